@@ -1,0 +1,79 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	bolt "go.etcd.io/bbolt"
+
+	"labelstation/carrier"
+)
+
+// PutOrders saves orders in one transaction: all or none. An order that is
+// already shipped is not overwritten; its ref is returned in skipped.
+func (s *Store) PutOrders(orders []carrier.Order) (skipped []string, err error) {
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		skipped = skipped[:0]
+		b := tx.Bucket(bucketOrders)
+		idx := tx.Bucket(bucketShipmentIndex)
+		for _, o := range orders {
+			if idx.Get([]byte(o.Ref)) != nil {
+				skipped = append(skipped, o.Ref)
+				continue
+			}
+			v, err := json.Marshal(o)
+			if err != nil {
+				return fmt.Errorf("save order %s: %w", o.Ref, err)
+			}
+			if err := b.Put([]byte(o.Ref), v); err != nil {
+				return fmt.Errorf("save order %s: %w", o.Ref, err)
+			}
+		}
+		return nil
+	})
+	return skipped, err
+}
+
+// Order returns one order by reference.
+func (s *Store) Order(ref string) (carrier.Order, error) {
+	var o carrier.Order
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketOrders).Get([]byte(ref))
+		if v == nil {
+			return ErrNotFound
+		}
+		return json.Unmarshal(v, &o)
+	})
+	if err != nil && err != ErrNotFound {
+		err = fmt.Errorf("read order %s: %w", ref, err)
+	}
+	return o, err
+}
+
+// Orders returns every order, sorted by reference.
+func (s *Store) Orders() ([]carrier.Order, error) {
+	var out []carrier.Order
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOrders).ForEach(func(k, v []byte) error {
+			var o carrier.Order
+			if err := json.Unmarshal(v, &o); err != nil {
+				return fmt.Errorf("read order %s: %w", k, err)
+			}
+			out = append(out, o)
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Ref < out[j].Ref })
+	return out, err
+}
+
+// CountOrders returns how many orders are stored.
+func (s *Store) CountOrders() (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketOrders).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
