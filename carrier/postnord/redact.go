@@ -1,0 +1,94 @@
+package postnord
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+)
+
+// redacted replaces the API key wherever it could appear.
+const redacted = "REDACTED"
+
+// redactor scrubs the API key from text before it reaches an error. It
+// removes the value of every apikey query parameter (whatever its value,
+// so a key echoed back by a gateway is caught too) and any literal
+// occurrence of the configured key, raw or URL-escaped.
+type redactor struct {
+	key, escapedKey string
+}
+
+func newRedactor(key string) redactor {
+	return redactor{key: key, escapedKey: url.QueryEscape(key)}
+}
+
+func (r redactor) String(s string) string {
+	s = redactAPIKeyParam(s)
+	if r.key != "" {
+		s = strings.ReplaceAll(s, r.key, redacted)
+		if r.escapedKey != r.key {
+			s = strings.ReplaceAll(s, r.escapedKey, redacted)
+		}
+	}
+	return s
+}
+
+func (r redactor) leaks(s string) bool {
+	if r.key != "" && (strings.Contains(s, r.key) || strings.Contains(s, r.escapedKey)) {
+		return true
+	}
+	return redactAPIKeyParam(s) != s
+}
+
+// Error returns err with the key scrubbed from its text. net/http's
+// *url.Error carries the full request URL, query string included, so it is
+// rebuilt around a redacted URL; its cause (a *net.OpError, a context
+// error) is kept so errors.Is and errors.As still work, unless the cause
+// itself mentions the key, in which case it is flattened to redacted text.
+func (r redactor) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		inner := ue.Err
+		if inner != nil && r.leaks(inner.Error()) {
+			inner = errors.New(r.String(inner.Error()))
+		}
+		return &url.Error{Op: ue.Op, URL: r.String(ue.URL), Err: inner}
+	}
+	if r.leaks(err.Error()) {
+		return errors.New(r.String(err.Error()))
+	}
+	return err
+}
+
+// redactAPIKeyParam replaces the value of every "apikey=" parameter in s
+// (case-insensitive) up to the next character that ends a query value in
+// a URL or in the text around it.
+func redactAPIKeyParam(s string) string {
+	const param = "apikey="
+	lower := strings.ToLower(s)
+	if !strings.Contains(lower, param) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	i := 0
+	for {
+		j := strings.Index(lower[i:], param)
+		if j < 0 {
+			b.WriteString(s[i:])
+			return b.String()
+		}
+		start := i + j + len(param)
+		b.WriteString(s[i:start])
+		end := start
+		for end < len(s) && !strings.ContainsRune("&#\"' \t\r\n<>)]},", rune(s[end])) {
+			end++
+		}
+		if end > start {
+			b.WriteString(redacted)
+		}
+		i = end
+	}
+}

@@ -1,0 +1,349 @@
+package postnord
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"labelstation/carrier"
+)
+
+// Codes and units of the ediInstruction (booking.swagger.json and the
+// General Descriptions).
+const (
+	// updateOriginal is the only update indicator this client sends.
+	// "Deletion" has been seen to book a duplicate instead of cancelling,
+	// and "Update" is not supported outside Sweden.
+	updateOriginal          = "Original"
+	partyIDTypeCustomer     = "160" // customer number
+	partyIDTypeServicePoint = "156" // service point id, in deliveryParty
+	referenceTypeConsignor  = "CU"  // consignor's reference number
+	packageTypeParcel       = "PC"
+	unitKilogram            = "KGM"
+	unitCentimetre          = "CMT"
+	itemIDAllocate          = "0" // PostNord allocates the item id
+	defaultReturnService    = "24"
+)
+
+// Field limits from the swagger definitions. Lengths count characters
+// (runes), as JSON Schema does.
+const (
+	maxName        = 60 // name, companyName
+	maxAddressLine = 50 // addressLine
+	maxCity        = 35 // city
+	maxContactName = 50 // contactName
+	maxEmail       = 70 // emailAddress
+	maxPhone       = 50 // phoneNo, smsNo
+	maxPartyID     = 17 // partyId
+	maxReferenceNo = 35 // referenceNo
+	maxServiceCode = 10 // basicServiceCode, additionalServiceCode
+	maxItems       = 200
+)
+
+// issuerByCountry is the PostNord company that issues customer numbers in
+// the consignor's country (General Descriptions, "Issuer Codes").
+var issuerByCountry = map[string]string{"DK": "Z11", "SE": "Z12", "NO": "Z13", "FI": "Z14"}
+
+// customerNumberDigits is the General Descriptions' check on the number
+// of digits in a paying customer number, per issuer.
+var customerNumberDigits = map[string][]int{
+	"Z11": {8, 9}, // Denmark: groupage 8, parcels 9
+	"Z12": {8, 10},
+	"Z13": {7},
+	"Z14": {8, 10},
+	"ZDL": nil, // Direct Link: any length up to partyId's 17
+}
+
+// checker collects every problem with a request, so the packer sees them
+// all at once instead of fixing one per attempt.
+type checker struct{ faults []carrier.Fault }
+
+func (ck *checker) add(field, code, format string, args ...any) {
+	ck.faults = append(ck.faults, carrier.Fault{Code: code, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (ck *checker) required(field, v, what string) bool {
+	if v == "" {
+		ck.add(field, "required", "%s is missing", what)
+		return false
+	}
+	return true
+}
+
+func (ck *checker) maxLen(field, v, what string, max int) {
+	if n := utf8.RuneCountInString(v); n > max {
+		ck.add(field, "too_long", "%s is %d characters, PostNord allows %d: %q", what, n, max, v)
+	}
+}
+
+// bookingInstruction builds the ediInstruction for req and checks it
+// against the spec's limits.
+func (c *Client) bookingInstruction(req carrier.BookingRequest, now time.Time) (ediInstruction, []carrier.Fault) {
+	ck := &checker{}
+	svc := checkService(ck, req.Service, "")
+	issuer, pid := checkConsignor(ck, req.Consignor)
+	receiver := partyFromAddress(ck, "receiver", "receiver", req.Receiver)
+
+	sh := shipmentCustomsv2{
+		DateAndTimes: &dateAndTimes{LoadingDate: now.UTC().Format(time.RFC3339)},
+		Service:      svc,
+		References:   orderReference(ck, req.OrderRef),
+		Parties: parties{
+			Consignor: consignor{IssuerCode: issuer, PartyIdentification: pid,
+				Party: partyFromAddress(ck, "consignor.address", "sender", req.Consignor.Address)},
+			Consignee: &consignee{Party: receiver},
+		},
+	}
+	if sp := strings.TrimSpace(req.Service.ServicePointID); sp != "" {
+		ck.maxLen("service.service_point_id", sp, "service point id", maxPartyID)
+		// deliveryParty requires a party with name and address. The model
+		// carries only the service point's id, and PostNord routes on the
+		// id, so the receiver's own name and address fill the party.
+		sh.Parties.DeliveryParty = &deliveryParty{
+			PartyIdentification: &partyIdentification{PartyID: sp, PartyIDType: partyIDTypeServicePoint},
+			Party:               party{NameIdentification: receiver.NameIdentification, Address: receiver.Address},
+		}
+	}
+	sh.GoodsItem, sh.TotalGrossWeight = goodsItems(ck, req.Parcels, true)
+	sh.NumberOfPackages = &quantity{Value: len(sh.GoodsItem)}
+	return c.instruction(now, sh), ck.faults
+}
+
+// returnInstruction builds the ediInstruction for a return. Following the
+// General Descriptions for Return Drop Off (24): the customer who sends
+// the parcel back is the consignor, the merchant is the consignee and
+// carries the customer number. The schema also requires the consignor's
+// issuer code and party identification, so the merchant's customer number
+// goes there too: it is the merchant's contract that pays.
+func (c *Client) returnInstruction(req carrier.ReturnRequest, now time.Time) (ediInstruction, []carrier.Fault) {
+	ck := &checker{}
+	svc := checkService(ck, req.Service, defaultReturnService)
+	issuer, pid := checkConsignor(ck, req.Consignor)
+	sh := shipmentCustomsv2{
+		DateAndTimes: &dateAndTimes{LoadingDate: now.UTC().Format(time.RFC3339)},
+		Service:      svc,
+		References:   orderReference(ck, req.OrderRef),
+		Parties: parties{
+			Consignor: consignor{IssuerCode: issuer, PartyIdentification: pid,
+				Party: partyFromAddress(ck, "sender", "sender", req.Sender)},
+			Consignee: &consignee{IssuerCode: issuer, PartyIdentification: &pid,
+				Party: partyFromAddress(ck, "consignor.address", "return receiver", req.Consignor.Address)},
+		},
+	}
+	parcels := req.Parcels
+	if len(parcels) == 0 {
+		// A return label is usually asked for before anyone has weighed
+		// the return; one parcel of unknown weight.
+		parcels = []carrier.Parcel{{}}
+	}
+	sh.GoodsItem, sh.TotalGrossWeight = goodsItems(ck, parcels, false)
+	sh.NumberOfPackages = &quantity{Value: len(sh.GoodsItem)}
+	return c.instruction(now, sh), ck.faults
+}
+
+func (c *Client) instruction(now time.Time, sh shipmentCustomsv2) ediInstruction {
+	app := c.app
+	return ediInstruction{
+		MessageDate:     now.UTC().Format(time.RFC3339),
+		Application:     &app,
+		UpdateIndicator: updateOriginal,
+		Shipment:        []shipmentCustomsv2{sh},
+	}
+}
+
+func checkService(ck *checker, s carrier.Service, def string) service {
+	code := strings.TrimSpace(s.Code)
+	if code == "" {
+		code = def
+	}
+	if ck.required("service.code", code, "service code") {
+		ck.maxLen("service.code", code, "service code", maxServiceCode)
+	}
+	svc := service{BasicServiceCode: code}
+	for i, a := range s.Additional {
+		a = strings.TrimSpace(a)
+		field := fmt.Sprintf("service.additional[%d]", i)
+		if ck.required(field, a, "additional service code") {
+			ck.maxLen(field, a, "additional service code", maxServiceCode)
+		}
+		svc.AdditionalServiceCode = append(svc.AdditionalServiceCode, a)
+	}
+	return svc
+}
+
+// checkConsignor returns the issuer code (from the consignor, or derived
+// from its country) and the customer number as partyIdentification.
+func checkConsignor(ck *checker, c carrier.Consignor) (string, partyIdentification) {
+	issuer := strings.ToUpper(strings.TrimSpace(c.IssuerCode))
+	if issuer == "" {
+		issuer = issuerByCountry[strings.ToUpper(strings.TrimSpace(c.Address.Country))]
+	}
+	digits, known := customerNumberDigits[issuer]
+	switch {
+	case issuer == "":
+		ck.add("consignor.issuer_code", "required", "issuer code is missing (Z11 DK, Z12 SE, Z13 NO, Z14 FI)")
+	case !known:
+		ck.add("consignor.issuer_code", "invalid", "issuer code %q is not one of Z11, Z12, Z13, Z14, ZDL", issuer)
+	}
+	num := strings.TrimSpace(c.CustomerNumber)
+	if ck.required("consignor.customer_number", num, "customer number") {
+		switch {
+		case !isDigits(num):
+			ck.add("consignor.customer_number", "invalid", "customer number %q must be digits only", num)
+		case len(num) > maxPartyID:
+			ck.maxLen("consignor.customer_number", num, "customer number", maxPartyID)
+		case len(digits) > 0 && !slices.Contains(digits, len(num)):
+			ck.add("consignor.customer_number", "invalid", "customer number %q has %d digits; issuer %s numbers have %s",
+				num, len(num), issuer, joinInts(digits, " or "))
+		}
+	}
+	return issuer, partyIdentification{PartyID: num, PartyIDType: partyIDTypeCustomer}
+}
+
+// partyFromAddress maps a neutral address to a party and checks it.
+// field prefixes fault fields ("receiver.street1"); who names the party
+// in messages.
+func partyFromAddress(ck *checker, field, who string, a carrier.Address) party {
+	name, company := strings.TrimSpace(a.Name), strings.TrimSpace(a.Company)
+	if name == "" {
+		// PostNord requires a name; a company-only address uses the
+		// company as its name.
+		name, company = company, ""
+	}
+	if ck.required(field+".name", name, who+" name") {
+		ck.maxLen(field+".name", name, who+" name", maxName)
+	}
+	ck.maxLen(field+".company", company, who+" company", maxName)
+
+	var streets []string
+	for i, s := range []string{a.Street1, a.Street2} {
+		s = strings.TrimSpace(s)
+		f := fmt.Sprintf("%s.street%d", field, i+1)
+		if s == "" {
+			if i == 0 {
+				ck.add(f, "required", "%s street is missing", who)
+			}
+			continue
+		}
+		ck.maxLen(f, s, who+" street line", maxAddressLine)
+		streets = append(streets, s)
+	}
+	postcode := strings.TrimSpace(a.Postcode)
+	ck.required(field+".postcode", postcode, who+" postcode")
+	city := strings.TrimSpace(a.City)
+	if ck.required(field+".city", city, who+" city") {
+		ck.maxLen(field+".city", city, who+" city", maxCity)
+	}
+	country := strings.ToUpper(strings.TrimSpace(a.Country))
+	if ck.required(field+".country", country, who+" country") && (len(country) != 2 || !isUpperLetters(country)) {
+		ck.add(field+".country", "invalid", "%s country %q is not a two-letter ISO 3166 code", who, a.Country)
+	}
+
+	p := party{
+		NameIdentification: nameIdentification{Name: name, CompanyName: company},
+		Address:            address{Streets: streets, PostalCode: postcode, City: city, CountryCode: country},
+	}
+	email, phone := strings.TrimSpace(a.Email), strings.TrimSpace(a.Phone)
+	ck.maxLen(field+".email", email, who+" e-mail", maxEmail)
+	ck.maxLen(field+".phone", phone, who+" phone", maxPhone)
+	if name != "" {
+		// Some services (18 Parcel) need a contact name; it is only a name
+		// for the driver, so a long one is shortened rather than refused.
+		p.Contact = &contact{ContactName: truncateRunes(name, maxContactName), EmailAddress: email, PhoneNo: phone, SmsNo: phone}
+	}
+	return p
+}
+
+func orderReference(ck *checker, ref string) []reference {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil
+	}
+	ck.maxLen("order_ref", ref, "order reference", maxReferenceNo)
+	return []reference{{ReferenceNo: ref, ReferenceType: referenceTypeConsignor}}
+}
+
+// goodsItems maps parcels to one goods item each, with PostNord allocating
+// the item ids. needWeight refuses parcels without a weight: outgoing
+// parcels are always weighed at the bench, and PostNord prices on it.
+func goodsItems(ck *checker, parcels []carrier.Parcel, needWeight bool) ([]goodsItem, *weight) {
+	switch {
+	case len(parcels) == 0:
+		ck.add("parcels", "required", "no parcels")
+		return nil, nil
+	case len(parcels) > maxItems:
+		ck.add("parcels", "too_many", "%d parcels, PostNord allows %d per shipment", len(parcels), maxItems)
+	}
+	out := make([]goodsItem, 0, len(parcels))
+	var total carrier.Weight
+	for i, p := range parcels {
+		it := item{ItemIdentification: itemIdentification{ItemID: itemIDAllocate}}
+		switch {
+		case p.Weight < 0:
+			ck.add(fmt.Sprintf("parcels[%d].weight_g", i), "invalid", "parcel %d has a negative weight", i+1)
+		case p.Weight == 0 && needWeight:
+			ck.add(fmt.Sprintf("parcels[%d].weight_g", i), "required", "parcel %d has no weight", i+1)
+		case p.Weight > 0:
+			it.GrossWeight = &weight{Value: p.Weight.Kilograms(), Unit: unitKilogram}
+			total += p.Weight
+		}
+		it.Dimensions = dimensions(p.Dimensions)
+		out = append(out, goodsItem{PackageTypeCode: packageTypeParcel, Items: []item{it}})
+	}
+	if total == 0 {
+		return out, nil
+	}
+	return out, &weight{Value: total.Kilograms(), Unit: unitKilogram}
+}
+
+func dimensions(d carrier.Dimensions) *dimension {
+	if d.IsZero() {
+		return nil
+	}
+	m := func(v float64) *measure {
+		if v <= 0 {
+			return nil
+		}
+		return &measure{Value: v, Unit: unitCentimetre}
+	}
+	return &dimension{Length: m(d.LengthCm), Width: m(d.WidthCm), Height: m(d.HeightCm)}
+}
+
+func truncateRunes(s string, max int) string {
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i]
+		}
+		n++
+	}
+	return s
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isUpperLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func joinInts(xs []int, sep string) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, sep)
+}

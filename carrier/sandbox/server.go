@@ -1,0 +1,572 @@
+package sandbox
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"labelstation/label"
+)
+
+// Defaults of Options.
+const (
+	DefaultCompanyPrefix = "7350045"
+	DefaultTrackingStep  = time.Hour
+	DefaultKeepBookings  = 10_000
+	ssccExtensionDigit   = 3
+	maxRequestBody       = 8 << 20
+)
+
+// Options configures a Server.
+type Options struct {
+	// APIKey is the only key accepted; "" accepts any non-empty key.
+	APIKey string
+	// Latency delays every answer of a PostNord endpoint.
+	Latency time.Duration
+	// FailRate is the fraction of booking requests answered 503 without
+	// booking (0 … 1).
+	FailRate float64
+	// Seed seeds every random choice (fail rate, booking and print ids),
+	// so a test run is repeatable.
+	Seed int64
+	// Now is the sandbox's clock; nil means time.Now. Tracking events
+	// advance with it.
+	Now func() time.Time
+	// TrackingStep is the time between tracking events: booked, handed
+	// in, sorted, available for delivery, delivered. 0 means one hour.
+	TrackingStep time.Duration
+	// CompanyPrefix is the GS1 company prefix of allocated SSCCs;
+	// "" means DefaultCompanyPrefix.
+	CompanyPrefix string
+	// FirstSerial is the first SSCC serial reference; 0 means one derived
+	// from Now, so a restarted sandbox does not hand out the ids of its
+	// previous run to a station that kept them.
+	FirstSerial uint64
+	// KeepBookings bounds the recorded bookings kept for Bookings and
+	// /_sandbox/bookings (oldest dropped first); 0 means 10 000.
+	KeepBookings int
+}
+
+// Faults are the failures the sandbox injects; they can be changed while
+// it runs.
+type Faults struct {
+	// Latency delays every answer of a PostNord endpoint.
+	Latency time.Duration
+	// FailRate is the fraction of booking requests answered 503 without
+	// booking.
+	FailRate float64
+	// DropAfterCommit books, then closes the connection without an
+	// answer: the client cannot know whether the booking happened.
+	DropAfterCommit bool
+}
+
+type faultsJSON struct {
+	Latency         string  `json:"latency"`
+	FailRate        float64 `json:"fail_rate"`
+	DropAfterCommit bool    `json:"drop_after_commit"`
+}
+
+// MarshalJSON writes {"latency":"300ms","fail_rate":0.2,"drop_after_commit":false}.
+func (f Faults) MarshalJSON() ([]byte, error) {
+	return json.Marshal(faultsJSON{Latency: f.Latency.String(), FailRate: f.FailRate, DropAfterCommit: f.DropAfterCommit})
+}
+
+// UnmarshalJSON reads the form MarshalJSON writes; a missing field is
+// zero, so a POST states all faults at once.
+func (f *Faults) UnmarshalJSON(b []byte) error {
+	var j faultsJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return fmt.Errorf("faults: %w", err)
+	}
+	var d time.Duration
+	if j.Latency != "" {
+		var err error
+		if d, err = time.ParseDuration(j.Latency); err != nil {
+			return fmt.Errorf("faults: latency: %w", err)
+		}
+	}
+	*f = Faults{Latency: d, FailRate: j.FailRate, DropAfterCommit: j.DropAfterCommit}
+	return nil
+}
+
+func (f Faults) validate() error {
+	if f.Latency < 0 {
+		return fmt.Errorf("latency %s is negative", f.Latency)
+	}
+	if math.IsNaN(f.FailRate) || f.FailRate < 0 || f.FailRate > 1 {
+		return fmt.Errorf("fail_rate %v is not between 0 and 1", f.FailRate)
+	}
+	return nil
+}
+
+// RecordedBooking is one shipment the sandbox booked.
+type RecordedBooking struct {
+	RequestID    string    `json:"request_id"` // X-External-Request-ID
+	Time         time.Time `json:"time"`
+	Endpoint     string    `json:"endpoint"` // request path
+	Return       bool      `json:"return"`
+	BookingID    string    `json:"booking_id"`
+	ShipmentID   string    `json:"shipment_id"`
+	Service      string    `json:"service"`
+	ReceiverName string    `json:"receiver_name"`
+	ReceiverCity string    `json:"receiver_city"`
+	ItemIDs      []string  `json:"item_ids"`
+	// Body is the raw request body (the whole ediInstruction).
+	Body json.RawMessage `json:"body"`
+}
+
+// trackedItem is what Track & Trace needs to tell an item's story.
+type trackedItem struct {
+	itemID, shipmentID string
+	service            string
+	bookedAt           time.Time
+	toName, toPostcode string
+	toCity, toCountry  string
+	fromCity           string
+	fromCountry        string
+	servicePoint       string
+}
+
+// Server is a fake PostNord. It is an http.Handler and safe for
+// concurrent use.
+type Server struct {
+	mux           *http.ServeMux
+	apiKey        []byte
+	now           func() time.Time
+	step          time.Duration
+	companyPrefix string
+	serialMod     uint64
+	keep          int
+
+	mu         sync.Mutex
+	faults     Faults
+	rng        *rand.Rand
+	nextSerial uint64
+	bookings   []RecordedBooking
+	items      map[string]*trackedItem
+	shipments  map[string][]string // shipment id → item ids
+}
+
+// New returns a sandbox configured by opts. It panics on options that
+// cannot work (a malformed company prefix, a fail rate outside 0…1),
+// which are programming errors of the caller.
+func New(opts Options) *Server {
+	s := &Server{
+		mux:           http.NewServeMux(),
+		apiKey:        []byte(opts.APIKey),
+		now:           opts.Now,
+		step:          opts.TrackingStep,
+		companyPrefix: opts.CompanyPrefix,
+		keep:          opts.KeepBookings,
+		faults:        Faults{Latency: opts.Latency, FailRate: opts.FailRate},
+		rng:           rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed_1abe15)),
+		items:         make(map[string]*trackedItem),
+		shipments:     make(map[string][]string),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.step <= 0 {
+		s.step = DefaultTrackingStep
+	}
+	if s.companyPrefix == "" {
+		s.companyPrefix = DefaultCompanyPrefix
+	}
+	if s.keep <= 0 {
+		s.keep = DefaultKeepBookings
+	}
+	if _, err := label.NewSSCC(ssccExtensionDigit, s.companyPrefix, 0); err != nil {
+		panic("sandbox: " + err.Error())
+	}
+	if err := s.faults.validate(); err != nil {
+		panic("sandbox: " + err.Error())
+	}
+	s.serialMod = uint64(math.Pow10(16 - len(s.companyPrefix)))
+	s.nextSerial = opts.FirstSerial
+	if s.nextSerial == 0 {
+		s.nextSerial = uint64(s.now().Unix())
+	}
+	s.nextSerial %= s.serialMod
+
+	s.mux.HandleFunc("POST /rest/shipment/v3/edi/labels/{format}", s.handleLabels(false))
+	s.mux.HandleFunc("POST /rest/shipment/v3/returns/edi/labels/{format}", s.handleLabels(true))
+	s.mux.HandleFunc("GET /rest/shipment/v7/trackandtrace/id/{id}/public", s.handleTrack)
+	s.mux.HandleFunc("GET /_sandbox/bookings", s.handleBookings)
+	s.mux.HandleFunc("GET /_sandbox/faults", s.handleGetFaults)
+	s.mux.HandleFunc("POST /_sandbox/faults", s.handleSetFaults)
+	return s
+}
+
+// ServeHTTP serves PostNord's paths and the sandbox's own.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// SetFaults replaces the injected faults.
+func (s *Server) SetFaults(f Faults) error {
+	if err := f.validate(); err != nil {
+		return fmt.Errorf("sandbox: set faults: %w", err)
+	}
+	s.mu.Lock()
+	s.faults = f
+	s.mu.Unlock()
+	return nil
+}
+
+// Faults returns the injected faults.
+func (s *Server) Faults() Faults {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults
+}
+
+// Bookings returns the recorded bookings, oldest first.
+func (s *Server) Bookings() []RecordedBooking {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]RecordedBooking, len(s.bookings))
+	copy(out, s.bookings)
+	return out
+}
+
+// ---- PostNord endpoints ----
+
+func (s *Server) handleLabels(returns bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		format := r.PathValue("format")
+		if format != "zpl" && format != "pdf" {
+			writeJSON(w, http.StatusNotFound, errorResponse{Message: "Resource not found: " + r.URL.Path})
+			return
+		}
+		faults, ok := s.enter(w, r)
+		if !ok {
+			return
+		}
+		if faults.FailRate > 0 && s.roll() < faults.FailRate {
+			writeJSON(w, http.StatusServiceUnavailable, errorResponse{
+				Message: "Service Unavailable",
+				CompositeFault: &compositeFault{Faults: []fault{{FaultCode: "API-503",
+					ExplanationText: "The service is temporarily unavailable, try again later"}}},
+			})
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+		if err != nil {
+			return // the client went away
+		}
+		if len(body) > maxRequestBody {
+			writeJSON(w, http.StatusRequestEntityTooLarge, errorResponse{Message: "Request body too large"})
+			return
+		}
+		var in ediInstruction
+		if err := json.Unmarshal(body, &in); err != nil {
+			writeJSON(w, http.StatusBadRequest, errorResponse{
+				Message: "Bad Request",
+				CompositeFault: &compositeFault{Faults: []fault{{FaultCode: "API-001",
+					ExplanationText: "Request body is not a valid ediInstruction: " + err.Error()}}},
+			})
+			return
+		}
+		if vf := validate(&in, returns); len(vf) > 0 {
+			writeJSON(w, http.StatusBadRequest, errorResponse{
+				Message: "Validation failed", CompositeFault: &compositeFault{Faults: vf}})
+			return
+		}
+		resp := s.book(r, &in, body, format, returns)
+		if faults.DropAfterCommit {
+			dropConnection(w)
+			return
+		}
+		writeJSON(w, http.StatusOK, resp)
+	}
+}
+
+// enter applies what every PostNord endpoint does first: the injected
+// latency, then the gateway's API key check. It returns the faults in
+// force for this request, and false when the request is answered.
+func (s *Server) enter(w http.ResponseWriter, r *http.Request) (Faults, bool) {
+	faults := s.Faults()
+	if id := r.Header.Get("X-External-Request-ID"); id != "" {
+		w.Header().Set("X-External-Request-ID", id)
+	}
+	if faults.Latency > 0 {
+		t := time.NewTimer(faults.Latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return faults, false
+		}
+	}
+	key := r.URL.Query().Get("apikey")
+	if key == "" || (len(s.apiKey) > 0 && subtle.ConstantTimeCompare([]byte(key), s.apiKey) != 1) {
+		writeJSON(w, http.StatusForbidden, gatewayError{Error: gatewayErrorBody{
+			StatusCode: http.StatusForbidden, Message: "Invalid API Key",
+			Info: "Sandbox: send the key in the apikey query parameter",
+		}})
+		return faults, false
+	}
+	return faults, true
+}
+
+func (s *Server) roll() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rng.Float64()
+}
+
+// dropConnection closes the connection without an answer, as a network
+// failure after PostNord committed the booking would.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	// HTTP/2 has no hijacking; aborting the handler resets the stream.
+	panic(http.ErrAbortHandler)
+}
+
+// book allocates ids, records the booking and renders its labels.
+func (s *Server) book(r *http.Request, in *ediInstruction, body []byte, format string, returns bool) labelResponse {
+	now := s.now()
+	reqID := r.Header.Get("X-External-Request-ID")
+	type allocated struct {
+		ids      []string
+		printIDs []string
+	}
+	alloc := make([]allocated, len(in.Shipment))
+
+	s.mu.Lock()
+	bookingID := s.randomString(30, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+	for i := range in.Shipment {
+		sh := &in.Shipment[i]
+		var a allocated
+		for _, g := range sh.GoodsItem {
+			for _, it := range g.Items {
+				id := it.ItemIdentification.ItemID
+				if id == "0" {
+					id = s.allocateSSCC()
+				}
+				a.ids = append(a.ids, id)
+				a.printIDs = append(a.printIDs, s.randomString(32, "0123456789abcdef"))
+			}
+		}
+		alloc[i] = a
+		shipmentID := a.ids[0]
+		to := sh.Parties.Consignee.Party
+		from := sh.Parties.Consignor.Party
+		sp := servicePointID(sh)
+		for _, id := range a.ids {
+			s.items[id] = &trackedItem{
+				itemID: id, shipmentID: shipmentID, service: sh.Service.BasicServiceCode, bookedAt: now,
+				toName: to.NameIdentification.Name, toPostcode: to.Address.PostalCode,
+				toCity: to.Address.City, toCountry: to.Address.CountryCode,
+				fromCity: from.Address.City, fromCountry: from.Address.CountryCode,
+				servicePoint: sp,
+			}
+		}
+		s.shipments[shipmentID] = a.ids
+		s.bookings = append(s.bookings, RecordedBooking{
+			RequestID: reqID, Time: now, Endpoint: r.URL.Path, Return: returns,
+			BookingID: bookingID, ShipmentID: shipmentID, Service: sh.Service.BasicServiceCode,
+			ReceiverName: to.NameIdentification.Name, ReceiverCity: to.Address.City,
+			ItemIDs: a.ids, Body: json.RawMessage(body),
+		})
+	}
+	if over := len(s.bookings) - s.keep; over > 0 {
+		s.bookings = append(s.bookings[:0:0], s.bookings[over:]...)
+	}
+	s.mu.Unlock()
+
+	// Rendering needs no lock.
+	resp := labelResponse{BookingResponse: bookingResponse{BookingID: bookingID}}
+	date := now.In(stockholm).Format("2006-01-02")
+	for i := range in.Shipment {
+		sh := &in.Shipment[i]
+		a := alloc[i]
+		info := idInfo{Status: "OK", IDs: make([]assignedID, 0, len(a.ids)+1)}
+		if len(sh.References) > 0 {
+			info.References = &idReferences{Shipment: sh.References}
+		}
+		for j, id := range a.ids {
+			info.IDs = append(info.IDs, assignedID{IDType: "itemId", Value: id, PrintID: a.printIDs[j]})
+		}
+		info.IDs = append(info.IDs, assignedID{IDType: "shipmentId", Value: a.ids[0]})
+		info.URLs = []idURL{{Type: "TRACKING", URL: "https://tracking.postnord.com/se/?id=" + a.ids[0]}}
+		resp.BookingResponse.IDInformation = append(resp.BookingResponse.IDInformation, info)
+
+		d := labelDataFor(sh, date, bookingID)
+		d.ItemCount = len(a.ids)
+		n := 0
+		for _, g := range sh.GoodsItem {
+			for _, it := range g.Items {
+				d.ItemID, d.ItemNo, d.WeightKg = a.ids[n], n+1, weightKg(it)
+				lp := labelPrintout{ItemIDs: []printoutItemID{{ItemIDs: d.ItemID, Status: "OK"}}}
+				if format == "pdf" {
+					lp.Printout = printout{LabelFormat: "PDF", Encoding: "base64",
+						Data: base64.StdEncoding.EncodeToString(writePDF(&d))}
+				} else {
+					var b strings.Builder
+					b.Grow(3072)
+					writeZPL(&b, &d)
+					lp.Printout = printout{Encoding: "none", Data: b.String()}
+				}
+				resp.LabelPrintout = append(resp.LabelPrintout, lp)
+				n++
+			}
+		}
+	}
+	return resp
+}
+
+// allocateSSCC returns the next SSCC in the 20-digit form. Callers hold mu.
+func (s *Server) allocateSSCC() string {
+	serial := s.nextSerial
+	s.nextSerial = (s.nextSerial + 1) % s.serialMod
+	id, err := label.NewSSCC(ssccExtensionDigit, s.companyPrefix, serial)
+	if err != nil {
+		panic("sandbox: allocate sscc: " + err.Error()) // prefix and modulus were checked in New
+	}
+	return id
+}
+
+// randomString draws n characters of alphabet from the seeded source.
+// Callers hold mu.
+func (s *Server) randomString(n int, alphabet string) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[s.rng.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+func servicePointID(sh *ediShipment) string {
+	if d := sh.Parties.DeliveryParty; d != nil && d.PartyIdentification != nil && d.PartyIdentification.PartyIDType == "156" {
+		return d.PartyIdentification.PartyID
+	}
+	return ""
+}
+
+func labelDataFor(sh *ediShipment, date, bookingID string) labelData {
+	code := sh.Service.BasicServiceCode
+	name := outboundServices[code]
+	if name == "" {
+		name = returnServices[code]
+	}
+	c := sh.Parties.Consignor
+	d := labelData{
+		From:           labelPartyOf(c.Party),
+		To:             labelPartyOf(sh.Parties.Consignee.Party),
+		ServiceCode:    code,
+		ServiceName:    name,
+		Additional:     sh.Service.AdditionalServiceCode,
+		Issuer:         issuerCodes[c.IssuerCode],
+		CustomerNumber: c.PartyIdentification.PartyID,
+		Date:           date,
+		BookingID:      bookingID,
+	}
+	d.To.ServicePointID = servicePointID(sh)
+	for _, r := range sh.References {
+		if r.ReferenceType == "CU" || d.Reference == "" {
+			d.Reference = r.ReferenceNo
+		}
+	}
+	return d
+}
+
+func labelPartyOf(p *ediParty) labelParty {
+	lp := labelParty{
+		Name:     p.NameIdentification.Name,
+		Company:  p.NameIdentification.CompanyName,
+		Streets:  p.Address.Streets,
+		Postcode: p.Address.PostalCode,
+		City:     p.Address.City,
+		Country:  p.Address.CountryCode,
+	}
+	if c := p.Contact; c != nil {
+		lp.Phone = c.PhoneNo
+		if lp.Phone == "" {
+			lp.Phone = c.SmsNo
+		}
+		lp.ContactName = c.ContactName
+	}
+	if len(lp.Streets) > 2 {
+		lp.Streets = lp.Streets[:2] // the label has room for two lines
+	}
+	return lp
+}
+
+func weightKg(it ediItem) string {
+	w := it.GrossWeight
+	if w == nil || w.Value == nil {
+		return ""
+	}
+	kg := *w.Value
+	switch w.Unit {
+	case "GRM":
+		kg /= 1000
+	case "TON":
+		kg *= 1000
+	}
+	return strconv.FormatFloat(kg, 'f', -1, 64)
+}
+
+// ---- sandbox endpoints ----
+
+func (s *Server) handleBookings(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Bookings())
+}
+
+func (s *Server) handleGetFaults(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Faults())
+}
+
+func (s *Server) handleSetFaults(w http.ResponseWriter, r *http.Request) {
+	var f Faults
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	if err == nil {
+		err = json.Unmarshal(body, &f)
+	}
+	if err == nil {
+		err = s.SetFaults(f)
+	}
+	if err != nil {
+		var se *json.SyntaxError
+		msg := err.Error()
+		if errors.As(err, &se) {
+			msg = "faults: body is not JSON: " + msg
+		}
+		writeJSON(w, http.StatusBadRequest, errorResponse{Message: msg})
+		return
+	}
+	writeJSON(w, http.StatusOK, s.Faults())
+}
+
+// writeJSON answers v as JSON. HTML escaping is off: ZPL's '>' and '&'
+// travel as themselves, as in PostNord's answers.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, "sandbox: encode answer: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
