@@ -1,0 +1,191 @@
+// Package config owns the station's settings: the TOML file (in the OS
+// config directory or --config FILE), the documented demo defaults used
+// when there is none, and the environment overrides. With no settings at
+// all the station runs against the in-process PostNord sandbox, so a fresh
+// install can pack its first parcel.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"labelstation/carrier"
+)
+
+// Config is everything the config file may say.
+type Config struct {
+	// DataDir holds the bbolt file and the preview labels.
+	DataDir string `toml:"data_dir,omitempty"`
+
+	PostNord  PostNord  `toml:"postnord"`
+	Consignor Consignor `toml:"consignor"`
+	Station   Station   `toml:"station"`
+}
+
+// PostNord is the carrier connection. An empty URL (or "sandbox") runs the
+// in-process sandbox: the demo mode.
+type PostNord struct {
+	URL    string `toml:"url"`
+	APIKey string `toml:"apikey"`
+}
+
+// Consignor is the merchant shipping the parcels.
+type Consignor struct {
+	Name           string `toml:"name"`
+	Street1        string `toml:"street1"`
+	Street2        string `toml:"street2,omitempty"`
+	Postcode       string `toml:"postcode"`
+	City           string `toml:"city"`
+	Country        string `toml:"country"`
+	Phone          string `toml:"phone,omitempty"`
+	Email          string `toml:"email,omitempty"`
+	CustomerNumber string `toml:"customer_number"`
+	IssuerCode     string `toml:"issuer_code"`
+}
+
+// Station is the bench's own hardware and defaults.
+type Station struct {
+	Printer        string `toml:"printer"` // printer URI; "" = preview files in DATA/labels
+	Scale          string `toml:"scale"`   // scale URI; "" = none (weights typed)
+	DefaultService string `toml:"default_service"`
+	LabelFormat    string `toml:"label_format"` // zpl or pdf
+}
+
+// Demo values: documented in the README. The customer number is the
+// sandbox's; a real one comes from the PostNord agreement.
+const (
+	DemoAPIKey         = "demo-key"
+	DemoCustomerNumber = "20876966"
+	DemoScale          = "sim://?weight=1.25kg"
+)
+
+// Default returns the demo settings used when no config file exists.
+func Default() Config {
+	return Config{
+		PostNord: PostNord{URL: "", APIKey: DemoAPIKey},
+		Consignor: Consignor{
+			Name: "Demo Webshop AB", Street1: "Lagergatan 12", Postcode: "41505", City: "Göteborg",
+			Country: "SE", Phone: "+46311234567", Email: "lager@demo-webshop.example",
+			CustomerNumber: DemoCustomerNumber, IssuerCode: "Z12",
+		},
+		Station: Station{Scale: DemoScale, DefaultService: "19", LabelFormat: "zpl"},
+	}
+}
+
+// Demo reports whether the station talks to the in-process sandbox.
+func (c Config) Demo() bool {
+	u := strings.TrimSpace(strings.ToLower(c.PostNord.URL))
+	return u == "" || u == "sandbox"
+}
+
+// CarrierConsignor is the consignor in the neutral model.
+func (c Config) CarrierConsignor() carrier.Consignor {
+	k := c.Consignor
+	return carrier.Consignor{
+		Address: carrier.Address{Name: k.Name, Street1: k.Street1, Street2: k.Street2, Postcode: k.Postcode,
+			City: k.City, Country: k.Country, Phone: k.Phone, Email: k.Email},
+		CustomerNumber: k.CustomerNumber, IssuerCode: k.IssuerCode,
+	}
+}
+
+// DefaultPath is the config file looked for when --config is not given.
+func DefaultPath() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "labelstation", "config.toml")
+}
+
+// DefaultDataDir is the OS user data directory for labelstation:
+// $XDG_DATA_HOME or ~/.local/share on Linux, %LocalAppData% on Windows,
+// ~/Library/Application Support on macOS.
+func DefaultDataDir() string {
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "labelstation")
+		}
+	case "darwin":
+		if h, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(h, "Library", "Application Support", "labelstation")
+		}
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "labelstation")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "labelstation")
+	}
+	return "labelstation-data"
+}
+
+// Load reads the config file at path over the defaults. An explicit path
+// must exist; the default path may be absent. Environment variables
+// LABELSTATION_POSTNORD_URL and LABELSTATION_POSTNORD_APIKEY win over both.
+func Load(path string, explicit bool) (Config, error) {
+	c := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && !explicit:
+		case err != nil:
+			return c, fmt.Errorf("read config: %w", err)
+		default:
+			dec := toml.NewDecoder(strings.NewReader(string(data)))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&c); err != nil {
+				var de *toml.DecodeError
+				if errors.As(err, &de) {
+					row, col := de.Position()
+					return c, fmt.Errorf("config %s line %d column %d: %s", path, row, col, de.Error())
+				}
+				var sm *toml.StrictMissingError
+				if errors.As(err, &sm) {
+					var keys []string
+					for _, e := range sm.Errors {
+						row, _ := e.Position()
+						keys = append(keys, fmt.Sprintf("%s (line %d)", strings.Join(e.Key(), "."), row))
+					}
+					return c, fmt.Errorf("config %s: unknown setting %s: check the spelling against the README", path, strings.Join(keys, ", "))
+				}
+				return c, fmt.Errorf("config %s: %w", path, err)
+			}
+		}
+	}
+	if v, ok := os.LookupEnv("LABELSTATION_POSTNORD_URL"); ok {
+		c.PostNord.URL = v
+	}
+	if v, ok := os.LookupEnv("LABELSTATION_POSTNORD_APIKEY"); ok {
+		c.PostNord.APIKey = v
+	}
+	return c, c.Validate()
+}
+
+// Validate checks what the station cannot run without.
+func (c Config) Validate() error {
+	var missing []string
+	if !c.Demo() && c.PostNord.APIKey == "" {
+		missing = append(missing, "postnord.apikey (or LABELSTATION_POSTNORD_APIKEY)")
+	}
+	for name, v := range map[string]string{"consignor.name": c.Consignor.Name, "consignor.postcode": c.Consignor.Postcode,
+		"consignor.city": c.Consignor.City, "consignor.country": c.Consignor.Country, "consignor.customer_number": c.Consignor.CustomerNumber} {
+		if strings.TrimSpace(v) == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("config is missing %s", strings.Join(missing, ", "))
+	}
+	if f := c.Station.LabelFormat; f != "" && f != "zpl" && f != "pdf" {
+		return fmt.Errorf("config station.label_format is %q: use zpl or pdf", f)
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestNoFileGivesDemo(t *testing.T) {
+	t.Setenv("LABELSTATION_POSTNORD_URL", "")
+	os.Unsetenv("LABELSTATION_POSTNORD_URL")
+	c, err := Load(filepath.Join(t.TempDir(), "absent.toml"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Demo() || c.Consignor.CustomerNumber != DemoCustomerNumber || c.Station.Scale != DemoScale {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestFileOverridesAndEnvWins(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(path, []byte(`
+[postnord]
+url = "https://atapi2.postnord.com"
+apikey = "from-file"
+[consignor]
+name = "Fjällbutiken AB"
+[station]
+printer = "tcp://10.1.2.3:9100"
+`), 0o600)
+	t.Setenv("LABELSTATION_POSTNORD_APIKEY", "from-env")
+	c, err := Load(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Demo() || c.PostNord.APIKey != "from-env" || c.Consignor.Name != "Fjällbutiken AB" || c.Consignor.City != "Göteborg" || c.Station.Printer != "tcp://10.1.2.3:9100" {
+		t.Fatalf("got %+v", c)
+	}
+}
+
+func TestBadFilesSayWhere(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"syntax":  "[postnord\nurl = 1",
+		"unknown": "[postnord]\napi_key = \"x\"\n",
+		"format":  "[station]\nlabel_format = \"png\"\n",
+	} {
+		path := filepath.Join(dir, name+".toml")
+		os.WriteFile(path, []byte(body), 0o600)
+		_, err := Load(path, true)
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		t.Logf("%s: %v", name, err)
+	}
+	if _, err := Load(filepath.Join(dir, "missing.toml"), true); err == nil || !strings.Contains(err.Error(), "missing.toml") {
+		t.Errorf("explicit missing file: %v", err)
+	}
+}

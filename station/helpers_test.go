@@ -1,0 +1,166 @@
+package station_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"labelstation/carrier"
+	"labelstation/carrier/postnord"
+	"labelstation/carrier/sandbox"
+	"labelstation/printer"
+	"labelstation/scale"
+	"labelstation/station"
+	"labelstation/store"
+)
+
+// labelSink is a loopback TCP "printer": it keeps every byte it receives.
+type labelSink struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	data bytes.Buffer
+}
+
+func newLabelSink(t testing.TB) *labelSink {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &labelSink{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 64<<10)
+				for {
+					n, err := c.Read(buf)
+					s.mu.Lock()
+					s.data.Write(buf[:n])
+					s.mu.Unlock()
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return s
+}
+
+func (s *labelSink) URI() string { return "tcp://" + s.ln.Addr().String() }
+
+// labels waits briefly for n complete ^XA…^XZ labels and returns what came.
+func (s *labelSink) labels(t testing.TB, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		s.mu.Lock()
+		text := s.data.String()
+		s.mu.Unlock()
+		var out []string
+		for {
+			i := strings.Index(text, "^XA")
+			j := strings.Index(text, "^XZ")
+			if i < 0 || j < i {
+				break
+			}
+			out = append(out, text[i:j+3])
+			text = text[j+3:]
+		}
+		if len(out) >= n || time.Now().After(deadline) {
+			return out
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type rig struct {
+	t       testing.TB
+	sandbox *sandbox.Server
+	http    *httptest.Server
+	store   *store.Store
+	sink    *labelSink
+	printer printer.Printer
+	station *station.Station
+	dir     string
+}
+
+// newRig wires a station from real parts: a bbolt file, the PostNord client
+// talking HTTP to the sandbox, and a loopback TCP printer.
+func newRig(t testing.TB, sc scale.Scale) *rig {
+	t.Helper()
+	r := &rig{t: t, dir: t.TempDir()}
+	r.sandbox = sandbox.New(sandbox.Options{Seed: 1})
+	r.http = httptest.NewServer(r.sandbox)
+	t.Cleanup(r.http.Close)
+	r.sink = newLabelSink(t)
+	var err error
+	if r.printer, err = printer.Open(r.sink.URI()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.printer.Close() })
+	r.open(sc)
+	return r
+}
+
+func (r *rig) open(sc scale.Scale) {
+	st, err := store.Open(r.dir, store.Options{LockTimeout: time.Second})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.store = st
+	r.t.Cleanup(func() { st.Close() })
+	pn, err := postnord.New(postnord.Config{BaseURL: r.http.URL, APIKey: "test-key"})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.station = station.New(st, pn, r.printer, sc, station.Config{
+		Consignor: carrier.Consignor{
+			Address:        carrier.Address{Name: "Demo Webshop AB", Street1: "Lagergatan 12", Postcode: "41505", City: "Göteborg", Country: "SE"},
+			CustomerNumber: "20876966", IssuerCode: "Z12",
+		},
+		DefaultService: "19",
+		Stable:         scale.StableOptions{Window: 150 * time.Millisecond, Timeout: 3 * time.Second},
+	})
+}
+
+const ordersCSV = "order_ref;name;street1;postcode;city;country;item_description;item_quantity\n" +
+	"A-1;Åsa Ødegård;Storgatan 1;11455;Stockholm;SE;Ullstrumpor;2\n" +
+	"A-2;Mette Kjærgaard;Østergade 27;8000;Aarhus C;DK;Kaffe;1\n" +
+	"A-3;Øyvind Ærø;Kongens gate 3;7011;Trondheim;NO;Tursekk;1\n"
+
+func (r *rig) importOrders() {
+	r.t.Helper()
+	rep, err := r.station.ImportOrders(context.Background(), "orders.csv", strings.NewReader(ordersCSV))
+	if err != nil || len(rep.Imported) != 3 {
+		r.t.Fatalf("import: %+v %v", rep, err)
+	}
+}
+
+func (r *rig) bookings() int { return len(r.sandbox.Bookings()) }
+
+var _ = io.Discard
+
+func sandboxFaults(failRate float64, dropAfterCommit bool) sandbox.Faults {
+	return sandbox.Faults{FailRate: failRate, DropAfterCommit: dropAfterCommit}
+}
+
+func sandboxLatency(d time.Duration) sandbox.Faults { return sandbox.Faults{Latency: d} }
+
+func mustSetFaults(t testing.TB, r *rig, f sandbox.Faults) {
+	t.Helper()
+	if err := r.sandbox.SetFaults(f); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,330 @@
+package station
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"labelstation/carrier"
+	"labelstation/printer"
+	"labelstation/scale"
+	"labelstation/store"
+)
+
+// PackOptions are what the packer (or the CLI) decides for one parcel.
+type PackOptions struct {
+	// Weight is typed or given on the command line; 0 takes a stable
+	// weight from the station's scale.
+	Weight carrier.Weight
+	// Service overrides the order's service code.
+	Service string
+	// Printer overrides the station's printer for this parcel.
+	Printer printer.Printer
+}
+
+// PackResult is a packed parcel.
+type PackResult struct {
+	OrderRef   string         `json:"order_ref"`
+	Carrier    string         `json:"carrier"`
+	Service    string         `json:"service"`
+	TrackingID string         `json:"tracking_id"`
+	ShipmentID string         `json:"shipment_id"`
+	Weight     carrier.Weight `json:"weight_g"`
+	Label      carrier.Label  `json:"-"`
+	Printed    bool           `json:"printed"`
+	// Resumed is true when an interrupted earlier attempt was finished
+	// (its stored booking printed) instead of booking again.
+	Resumed bool          `json:"resumed,omitempty"`
+	Took    time.Duration `json:"took_ns"`
+}
+
+// Pack ships one order: look it up, weigh, write the booking to the outbox,
+// book, store the tracking number and label, print, confirm printed. Each
+// step is recorded before the next starts, so calling Pack again after a
+// crash or failure finishes the parcel instead of booking it twice.
+func (s *Station) Pack(ctx context.Context, ref string, opts PackOptions) (PackResult, error) {
+	start := time.Now()
+	order, err := s.Order(ctx, ref)
+	if err != nil {
+		return PackResult{}, err
+	}
+	ref = order.Ref
+	defer s.lockOrder(ref)()
+
+	// Booked before? Then either it is done, or only the print is missing.
+	if sh, err := s.store.ShipmentByOrder(ref); err == nil {
+		if sh.Printed() {
+			return resultOf(sh, true), &Problem{
+				Msg:  fmt.Sprintf("order %s is already packed: tracking %s, printed %s", ref, sh.TrackingID(), sh.PrintedAt.Local().Format("2006-01-02 15:04")),
+				Hint: "to print its label again press F10 (Reprint), or run: labelstation reprint " + ref,
+				Err:  ErrAlreadyPacked,
+			}
+		}
+		return s.printShipment(ctx, sh, opts.Printer, start, true)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return PackResult{}, err
+	}
+
+	entry, err := s.openEntry(ctx, order, opts)
+	if err != nil {
+		return PackResult{}, err
+	}
+	sh, err := s.book(ctx, entry, order)
+	if err != nil {
+		return PackResult{OrderRef: ref, Weight: totalWeight(entry.Request)}, err
+	}
+	return s.printShipment(ctx, sh, opts.Printer, start, entry.Attempts > 1)
+}
+
+// openEntry returns the outbox entry to send for the order: the one an
+// earlier attempt left pending, or a new one written before any network
+// call.
+func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackOptions) (store.OutboxEntry, error) {
+	prev, err := s.store.EntryByOrder(order.Ref)
+	switch {
+	case err == nil && prev.State == store.StatePending:
+		// The carrier never got (or refused before acting on) the earlier
+		// request: send the same entry again, same request id.
+		return prev, nil
+	case err == nil && (prev.State == store.StateSending || prev.State == store.StateAttention):
+		if prev.State == store.StateSending {
+			// Found at rest in "sending": the station stopped while the
+			// request was on the wire.
+			s.store.UpdateEntry(prev.ID, func(e *store.OutboxEntry) error {
+				e.State, e.Updated = store.StateAttention, s.cfg.Now()
+				e.LastError = "the station stopped while the booking was being sent; the carrier may have booked it"
+				return nil
+			})
+		}
+		return prev, unknownOutcome(order.Ref, prev.ID)
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return prev, err
+	}
+
+	weight := opts.Weight
+	if weight <= 0 {
+		if weight, err = s.stableWeight(ctx); err != nil {
+			return store.OutboxEntry{}, err
+		}
+	}
+	service := firstNonEmpty(opts.Service, order.Service, s.cfg.DefaultService)
+	if service == "" {
+		return store.OutboxEntry{}, &Problem{Msg: fmt.Sprintf("order %s has no service and the station has no default", order.Ref), Hint: "choose a service (for example --service 19) or set a default in the config"}
+	}
+	now := s.cfg.Now()
+	id := newRequestID()
+	req := carrier.BookingRequest{
+		OrderRef:  order.Ref,
+		Consignor: s.cfg.Consignor,
+		Receiver:  order.Receiver,
+		Service:   carrier.Service{Code: service, ServicePointID: order.ServicePointID},
+		Parcels: []carrier.Parcel{{
+			Weight:     weight,
+			Dimensions: order.Dimensions,
+			Contents:   order.Lines,
+		}},
+		LabelFormat: s.cfg.LabelFormat,
+		RequestID:   id,
+		Created:     now,
+	}
+	// A new entry is written straight into "sending": one durable commit
+	// before the network call instead of two. A crash before the request
+	// leaves the wire is then treated as an unknown outcome, which costs a
+	// lookup, never a duplicate.
+	entry := store.OutboxEntry{ID: id, OrderRef: order.Ref, Carrier: s.carrier.Name(), State: store.StateSending, Attempts: 1, Request: req, Created: now, Updated: now}
+	if err := s.store.CreateEntry(entry); err != nil {
+		return entry, err
+	}
+	return entry, nil
+}
+
+// book sends the entry and records the outcome. Only a definite answer
+// changes the state away from "sending".
+func (s *Station) book(ctx context.Context, entry store.OutboxEntry, order carrier.Order) (store.Shipment, error) {
+	if entry.State != store.StateSending {
+		var err error
+		entry, err = s.store.UpdateEntry(entry.ID, func(e *store.OutboxEntry) error {
+			e.State, e.Attempts, e.Updated = store.StateSending, e.Attempts+1, s.cfg.Now()
+			return nil
+		})
+		if err != nil {
+			return store.Shipment{}, err
+		}
+	}
+	booking, err := s.carrier.Book(ctx, entry.Request)
+	if err != nil {
+		return store.Shipment{}, s.bookingFailed(entry, err)
+	}
+	s.noteCarrier(nil)
+	sh := store.Shipment{
+		OrderRef:    order.Ref,
+		Carrier:     booking.Carrier,
+		Service:     entry.Request.Service.Code,
+		ShipmentID:  booking.ShipmentID,
+		ItemIDs:     booking.ItemIDs,
+		Weight:      totalWeight(entry.Request),
+		Receiver:    entry.Request.Receiver,
+		Label:       joinLabels(booking.Labels),
+		TrackingURL: booking.TrackingURL,
+		RequestID:   entry.ID,
+		BookedAt:    s.cfg.Now(),
+		Status:      carrier.StatusCreated,
+	}
+	if sh.Carrier == "" {
+		sh.Carrier = s.carrier.Name()
+	}
+	if err := s.store.RecordBooking(entry.ID, sh); err != nil {
+		return sh, err
+	}
+	s.log.Info("booked", "order", order.Ref, "tracking", sh.TrackingID(), "request_id", entry.ID)
+	return sh, nil
+}
+
+func (s *Station) bookingFailed(entry store.OutboxEntry, err error) error {
+	kind := carrier.KindOf(err)
+	state := store.StateAttention
+	switch kind {
+	case carrier.KindUnavailable, carrier.KindAuth:
+		// Nothing was booked: the entry may be sent again as it is.
+		state = store.StatePending
+	case carrier.KindRejected:
+		state = store.StateFailed
+	}
+	if kind != carrier.KindRejected {
+		s.noteCarrier(err)
+	}
+	s.store.UpdateEntry(entry.ID, func(e *store.OutboxEntry) error {
+		e.State, e.LastError, e.Updated = state, err.Error(), s.cfg.Now()
+		return nil
+	})
+	s.log.Warn("booking failed", "order", entry.OrderRef, "request_id", entry.ID, "kind", kind.String(), "err", err)
+	ref := entry.OrderRef
+	switch kind {
+	case carrier.KindUnavailable:
+		return &Problem{Msg: fmt.Sprintf("the carrier could not be reached for order %s: %v", ref, err), Hint: "nothing was booked and the booking is kept in the queue; check the network and press Print again", Err: err}
+	case carrier.KindAuth:
+		return &Problem{Msg: fmt.Sprintf("the carrier refused the station's credentials for order %s: %v", ref, err), Hint: "ask a supervisor to check the API key in the settings; the booking is kept in the queue", Err: err}
+	case carrier.KindRejected:
+		return &Problem{Msg: fmt.Sprintf("the carrier refused order %s: %v", ref, err), Hint: "correct the order (address, postcode, service) and import it again, then scan it again", Err: err}
+	}
+	return unknownOutcome(ref, entry.ID, err)
+}
+
+func unknownOutcome(ref, id string, cause ...error) error {
+	p := &Problem{
+		Msg:  fmt.Sprintf("the carrier may already have booked order %s, but its answer was lost (queue entry %s)", ref, id),
+		Hint: "do not pack it again yet: put the parcel aside and ask a supervisor to check the queue (labelstation queue list)",
+	}
+	if len(cause) > 0 {
+		p.Err = cause[0]
+	}
+	return p
+}
+
+// printShipment streams the stored label and records that it printed.
+func (s *Station) printShipment(ctx context.Context, sh store.Shipment, p printer.Printer, start time.Time, resumed bool) (PackResult, error) {
+	res := resultOf(sh, false)
+	res.Resumed = resumed
+	if p == nil {
+		p = s.printer
+	}
+	if p == nil {
+		return res, &Problem{Msg: "no printer is configured", Hint: "choose a printer (--printer tcp://HOST:9100) or set one in the config; the booking is saved"}
+	}
+	err := p.Print(ctx, printer.Job{Name: sh.TrackingID(), Format: string(sh.Label.Format), Data: sh.Label.Data})
+	s.notePrinter(err)
+	if err != nil {
+		res.Took = time.Since(start)
+		return res, &Problem{
+			Msg:  fmt.Sprintf("the label for order %s (tracking %s) did not print: %v", sh.OrderRef, sh.TrackingID(), err),
+			Hint: "the booking is saved; fix the printer and press Print (or F10) to print it",
+			Err:  err,
+		}
+	}
+	if _, err := s.store.MarkPrinted(sh.OrderRef, s.cfg.Now(), p.String()); err != nil {
+		return res, err
+	}
+	res.Printed = true
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// Reprint prints an order's stored label again; ref "" is the last label
+// printed. It never books.
+func (s *Station) Reprint(ctx context.Context, ref string) (PackResult, error) {
+	start := time.Now()
+	var sh store.Shipment
+	var err error
+	if ref == "" {
+		sh, err = s.store.LastPrinted()
+		if errors.Is(err, store.ErrNotFound) {
+			return PackResult{}, &Problem{Msg: "no label has been printed yet", Hint: "scan an order and press Print"}
+		}
+	} else {
+		sh, err = s.store.ShipmentByOrder(ref)
+		if errors.Is(err, store.ErrNotFound) {
+			return PackResult{}, &Problem{Msg: fmt.Sprintf("order %s has no label yet", ref), Hint: "scan it and press Print to book and print it"}
+		}
+	}
+	if err != nil {
+		return PackResult{}, err
+	}
+	defer s.lockOrder(sh.OrderRef)()
+	return s.printShipment(ctx, sh, nil, start, false)
+}
+
+func (s *Station) stableWeight(ctx context.Context) (carrier.Weight, error) {
+	if s.scale == nil {
+		return 0, &Problem{Msg: "no weight: the station has no scale", Hint: "type the weight (for example 1.25kg) or connect a scale in the settings"}
+	}
+	r, err := scale.WaitStable(ctx, s.scale, s.cfg.Stable)
+	s.noteScale(err)
+	if err != nil {
+		return 0, &Problem{Msg: "no stable weight: " + err.Error(), Hint: "keep the parcel still on the scale, or type the weight", Err: err}
+	}
+	w := carrier.Weight(r.Grams + 0.5)
+	if w <= 0 {
+		return 0, &Problem{Msg: "the scale reads no weight", Hint: "put the parcel on the scale"}
+	}
+	return w, nil
+}
+
+func resultOf(sh store.Shipment, printed bool) PackResult {
+	return PackResult{
+		OrderRef: sh.OrderRef, Carrier: sh.Carrier, Service: sh.Service,
+		TrackingID: sh.TrackingID(), ShipmentID: sh.ShipmentID, Weight: sh.Weight,
+		Label: sh.Label, Printed: printed,
+	}
+}
+
+func totalWeight(req carrier.BookingRequest) carrier.Weight {
+	var w carrier.Weight
+	for _, p := range req.Parcels {
+		w += p.Weight
+	}
+	return w
+}
+
+// joinLabels concatenates one label per item into one print job; ZPL
+// labels are self-delimited by ^XA…^XZ.
+func joinLabels(labels []carrier.Label) carrier.Label {
+	if len(labels) == 1 {
+		return labels[0]
+	}
+	var out carrier.Label
+	for _, l := range labels {
+		out.Format = l.Format
+		out.Data = append(out.Data, l.Data...)
+	}
+	return out
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,109 @@
+package station
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"labelstation/carrier"
+	"labelstation/store"
+)
+
+// ReportLine is one shipment in the daily report.
+type ReportLine struct {
+	OrderRef   string         `json:"order_ref"`
+	Carrier    string         `json:"carrier"`
+	Service    string         `json:"service"`
+	TrackingID string         `json:"tracking_id"`
+	Weight     carrier.Weight `json:"weight_g"`
+	Receiver   string         `json:"receiver"`
+	City       string         `json:"city"`
+	Country    string         `json:"country"`
+	BookedAt   time.Time      `json:"booked_at"`
+	PrintedAt  *time.Time     `json:"printed_at,omitempty"`
+	Reprints   int            `json:"reprints"`
+	Status     carrier.Status `json:"status"`
+}
+
+// Report is a day's work at the bench.
+type Report struct {
+	Date           string         `json:"date"`
+	Shipments      []ReportLine   `json:"shipments"`
+	Booked         int            `json:"booked"`
+	Printed        int            `json:"printed"`
+	TotalWeight    carrier.Weight `json:"total_weight_g"`
+	QueuePending   int            `json:"queue_pending"`
+	QueueAttention int            `json:"queue_attention"`
+}
+
+// Report gathers the shipments booked on day's calendar date.
+func (s *Station) Report(ctx context.Context, day time.Time) (Report, error) {
+	shipments, err := s.store.ShipmentsOn(day)
+	if err != nil {
+		return Report{}, fmt.Errorf("report %s: %w", day.Format("2006-01-02"), err)
+	}
+	r := Report{Date: day.Format("2006-01-02"), Shipments: []ReportLine{}}
+	for _, sh := range shipments {
+		r.Shipments = append(r.Shipments, reportLine(sh))
+		r.Booked++
+		r.TotalWeight += sh.Weight
+		if sh.Printed() {
+			r.Printed++
+		}
+	}
+	r.QueuePending, r.QueueAttention, err = s.store.QueueCounts()
+	return r, err
+}
+
+func reportLine(sh store.Shipment) ReportLine {
+	l := ReportLine{
+		OrderRef: sh.OrderRef, Carrier: sh.Carrier, Service: sh.Service, TrackingID: sh.TrackingID(),
+		Weight: sh.Weight, Receiver: sh.Receiver.Name, City: sh.Receiver.City, Country: sh.Receiver.Country,
+		BookedAt: sh.BookedAt, Reprints: sh.Reprints, Status: sh.Status,
+	}
+	if sh.Printed() {
+		t := sh.PrintedAt
+		l.PrintedAt = &t
+	}
+	return l
+}
+
+var reportColumns = []string{"order_ref", "carrier", "service", "tracking_id", "weight_kg", "receiver", "city", "country", "booked_at", "printed_at", "reprints", "status"}
+
+// WriteCSV writes the report as CSV with a header row.
+func (r Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(reportColumns)
+	for _, l := range r.Shipments {
+		printed := ""
+		if l.PrintedAt != nil {
+			printed = l.PrintedAt.Format(time.RFC3339)
+		}
+		cw.Write([]string{l.OrderRef, l.Carrier, l.Service, l.TrackingID,
+			strconv.FormatFloat(l.Weight.Kilograms(), 'f', 3, 64), l.Receiver, l.City, l.Country,
+			l.BookedAt.Format(time.RFC3339), printed, strconv.Itoa(l.Reprints), string(l.Status)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteText writes the report as an aligned table for a terminal.
+func (r Report) WriteText(w io.Writer) error {
+	fmt.Fprintf(w, "Shipments on %s: %d booked, %d printed, %s in all; queue: %d waiting, %d need attention\n\n",
+		r.Date, r.Booked, r.Printed, r.TotalWeight, r.QueuePending, r.QueueAttention)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ORDER\tCARRIER\tSERVICE\tTRACKING\tWEIGHT\tRECEIVER\tCITY\tBOOKED\tPRINTED")
+	for _, l := range r.Shipments {
+		printed := "no"
+		if l.PrintedAt != nil {
+			printed = l.PrintedAt.Local().Format("15:04:05")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", l.OrderRef, l.Carrier, l.Service, l.TrackingID,
+			l.Weight, l.Receiver, l.Country, l.City, l.BookedAt.Local().Format("15:04:05"), printed)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,191 @@
+// Package station owns labelstation's workflow: the pack flow (scan → weigh
+// → book → print) with every step recorded so a crash resumes instead of
+// losing or duplicating a parcel, order import, the queue and the daily
+// report. It is the one facade both the GUI and the CLI call; flows that
+// grow get their own sub-package (orderfile is the first).
+package station
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"labelstation/carrier"
+	"labelstation/printer"
+	"labelstation/scale"
+	"labelstation/station/orderfile"
+	"labelstation/store"
+)
+
+// Config is the station's own settings.
+type Config struct {
+	Consignor      carrier.Consignor
+	DefaultService string              // used when neither the packer nor the order names one
+	LabelFormat    carrier.LabelFormat // default zpl
+	CarrierName    string              // for the status bar, e.g. "PostNord sandbox (http://…)"
+	// Stable tunes the stable-weight filter.
+	Stable scale.StableOptions
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Station runs the bench. It is safe for concurrent use: the GUI may pack
+// the next order while the last label prints.
+type Station struct {
+	store   *store.Store
+	carrier carrier.Carrier
+	printer printer.Printer
+	scale   scale.Scale
+	cfg     Config
+	log     *slog.Logger
+
+	orderLocks sync.Map // order ref → *sync.Mutex: one pack per order at a time
+
+	mu          sync.Mutex
+	carrierErr  error
+	printerErr  error
+	scaleErr    error
+	carrierSeen bool
+	printerSeen bool
+}
+
+// New wires a station. printer and scale may be nil: then Pack needs an
+// explicit printer or weight.
+func New(st *store.Store, c carrier.Carrier, p printer.Printer, sc scale.Scale, cfg Config) *Station {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.LabelFormat == "" {
+		cfg.LabelFormat = carrier.LabelZPL
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Station{store: st, carrier: c, printer: p, scale: sc, cfg: cfg, log: cfg.Logger}
+}
+
+// Problem is an error in words a packer can act on: what happened, and a
+// hint saying what to do next.
+type Problem struct {
+	Msg  string
+	Hint string
+	Err  error
+}
+
+func (p *Problem) Error() string { return p.Msg }
+func (p *Problem) Unwrap() error { return p.Err }
+
+// Hint returns the hint of the first Problem in err's chain, or "".
+func Hint(err error) string {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p.Hint
+	}
+	return ""
+}
+
+// ErrOrderNotFound is wrapped by Pack and Order when a scan matches no order.
+var ErrOrderNotFound = errors.New("order not found")
+
+// ErrAlreadyPacked is wrapped by Pack when the order's label was printed.
+var ErrAlreadyPacked = errors.New("order already packed")
+
+// Order looks up an order by the scanned reference.
+func (s *Station) Order(ctx context.Context, ref string) (carrier.Order, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return carrier.Order{}, &Problem{Msg: "nothing was scanned", Hint: "scan the order barcode or type its reference"}
+	}
+	o, err := s.store.Order(ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return o, &Problem{Msg: fmt.Sprintf("order %s is not in the station", ref), Hint: "check the barcode, or import the order file (labelstation orders import FILE)", Err: ErrOrderNotFound}
+	}
+	return o, err
+}
+
+// Orders lists every stored order.
+func (s *Station) Orders(ctx context.Context) ([]carrier.Order, error) { return s.store.Orders() }
+
+// ImportReport says what an import did.
+type ImportReport struct {
+	Imported []string             `json:"imported"`
+	Skipped  []string             `json:"skipped_already_shipped,omitempty"`
+	Rejected []orderfile.RowError `json:"rejected,omitempty"`
+}
+
+// ImportOrders reads an order file (CSV or JSON) and stores its good orders
+// in one transaction; bad rows come back with line numbers and reasons, and
+// an order with a bad row is not imported at all.
+func (s *Station) ImportOrders(ctx context.Context, name string, r io.Reader) (ImportReport, error) {
+	res, err := orderfile.Parse(name, r)
+	if err != nil {
+		return ImportReport{}, &Problem{Msg: fmt.Sprintf("cannot read %s: %v", name, err), Hint: "the file must be CSV (with a header row) or JSON; see the README for the columns", Err: err}
+	}
+	now := s.cfg.Now()
+	for i := range res.Orders {
+		if res.Orders[i].ImportedAt.IsZero() {
+			res.Orders[i].ImportedAt = now
+		}
+	}
+	skipped, err := s.store.PutOrders(res.Orders)
+	if err != nil {
+		return ImportReport{}, err
+	}
+	rep := ImportReport{Skipped: skipped, Rejected: res.Rejected}
+	skip := map[string]bool{}
+	for _, ref := range skipped {
+		skip[ref] = true
+	}
+	for _, o := range res.Orders {
+		if !skip[o.Ref] {
+			rep.Imported = append(rep.Imported, o.Ref)
+		}
+	}
+	s.log.Info("orders imported", "file", name, "imported", len(rep.Imported), "skipped", len(skipped), "rejected_rows", len(res.Rejected))
+	return rep, nil
+}
+
+// newRequestID returns a random id in UUID form: PostNord's
+// X-External-Request-ID and the outbox entry's key.
+func newRequestID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("labelstation: no randomness: " + err.Error())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func (s *Station) lockOrder(ref string) func() {
+	m, _ := s.orderLocks.LoadOrStore(ref, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
+}
+
+func (s *Station) noteCarrier(err error) {
+	s.mu.Lock()
+	s.carrierErr, s.carrierSeen = err, true
+	s.mu.Unlock()
+}
+
+func (s *Station) notePrinter(err error) {
+	s.mu.Lock()
+	s.printerErr, s.printerSeen = err, true
+	s.mu.Unlock()
+}
+
+func (s *Station) noteScale(err error) {
+	s.mu.Lock()
+	s.scaleErr = err
+	s.mu.Unlock()
+}
