@@ -52,7 +52,7 @@ func benchPacks(b *testing.B, latency time.Duration, n int) {
 
 	// The floor's own client and printer connection, kept warm like the
 	// station's.
-	floorConn, err := net.Dial("tcp", r.sink.ln.Addr().String())
+	floorConn, err := net.Dial("tcp", r.sink.Addr())
 	if err != nil {
 		b.Fatal(err)
 	}

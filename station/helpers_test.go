@@ -1,13 +1,9 @@
 package station_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,82 +11,18 @@ import (
 	"labelstation/carrier/postnord"
 	"labelstation/carrier/sandbox"
 	"labelstation/printer"
+	"labelstation/printer/printertest"
 	"labelstation/scale"
 	"labelstation/station"
 	"labelstation/store"
 )
-
-// labelSink is a loopback TCP "printer": it keeps every byte it receives.
-type labelSink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	data bytes.Buffer
-}
-
-func newLabelSink(t testing.TB) *labelSink {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &labelSink{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 64<<10)
-				for {
-					n, err := c.Read(buf)
-					s.mu.Lock()
-					s.data.Write(buf[:n])
-					s.mu.Unlock()
-					if err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() { ln.Close() })
-	return s
-}
-
-func (s *labelSink) URI() string { return "tcp://" + s.ln.Addr().String() }
-
-// labels waits briefly for n complete ^XA…^XZ labels and returns what came.
-func (s *labelSink) labels(t testing.TB, n int) []string {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		s.mu.Lock()
-		text := s.data.String()
-		s.mu.Unlock()
-		var out []string
-		for {
-			i := strings.Index(text, "^XA")
-			j := strings.Index(text, "^XZ")
-			if i < 0 || j < i {
-				break
-			}
-			out = append(out, text[i:j+3])
-			text = text[j+3:]
-		}
-		if len(out) >= n || time.Now().After(deadline) {
-			return out
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 type rig struct {
 	t       testing.TB
 	sandbox *sandbox.Server
 	http    *httptest.Server
 	store   *store.Store
-	sink    *labelSink
+	sink    *printertest.Sink
 	printer printer.Printer
 	station *station.Station
 	dir     string
@@ -104,7 +36,7 @@ func newRig(t testing.TB, sc scale.Scale) *rig {
 	r.sandbox = sandbox.New(sandbox.Options{Seed: 1})
 	r.http = httptest.NewServer(r.sandbox)
 	t.Cleanup(r.http.Close)
-	r.sink = newLabelSink(t)
+	r.sink = printertest.NewSink(t)
 	var err error
 	if r.printer, err = printer.Open(r.sink.URI()); err != nil {
 		t.Fatal(err)
@@ -149,8 +81,6 @@ func (r *rig) importOrders() {
 }
 
 func (r *rig) bookings() int { return len(r.sandbox.Bookings()) }
-
-var _ = io.Discard
 
 func sandboxFaults(failRate float64, dropAfterCommit bool) sandbox.Faults {
 	return sandbox.Faults{FailRate: failRate, DropAfterCommit: dropAfterCommit}

@@ -26,7 +26,7 @@ func TestPackBooksOnceAndPrintsTheCarrierLabel(t *testing.T) {
 	if !res.Printed || res.TrackingID == "" || res.Weight != 1200 {
 		t.Fatalf("result: %+v", res)
 	}
-	labels := r.sink.labels(t, 1)
+	labels := r.sink.WaitLabels(1, 2*time.Second)
 	if len(labels) != 1 {
 		t.Fatalf("printer got %d labels, want 1", len(labels))
 	}
@@ -52,7 +52,7 @@ func TestPackBooksOnceAndPrintsTheCarrierLabel(t *testing.T) {
 	if !errors.Is(err, station.ErrAlreadyPacked) || !strings.Contains(station.Hint(err), "F10") {
 		t.Fatalf("second pack: %v / %q", err, station.Hint(err))
 	}
-	if r.bookings() != 1 || len(r.sink.labels(t, 2)) != 1 {
+	if r.bookings() != 1 || len(r.sink.WaitLabels(2, 2*time.Second)) != 1 {
 		t.Fatalf("second pack booked or printed again")
 	}
 
@@ -89,7 +89,7 @@ func TestPrinterDownKeepsBookingAndResumesWithoutRebooking(t *testing.T) {
 	if r.bookings() != 1 {
 		t.Fatalf("resume booked again: %d bookings", r.bookings())
 	}
-	if l := r.sink.labels(t, 1); len(l) != 1 || !strings.Contains(l[0], res.TrackingID) {
+	if l := r.sink.WaitLabels(1, 2*time.Second); len(l) != 1 || !strings.Contains(l[0], res.TrackingID) {
 		t.Fatalf("resumed label not printed")
 	}
 }
@@ -215,7 +215,7 @@ func TestReprintPrintsTheStoredLabelWithoutBooking(t *testing.T) {
 	if err != nil || again.TrackingID != first.TrackingID {
 		t.Fatalf("reprint: %+v %v", again, err)
 	}
-	labels := r.sink.labels(t, 2)
+	labels := r.sink.WaitLabels(2, 2*time.Second)
 	if len(labels) != 2 || labels[0] != labels[1] {
 		t.Fatalf("want the same label twice, got %d labels", len(labels))
 	}

@@ -1,0 +1,75 @@
+# labelstation — the two front-door commands are `make run` and `make test`.
+# Both install what they need on a fresh Debian machine (apt-get, npm).
+
+GO        ?= go
+BIN       := bin/labelstation
+TOOLS     := $(CURDIR)/.tools
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+
+# Debian packages: Fyne's cgo build (go-gl, GLFW), gousb (libusb), and the
+# real parts tests drive: socat (pty pairs for serial scales), Xvfb and
+# xdotool/imagemagick (GUI screenshots), zbar-tools (decode printed barcodes).
+APT_PACKAGES := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
+	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libusb-1.0-0-dev \
+	socat xvfb xauth xdotool x11-utils zbar-tools imagemagick
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Packages whose tests need no cgo GUI build; they run with the race detector.
+HEADLESS_PKGS = $(shell $(GO) list ./... | grep -v -e /app -e /cmd/)
+
+.PHONY: all build run test deps apt-deps node-deps vet bench soak screenshot clean
+
+all: build
+
+apt-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# zpl-renderer-js renders ZPL to PNG in tests (so a test can prove a label scans).
+# Node.js and npm come with the machine (Debian's apt npm clashes with it).
+node-deps:
+	@if [ -d $(TOOLS)/node_modules/zpl-renderer-js ]; then :; \
+	elif command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix $(TOOLS) zpl-renderer-js@3.4.0; \
+	else echo "npm not found: install Node.js 20 to run the label render tests"; exit 1; fi
+
+deps: apt-deps node-deps
+
+build: apt-deps
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/labelstation
+
+# Starts the GUI in demo mode: in-process PostNord sandbox, simulated scale,
+# preview printer (label files in the data dir), sample orders.
+# Fyne reads the locale from LANG; a bare C locale only makes it complain.
+run: build
+	@case "$${LANG:-C}" in C|POSIX) export LANG=C.UTF-8;; esac; \
+	if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		echo "no display found: starting the station under Xvfb (take a look with: make screenshot)"; \
+		xvfb-run -a -s "-screen 0 1280x800x24" ./$(BIN); \
+	else ./$(BIN); fi
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+test: deps vet
+	LABELSTATION_NODE_TOOLS=$(TOOLS) $(GO) test -race -count=1 $(HEADLESS_PKGS)
+	LABELSTATION_NODE_TOOLS=$(TOOLS) $(GO) test -count=1 ./app/... ./cmd/...
+
+# Scan-to-printed latency against the sandbox on loopback, next to a floor
+# measured in the same run (one HTTP POST + one TCP write of the same bytes).
+bench: deps
+	$(GO) test -run '^$$' -bench 'BenchmarkPack' -benchtime 1x -count 1 ./station/
+
+# Drives the real GUI under Xvfb with X key and mouse events (scan, F9, an
+# unknown order, the next scan while printing, F10) and saves screenshots
+# in bin/screenshots/.
+screenshot: build
+	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1280x800x24" scripts/gui-smoke.sh $(BIN) bin/screenshots
+
+clean:
+	rm -rf bin

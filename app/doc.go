@@ -1,0 +1,47 @@
+// Package app owns labelstation's Fyne GUI: the pack screen a packer works
+// at all shift (scan field, order, live weight, print/reprint, last label,
+// status bar), and later the queue view, dashboard and settings.
+//
+// The GUI holds no business logic. Every button and key calls one method of
+// the station facade (see Station); this package only decides what the
+// packer sees and keeps the bench responsive: station calls run off the UI
+// goroutine and their results come back through fyne.Do. It never creates
+// the fyne.App: cmd/labelstation does, and hands it to Run.
+//
+// # Pack flow
+//
+// The scan field always has the keyboard focus, because a barcode scanner
+// is a keyboard that types the code and then Enter (or Tab). Every action
+// gives the focus back to it, and keys typed while nothing has the focus
+// are delivered to it, so a scan is never typed into the void.
+//
+//  1. Scan an order: it is looked up (Station.Order) and shown.
+//  2. Print it: Print button, F9, or a second scan of the same code. This
+//     works at once, even before the lookup answered (Station.Pack looks
+//     the order up itself). A third scan only shows the order again; the
+//     station refuses to pack an order twice and says so (F10 reprints).
+//  3. F10 (or Reprint last) reprints the last label printed.
+//
+// With the ScanPrints option every scan prints at once, for benches where
+// the parcel is on the scale before its barcode is scanned.
+//
+// Errors appear in a red banner under the scan field, in the station's
+// words plus station.Hint, never as a modal dialog: scanning goes on, and
+// the next successful action clears it. Amber banners tell the packer to
+// do something without anything having failed.
+//
+// # Print queue and weight
+//
+// Prints and reprints go to one FIFO queue served by one worker goroutine:
+// labels come out of the printer in the order the packer asked for them,
+// no request is dropped, and the packer can scan and see the next order
+// while the previous label is still being booked and printed.
+//
+// The weight booked is the one on the scale when the packer asks for the
+// label. When the queue is idle the station reads a stable weight itself
+// (PackOptions.Weight 0). When a label is still in progress the new job has
+// to wait, and by the time it runs this parcel may be off the scale, so
+// the screen pins the stable weight shown at the moment of the request; if
+// the scale is still settling (or silent) it asks the packer to press F9
+// again rather than guess.
+package app

@@ -1,0 +1,284 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"labelstation/carrier"
+	"labelstation/scale"
+	"labelstation/station"
+)
+
+// uiLoop stands in for the Fyne main loop. The test driver's fyne.Do runs
+// the function on the calling goroutine, so background updates would race
+// with the test reading widgets; with uiLoop they queue up and run on the
+// test goroutine, as they run on the main goroutine in the real app.
+type uiLoop struct {
+	mu    sync.Mutex
+	q     []func()
+	ready chan struct{}
+}
+
+func newUILoop() *uiLoop { return &uiLoop{ready: make(chan struct{}, 1)} }
+
+func (l *uiLoop) do(f func()) {
+	l.mu.Lock()
+	l.q = append(l.q, f)
+	l.mu.Unlock()
+	select {
+	case l.ready <- struct{}{}:
+	default:
+	}
+}
+
+// drain runs every queued update.
+func (l *uiLoop) drain() {
+	for {
+		l.mu.Lock()
+		q := l.q
+		l.q = nil
+		l.mu.Unlock()
+		if len(q) == 0 {
+			return
+		}
+		for _, f := range q {
+			f()
+		}
+	}
+}
+
+// until runs UI updates until cond holds, failing the test after 5 s.
+func (l *uiLoop) until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		l.drain()
+		if cond() {
+			return
+		}
+		select {
+		case <-l.ready:
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// typeKeys sends runes the way the desktop driver does: to the focused
+// widget, or to the canvas handler when nothing has the focus. A scan typed
+// while a button has the focus would be lost, and the test would see it.
+func typeKeys(c fyne.Canvas, s string) {
+	for _, r := range s {
+		if f := c.Focused(); f != nil {
+			f.TypedRune(r)
+		} else if h := c.OnTypedRune(); h != nil {
+			h(r)
+		}
+	}
+}
+
+// pressKey sends an unmodified key (Enter, F9, …) the way the desktop
+// driver does: Fyne treats only keys with a modifier as shortcuts, so a
+// plain key goes to the focused widget, else to the canvas handler.
+func pressKey(c fyne.Canvas, k fyne.KeyName) {
+	ev := &fyne.KeyEvent{Name: k}
+	if f := c.Focused(); f != nil {
+		f.TypedKey(ev)
+	} else if h := c.OnTypedKey(); h != nil {
+		h(ev)
+	}
+}
+
+// scanCode types a code and Enter, like a barcode scanner.
+func scanCode(c fyne.Canvas, code string) {
+	typeKeys(c, code)
+	pressKey(c, fyne.KeyReturn)
+}
+
+// fakePrinter keeps the labels it was sent.
+type fakePrinter struct {
+	mu     sync.Mutex
+	labels []string
+}
+
+func (p *fakePrinter) print(data []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.labels = append(p.labels, string(data))
+}
+
+func (p *fakePrinter) printed() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.labels...)
+}
+
+type packCall struct {
+	Ref  string
+	Opts station.PackOptions
+}
+
+// fakeStation behaves like the station facade for the screen: it looks up
+// orders in a map, "books" with sequential tracking ids and "prints" ZPL to
+// a fakePrinter.
+type fakeStation struct {
+	printer *fakePrinter
+	weights chan scale.Reading
+	// gate, when set, holds every Pack until a value is received from it;
+	// lookupGate does the same for Order.
+	gate, lookupGate chan struct{}
+
+	mu       sync.Mutex
+	orders   map[string]carrier.Order
+	packs    []packCall
+	reprints []string
+	last     *station.PackResult
+	seq      int
+	status   station.Status
+	// blockStatus makes Status wait for its context (no status updates).
+	blockStatus bool
+}
+
+func newFakeStation() *fakeStation {
+	return &fakeStation{
+		printer: &fakePrinter{},
+		weights: make(chan scale.Reading),
+		orders: map[string]carrier.Order{
+			"10001": {Ref: "10001", Service: "19", Receiver: carrier.Address{
+				Name: "Åsa Öberg", Company: "Fjällbacka Keramik AB", Street1: "Storgatan 7",
+				Postcode: "457 40", City: "FJÄLLBACKA", Country: "SE"},
+				Lines: []carrier.Line{{Description: "Blå kopp", Quantity: 2}, {Description: "Tekanna", Quantity: 1}}},
+			"10002": {Ref: "10002", Receiver: carrier.Address{
+				Name: "Søren Ærø", Street1: "Østergade 3", Postcode: "8000", City: "Aarhus C", Country: "DK"},
+				Lines: []carrier.Line{{Description: "Uldtæppe", Quantity: 1}}},
+		},
+		status: station.Status{Carrier: "PostNord sandbox", CarrierOK: true, Printer: "tcp://127.0.0.1:9100", PrinterOK: true, Scale: "sim", ScaleOK: true},
+	}
+}
+
+// unknownOrder words the error like the real station does.
+func unknownOrder(ref string) error {
+	return &station.Problem{Msg: "order " + ref + " is not in the station",
+		Hint: "check the barcode, or import the order file", Err: station.ErrOrderNotFound}
+}
+
+func (f *fakeStation) Order(ctx context.Context, ref string) (carrier.Order, error) {
+	if f.lookupGate != nil {
+		select {
+		case <-f.lookupGate:
+		case <-ctx.Done():
+			return carrier.Order{}, ctx.Err()
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o, ok := f.orders[ref]
+	if !ok {
+		return carrier.Order{}, unknownOrder(ref)
+	}
+	return o, nil
+}
+
+func (f *fakeStation) Pack(ctx context.Context, ref string, opts station.PackOptions) (station.PackResult, error) {
+	if f.gate != nil {
+		select {
+		case <-f.gate:
+		case <-ctx.Done():
+			return station.PackResult{}, ctx.Err()
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.packs = append(f.packs, packCall{ref, opts})
+	o, ok := f.orders[ref]
+	if !ok {
+		return station.PackResult{}, unknownOrder(ref)
+	}
+	f.seq++
+	w := opts.Weight
+	if w == 0 {
+		w = 1250
+	}
+	res := station.PackResult{
+		OrderRef: ref, Carrier: "postnord", Service: "19", ShipmentID: fmt.Sprintf("SHIP%d", f.seq),
+		TrackingID: fmt.Sprintf("00370712345%07d", f.seq), Weight: w, Printed: true, Took: 412 * time.Millisecond,
+	}
+	zpl := fmt.Sprintf("^XA^CI28^FO40,40^FD%s^FS^FO40,80^FD%s %s^FS^FO40,200^BCN,200,N^FD%s^FS^XZ",
+		o.Receiver.Name, o.Receiver.Postcode, o.Receiver.City, res.TrackingID)
+	res.Label = carrier.Label{Format: carrier.LabelZPL, Data: []byte(zpl)}
+	f.printer.print(res.Label.Data)
+	f.last = &res
+	return res, nil
+}
+
+func (f *fakeStation) Reprint(_ context.Context, ref string) (station.PackResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reprints = append(f.reprints, ref)
+	if f.last == nil {
+		return station.PackResult{}, errors.New("no label printed yet")
+	}
+	res := *f.last
+	res.Took = 30 * time.Millisecond
+	f.printer.print(res.Label.Data)
+	return res, nil
+}
+
+func (f *fakeStation) WatchWeight(ctx context.Context) <-chan scale.Reading {
+	out := make(chan scale.Reading)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case r := <-f.weights:
+				select {
+				case out <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out
+}
+
+func (f *fakeStation) Status(ctx context.Context) station.Status {
+	if f.blockStatus {
+		<-ctx.Done()
+		return station.Status{}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.status
+}
+
+func (f *fakeStation) calls() ([]packCall, []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]packCall(nil), f.packs...), append([]string(nil), f.reprints...)
+}
+
+// newTestScreen opens a pack screen on a fake station in a test window.
+func newTestScreen(t *testing.T, st Station, opts ...Option) (*PackScreen, fyne.Window, *uiLoop) {
+	t.Helper()
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(1100, 700))
+	loop := newUILoop()
+	ps := NewPackScreen(st, w, append([]Option{withDo(loop.do), StatusEvery(50 * time.Millisecond)}, opts...)...)
+	t.Cleanup(ps.Close)
+	return ps, w, loop
+}
+
+func lines(s string) []string { return strings.Split(s, "\n") }

@@ -1,0 +1,963 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"labelstation/carrier"
+	"labelstation/scale"
+	"labelstation/station"
+)
+
+// Option configures a PackScreen.
+type Option func(*config)
+
+type config struct {
+	scanPrints    bool
+	statusEvery   time.Duration
+	lookupTimeout time.Duration
+	jobTimeout    time.Duration
+	closeGrace    time.Duration
+	pinMaxAge     time.Duration
+	weightRetry   time.Duration
+	staleAfter    time.Duration
+	// do runs a UI update on the UI goroutine. It is fyne.Do; tests swap
+	// in a loop they drain themselves, because the test driver's fyne.Do
+	// runs the function on the caller's goroutine.
+	do func(func())
+}
+
+// ScanPrints makes every scan print at once, for benches where the parcel
+// is on the scale before its barcode is scanned. Off by default: scan shows
+// the order, Print/F9 or a second scan of the same code prints it.
+func ScanPrints(on bool) Option { return func(c *config) { c.scanPrints = on } }
+
+// StatusEvery sets how often the status bar asks Station.Status (default
+// 2 s).
+func StatusEvery(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.statusEvery = d
+		}
+	}
+}
+
+// JobTimeout bounds one pack or reprint (default 2 min). It only exists so
+// a hung call cannot stall the queue for the rest of the shift; the station
+// has its own, shorter network timeouts.
+func JobTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.jobTimeout = d
+		}
+	}
+}
+
+// withDo replaces fyne.Do (tests only).
+func withDo(do func(func())) Option { return func(c *config) { c.do = do } }
+
+func defaultConfig() config {
+	return config{
+		statusEvery:   2 * time.Second,
+		lookupTimeout: 20 * time.Second,
+		jobTimeout:    2 * time.Minute,
+		closeGrace:    15 * time.Second,
+		pinMaxAge:     2 * time.Second,
+		weightRetry:   2 * time.Second,
+		staleAfter:    3 * time.Second,
+		do:            fyne.Do,
+	}
+}
+
+// jobKind says which station call a queued job makes.
+type jobKind int
+
+const (
+	jobPack jobKind = iota + 1
+	jobReprint
+)
+
+// job is one queued Pack or Reprint.
+type job struct {
+	id   int
+	kind jobKind
+	ref  string // order ref; for a reprint "" means the last label
+	opts station.PackOptions
+}
+
+// orderPhase is where the shown order stands, for the line under it.
+type orderPhase int
+
+const (
+	phaseNone orderPhase = iota
+	phaseLooking
+	phaseReady
+	phaseQueued
+	phasePrinting
+	phasePrinted
+	phaseFailed
+)
+
+// PackScreen is the pack screen of one window. Build it with NewPackScreen.
+// Its methods, like any Fyne widget code, run on the UI goroutine.
+type PackScreen struct {
+	st  Station
+	win fyne.Window
+	cfg config
+
+	// ctx ends the background watchers (weight, status, lookups); jobCtx
+	// ends running packs, later than ctx, so Close lets a label finish.
+	ctx        context.Context
+	cancel     context.CancelFunc
+	jobCtx     context.Context
+	cancelJobs context.CancelFunc
+	closed     atomic.Bool
+	watchers   sync.WaitGroup
+	workerDone chan struct{}
+
+	// Queue shared with the worker goroutine, guarded by mu.
+	mu       sync.Mutex
+	wake     *sync.Cond
+	queue    []job
+	inFlight *job
+	stopping bool
+
+	// UI state: touched only on the UI goroutine.
+	nextJobID   int
+	lookupSeq   int
+	pendingRef  string // scanned, lookup running
+	shown       carrier.Order
+	shownRef    string // scanned code of the shown order
+	phase       orderPhase
+	armed       bool // the shown order may be printed (not yet sent)
+	shownJob    int  // job id printing the shown order, 0 if none
+	lastReading scale.Reading
+	readingAt   time.Time // when lastReading arrived; zero before any
+
+	// widgets
+	root         fyne.CanvasObject
+	scan         *scanField
+	bannerBox    *fyne.Container
+	bannerBg     *canvas.Rectangle
+	bannerMsg    *widget.Label
+	bannerHint   *widget.Label
+	orderRef     *widget.Label
+	orderPhase   *widget.Label
+	rcptName     *widget.Label
+	rcptLines    *widget.Label
+	service      *widget.Label
+	contents     *widget.Label
+	weightText   *canvas.Text
+	stableDot    *canvas.Rectangle
+	stableText   *canvas.Text
+	printBtn     *widget.Button
+	reprintBtn   *widget.Button
+	activity     *widget.Label
+	lastTracking *widget.Label
+	lastInfo     *widget.Label
+	lastPreview  *widget.Label
+	statusItems  map[string]*statusItem
+	statusErr    *widget.Label
+}
+
+// NewPackScreen builds the pack screen into w: it sets the window content,
+// gives the scan field the focus, installs F9 (print) and F10 (reprint
+// last), and starts the goroutines that feed the live weight, the status
+// bar and the print queue. Call Close when the window goes away.
+func NewPackScreen(st Station, w fyne.Window, opts ...Option) *PackScreen {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	ps := &PackScreen{st: st, win: w, cfg: cfg, workerDone: make(chan struct{}), statusItems: map[string]*statusItem{}}
+	ps.wake = sync.NewCond(&ps.mu)
+	ps.ctx, ps.cancel = context.WithCancel(context.Background())
+	ps.jobCtx, ps.cancelJobs = context.WithCancel(context.Background())
+
+	ps.root = ps.build()
+	w.SetContent(ps.root)
+	ps.installKeys()
+	ps.focusScan()
+
+	go ps.worker()
+	ps.watchers.Add(2)
+	go ps.watchWeight()
+	go ps.pollStatus()
+	return ps
+}
+
+// Content is the screen's root object (already set as the window content).
+func (ps *PackScreen) Content() fyne.CanvasObject { return ps.root }
+
+// Busy reports how many labels are being printed or wait in the queue, so
+// a caller can warn before closing the window.
+func (ps *PackScreen) Busy() int {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	n := len(ps.queue)
+	if ps.inFlight != nil {
+		n++
+	}
+	return n
+}
+
+// Close stops the screen's goroutines. A label being booked or printed is
+// given a grace period to finish (an interrupted booking is resumed by the
+// station on the next start, but a half-sent label is wasted paper);
+// queued jobs that have not started are dropped (Busy tells how many are
+// left, so a caller can ask first). Updates still arriving after Close are
+// discarded.
+func (ps *PackScreen) Close() {
+	if ps.closed.Swap(true) {
+		return
+	}
+	ps.cancel()
+	ps.mu.Lock()
+	ps.stopping = true
+	ps.queue = nil
+	ps.wake.Broadcast()
+	ps.mu.Unlock()
+	select {
+	case <-ps.workerDone:
+	case <-time.After(ps.cfg.closeGrace):
+		ps.cancelJobs()
+		<-ps.workerDone
+	}
+	ps.cancelJobs()
+	ps.watchers.Wait()
+}
+
+// ui runs f on the UI goroutine unless the screen is closed. Background
+// goroutines touch widgets only through it.
+func (ps *PackScreen) ui(f func()) {
+	if ps.closed.Load() {
+		return
+	}
+	ps.cfg.do(func() {
+		if ps.closed.Load() {
+			return
+		}
+		f()
+	})
+}
+
+// focusScan gives the keyboard back to the scan field.
+func (ps *PackScreen) focusScan() {
+	if c := ps.win.Canvas(); c != nil && c.Focused() != ps.scan {
+		c.Focus(ps.scan)
+	}
+}
+
+// installKeys routes F9/F10 and stray typing. The focused scan field
+// normally gets every key (see scanField); the canvas handlers catch keys
+// typed while nothing has the focus (after a click on empty space), so a
+// scan then still lands in the scan field instead of being lost.
+func (ps *PackScreen) installKeys() {
+	ps.scan.onKey = ps.screenKey
+	c := ps.win.Canvas()
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if ps.screenKey(k.Name) {
+			return
+		}
+		ps.focusScan()
+		ps.scan.TypedKey(k)
+	})
+	c.SetOnTypedRune(func(r rune) {
+		ps.focusScan()
+		ps.scan.TypedRune(r)
+	})
+}
+
+// screenKey handles the screen's own keys and reports whether k was one.
+func (ps *PackScreen) screenKey(k fyne.KeyName) bool {
+	switch k {
+	case fyne.KeyF9:
+		ps.Print()
+	case fyne.KeyF10:
+		ps.ReprintLast()
+	default:
+		return false
+	}
+	return true
+}
+
+// Scan handles one scanned (or typed) code as if it ended with Enter.
+func (ps *PackScreen) Scan(code string) {
+	defer ps.focusScan()
+	ps.scan.SetText("")
+	ref := strings.TrimSpace(code)
+	if ref == "" {
+		return
+	}
+	if !ps.cfg.scanPrints && ps.armed && (ref == ps.shownRef || ref == ps.shown.Ref) {
+		ps.Print() // the second scan of the shown order
+		return
+	}
+	ps.lookup(ref)
+	if ps.cfg.scanPrints {
+		ps.Print()
+	}
+}
+
+// lookup shows ref at once and asks the station for the order's details.
+// The order can be printed while the lookup runs: Pack looks it up itself.
+func (ps *PackScreen) lookup(ref string) {
+	ps.lookupSeq++
+	seq := ps.lookupSeq
+	ps.pendingRef = ref
+	ps.armed, ps.shownJob = true, 0
+	ps.shownRef, ps.shown = ref, carrier.Order{Ref: ref}
+	ps.showOrder(ps.shown)
+	ps.setPhase(phaseLooking, "Looking up order…")
+
+	ctx, cancel := context.WithTimeout(ps.ctx, ps.cfg.lookupTimeout)
+	go func() {
+		defer cancel()
+		o, err := ps.st.Order(ctx, ref)
+		ps.ui(func() { ps.lookupDone(seq, ref, o, err) })
+	}()
+}
+
+func (ps *PackScreen) lookupDone(seq int, ref string, o carrier.Order, err error) {
+	if seq != ps.lookupSeq {
+		return // the packer has scanned something else since
+	}
+	defer ps.focusScan()
+	ps.pendingRef = ""
+	if err != nil {
+		if ps.shownJob == 0 {
+			ps.armed = false
+			ps.setPhase(phaseFailed, "Not found")
+			ps.refreshButtons()
+		}
+		ps.showError(aboutOrder(ref, "", err), station.Hint(err))
+		return
+	}
+	if o.Ref == "" {
+		o.Ref = ref
+	}
+	ps.shown = o
+	ps.showOrder(o)
+	if ps.shownJob == 0 { // not already sent by a quick F9 or second scan
+		ps.setPhase(phaseReady, "Ready: press F9 or scan again to print")
+	}
+	ps.clearBanner()
+}
+
+// Print queues a label for the shown order (Print button, F9, second
+// scan), even while its details are still being looked up.
+func (ps *PackScreen) Print() {
+	defer ps.focusScan()
+	if !ps.armed {
+		if ps.shown.Ref != "" && ps.shownJob != 0 {
+			ps.showWarning("Order "+ps.shown.Ref+" is already sent to the printer.", "Press F10 to reprint its label, or scan the next order.")
+		} else {
+			ps.showWarning("Scan an order first.", "")
+		}
+		return
+	}
+	var opts station.PackOptions
+	if ps.Busy() > 0 {
+		// This job will wait; pin the weight the packer sees now, because
+		// by the time it runs this parcel may be off the scale.
+		w, ok := ps.pinnedWeight()
+		if !ok {
+			ps.showWarning("Weight is still settling: order "+ps.shown.Ref+" is not sent yet.",
+				"Wait for the green stable mark, then press F9 again. The label before it is still printing.")
+			return
+		}
+		opts.Weight = w
+	}
+	ps.armed = false
+	ps.shownJob = ps.enqueue(jobPack, ps.shown.Ref, opts)
+	ps.setPhase(phaseQueued, ps.queuedText())
+	ps.refreshButtons()
+}
+
+// ReprintLast queues a reprint of the last label printed (Reprint button,
+// F10). It waits behind queued labels, so it reprints the newest one.
+func (ps *PackScreen) ReprintLast() {
+	defer ps.focusScan()
+	ps.enqueue(jobReprint, "", station.PackOptions{})
+}
+
+// pinnedWeight is the live weight if it is stable, fresh and positive.
+func (ps *PackScreen) pinnedWeight() (carrier.Weight, bool) {
+	if ps.readingAt.IsZero() || !ps.lastReading.Stable || time.Since(ps.readingAt) > ps.cfg.pinMaxAge {
+		return 0, false
+	}
+	g := carrier.Weight(math.Round(ps.lastReading.Grams))
+	return g, g > 0
+}
+
+func (ps *PackScreen) enqueue(kind jobKind, ref string, opts station.PackOptions) int {
+	ps.nextJobID++
+	j := job{id: ps.nextJobID, kind: kind, ref: ref, opts: opts}
+	ps.mu.Lock()
+	ps.queue = append(ps.queue, j)
+	ps.wake.Signal()
+	ps.mu.Unlock()
+	ps.refreshActivity()
+	return j.id
+}
+
+// worker serves the queue one job at a time, in order, until Close.
+func (ps *PackScreen) worker() {
+	defer close(ps.workerDone)
+	for {
+		ps.mu.Lock()
+		for len(ps.queue) == 0 && !ps.stopping {
+			ps.wake.Wait()
+		}
+		if ps.stopping {
+			ps.mu.Unlock()
+			return
+		}
+		j := ps.queue[0]
+		ps.queue = ps.queue[1:]
+		ps.inFlight = &j
+		ps.mu.Unlock()
+
+		ps.ui(func() { ps.jobStarted(j) })
+		res, err := ps.runJob(j)
+		ps.mu.Lock()
+		ps.inFlight = nil
+		ps.mu.Unlock()
+		ps.ui(func() { ps.jobDone(j, res, err) })
+	}
+}
+
+func (ps *PackScreen) runJob(j job) (station.PackResult, error) {
+	ctx, cancel := context.WithTimeout(ps.jobCtx, ps.cfg.jobTimeout)
+	defer cancel()
+	if j.kind == jobReprint {
+		return ps.st.Reprint(ctx, j.ref)
+	}
+	return ps.st.Pack(ctx, j.ref, j.opts)
+}
+
+func (ps *PackScreen) jobStarted(j job) {
+	ps.refreshActivity()
+	if j.id == ps.shownJob {
+		ps.setPhase(phasePrinting, "Booking and printing…")
+	}
+}
+
+func (ps *PackScreen) jobDone(j job, res station.PackResult, err error) {
+	defer ps.focusScan()
+	ps.refreshActivity()
+	if ps.phase == phaseQueued && ps.shownJob != 0 && ps.shownJob != j.id {
+		ps.setPhase(phaseQueued, ps.queuedText())
+	}
+	if err != nil {
+		msg := aboutOrder(j.ref, "not printed", err)
+		if j.kind == jobReprint {
+			msg = "Reprint failed: " + errText(err)
+		}
+		if j.id == ps.shownJob {
+			ps.setPhase(phaseFailed, "Not printed")
+			ps.armed = true // let the packer try again with F9
+			ps.refreshButtons()
+		}
+		ps.showError(msg, station.Hint(err))
+		return
+	}
+	ps.showResult(j, res)
+	if j.id == ps.shownJob {
+		ps.setPhase(phasePrinted, "Printed "+res.TrackingID)
+	}
+	if res.Printed {
+		ps.clearBanner()
+		return
+	}
+	ps.showWarning(fmt.Sprintf("Order %s is booked (%s) but its label did not print.", res.OrderRef, res.TrackingID),
+		"Check the printer (paper, head, cable), then press F10 to reprint.")
+}
+
+// queuedText says where the shown order's job stands in the queue.
+func (ps *PackScreen) queuedText() string {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for i, j := range ps.queue {
+		if j.id == ps.shownJob {
+			if i == 0 && ps.inFlight == nil {
+				return "Sending to printer…"
+			}
+			return fmt.Sprintf("Queued: %d label(s) before it", i+boolInt(ps.inFlight != nil))
+		}
+	}
+	return "Sending to printer…"
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// aboutOrder words an error about one order: "Order 10001 not printed:
+// …". The order is named only if the error text does not name it already,
+// so the banner does not say it twice.
+func aboutOrder(ref, what string, err error) string {
+	text := errText(err)
+	if ref == "" || strings.Contains(text, ref) {
+		if what == "" {
+			return text
+		}
+		return upperFirst(what) + ": " + text
+	}
+	if what == "" {
+		return "Order " + ref + ": " + text
+	}
+	return "Order " + ref + " " + what + ": " + text
+}
+
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// errText is the first line of an error: station errors are written for
+// the packer, and a wrapped chain is not worth more screen than that.
+func errText(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "no answer in time"
+	}
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// watchWeight feeds the big weight from Station.WatchWeight. When the
+// stream ends before Close (scale unplugged), it shows that and retries.
+func (ps *PackScreen) watchWeight() {
+	defer ps.watchers.Done()
+	for {
+		ps.drainWeight(ps.st.WatchWeight(ps.ctx))
+		if ps.ctx.Err() != nil {
+			return
+		}
+		ps.ui(ps.showNoReading)
+		select {
+		case <-ps.ctx.Done():
+			return
+		case <-time.After(ps.cfg.weightRetry):
+		}
+	}
+}
+
+// drainWeight shows readings until ch closes or the screen closes. It
+// selects on ctx too, so a nil channel (no scale) or one a faulty
+// implementation forgets to close cannot keep Close waiting. When readings
+// stop coming (scale unplugged, cable loose) the weight is blanked after
+// staleAfter: a frozen number would look like a weight to trust.
+func (ps *PackScreen) drainWeight(ch <-chan scale.Reading) {
+	stale := time.NewTimer(ps.cfg.staleAfter)
+	defer stale.Stop()
+	for {
+		select {
+		case <-ps.ctx.Done():
+			return
+		case <-stale.C:
+			ps.ui(ps.showNoReading)
+		case r, ok := <-ch:
+			if !ok {
+				return
+			}
+			stale.Reset(ps.cfg.staleAfter)
+			ps.ui(func() { ps.showReading(r) })
+		}
+	}
+}
+
+// pollStatus refreshes the status bar now and then every statusEvery.
+func (ps *PackScreen) pollStatus() {
+	defer ps.watchers.Done()
+	t := time.NewTicker(ps.cfg.statusEvery)
+	defer t.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(ps.ctx, ps.cfg.statusEvery)
+		s := ps.st.Status(ctx)
+		cancel()
+		if ps.ctx.Err() != nil {
+			return
+		}
+		ps.ui(func() { ps.showStatus(s) })
+		select {
+		case <-ps.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// build lays the screen out: scan field and banner on top, order on the
+// left, weight, buttons and last label on the right, status bar below.
+func (ps *PackScreen) build() fyne.CanvasObject {
+	ps.scan = newScanField()
+	ps.scan.SetPlaceHolder("Scan order barcode")
+	ps.scan.OnSubmitted = ps.Scan
+	scanRow := container.NewThemeOverride(ps.scan, screenTheme{text: scanTextSize, innerPad: buttonTextPad})
+
+	ps.bannerBg = canvas.NewRectangle(colBad)
+	ps.bannerBg.CornerRadius = 6
+	ps.bannerMsg = widget.NewLabel("")
+	ps.bannerMsg.TextStyle.Bold = true
+	ps.bannerMsg.Wrapping = fyne.TextWrapWord
+	ps.bannerHint = widget.NewLabel("")
+	ps.bannerHint.Wrapping = fyne.TextWrapWord
+	ps.bannerBox = container.NewStack(ps.bannerBg, container.NewThemeOverride(
+		container.NewPadded(container.NewVBox(ps.bannerMsg, ps.bannerHint)), bannerTheme{screenTheme{text: textSize + 2, innerPad: bannerPad}}))
+	ps.bannerBox.Hide()
+
+	// Order (left).
+	ps.orderRef = sizedLabel("", sizeRef, true)
+	ps.orderPhase = sizedLabel("", theme.SizeNameSubHeadingText, true)
+	ps.rcptName = sizedLabel("", theme.SizeNameSubHeadingText, true)
+	ps.rcptLines = widget.NewLabel("")
+	ps.service = widget.NewLabel("")
+	ps.contents = widget.NewLabel("")
+	ps.contents.Wrapping = fyne.TextWrapWord
+	order := container.NewBorder(
+		container.NewVBox(
+			caption("ORDER"), ps.orderRef, ps.orderPhase, widget.NewSeparator(),
+			caption("RECIPIENT"), ps.rcptName, ps.rcptLines, ps.service, widget.NewSeparator(),
+			caption("CONTENTS")),
+		nil, nil, nil,
+		container.NewVScroll(ps.contents))
+
+	// Weight, buttons, last label (right).
+	ps.weightText = canvas.NewText("—", nil)
+	ps.weightText.TextSize = weightSize
+	ps.weightText.TextStyle = fyne.TextStyle{Bold: true}
+	ps.weightText.Alignment = fyne.TextAlignCenter
+	ps.stableDot = canvas.NewRectangle(colMuted)
+	ps.stableDot.CornerRadius = 10
+	ps.stableDot.SetMinSize(fyne.NewSize(20, 20))
+	ps.stableText = canvas.NewText("no reading", colMuted)
+	ps.stableText.TextSize = stableSize
+	ps.stableText.TextStyle.Bold = true
+	stable := container.NewHBox(layout.NewSpacer(), container.NewCenter(ps.stableDot), ps.stableText, layout.NewSpacer())
+	weight := container.NewVBox(caption("WEIGHT"), ps.weightText, stable)
+
+	ps.printBtn = widget.NewButton("Print   F9", func() { ps.Print() })
+	ps.printBtn.Importance = widget.HighImportance
+	ps.reprintBtn = widget.NewButton("Reprint last   F10", func() { ps.ReprintLast() })
+	buttons := container.NewThemeOverride(
+		container.NewGridWithColumns(2, ps.printBtn, ps.reprintBtn), screenTheme{text: 26, innerPad: buttonTextPad})
+	ps.activity = widget.NewLabel("")
+	ps.activity.Alignment = fyne.TextAlignCenter
+
+	ps.lastTracking = sizedLabel("—", sizeRef, true)
+	ps.lastInfo = widget.NewLabel("")
+	ps.lastInfo.Wrapping = fyne.TextWrapWord
+	ps.lastPreview = widget.NewLabel("")
+	ps.lastPreview.TextStyle.Monospace = true
+	ps.lastPreview.SizeName = sizePreview
+	last := container.NewBorder(
+		container.NewVBox(caption("LAST LABEL"), ps.lastTracking, ps.lastInfo),
+		nil, nil, nil,
+		container.NewVScroll(ps.lastPreview))
+	right := container.NewBorder(
+		container.NewVBox(weight, buttons, ps.activity, widget.NewSeparator()),
+		nil, nil, nil, last)
+
+	// Status bar: four equal cells whose text is cut with an ellipsis, so
+	// a long carrier URL can never widen the window; the station's last
+	// error on its own line below, only when there is one.
+	bar := container.NewGridWithColumns(4)
+	for _, name := range []string{"carrier", "printer", "scale", "outbox"} {
+		it := newStatusItem()
+		ps.statusItems[name] = it
+		bar.Add(it.box)
+	}
+	ps.statusErr = widget.NewLabel("")
+	ps.statusErr.Importance = widget.DangerImportance
+	ps.statusErr.Truncation = fyne.TextTruncateEllipsis
+	ps.statusErr.Hide()
+	status := container.NewVBox(widget.NewSeparator(), bar, ps.statusErr)
+
+	top := container.NewVBox(scanRow, ps.bannerBox)
+	middle := container.NewGridWithColumns(2, container.NewPadded(order), container.NewPadded(right))
+	ps.showOrder(carrier.Order{})
+	ps.refreshButtons()
+	ps.refreshActivity()
+	return container.NewThemeOverride(container.NewBorder(top, status, nil, nil, middle), screenTheme{text: textSize})
+}
+
+// Text sizes by theme name. Only Fyne's own names: a widget created after
+// its theme override was applied may look a size up in the app theme, and
+// a name that theme does not know would be drawn at size 0.
+const (
+	sizeRef     = theme.SizeNameHeadingText // order ref, tracking id
+	sizePreview = theme.SizeNameCaptionText // label preview
+)
+
+func sizedLabel(text string, size fyne.ThemeSizeName, bold bool) *widget.Label {
+	l := widget.NewLabel(text)
+	l.SizeName = size
+	l.TextStyle.Bold = bold
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
+// caption is a small grey section title.
+func caption(s string) fyne.CanvasObject {
+	t := canvas.NewText(s, colMuted)
+	t.TextSize = headingSize
+	t.TextStyle.Bold = true
+	return t
+}
+
+// statusItem is one "● Printer tcp://…" entry of the status bar.
+type statusItem struct {
+	box  *fyne.Container
+	dot  *canvas.Rectangle
+	text *widget.Label
+}
+
+func newStatusItem() *statusItem {
+	it := &statusItem{dot: canvas.NewRectangle(colMuted), text: widget.NewLabel("…")}
+	it.dot.CornerRadius = 7
+	it.dot.SetMinSize(fyne.NewSize(14, 14))
+	it.text.Truncation = fyne.TextTruncateEllipsis
+	it.box = container.NewBorder(nil, nil, container.NewCenter(it.dot), nil, it.text)
+	return it
+}
+
+func (it *statusItem) set(text string, c fyneColor) {
+	it.text.SetText(text)
+	it.dot.FillColor = c
+	it.dot.Refresh()
+}
+
+// showOrder fills the order panel; an empty order clears it.
+func (ps *PackScreen) showOrder(o carrier.Order) {
+	if o.Ref == "" {
+		ps.orderRef.SetText("—")
+		ps.setPhase(phaseNone, "Scan an order barcode")
+	} else {
+		ps.orderRef.SetText(o.Ref)
+	}
+	r := o.Receiver
+	ps.rcptName.SetText(r.Name)
+	ps.rcptLines.SetText(joinNonEmpty("\n", r.Company, r.Street1, r.Street2,
+		strings.TrimSpace(r.Postcode+" "+r.City), r.Country))
+	switch {
+	case o.Ref == "" || r.Name == "":
+		ps.service.SetText("")
+	case o.Service == "":
+		ps.service.SetText("Service: station default")
+	default:
+		ps.service.SetText("Service: " + o.Service)
+	}
+	var lines []string
+	for _, l := range o.Lines {
+		lines = append(lines, fmt.Sprintf("%d × %s", l.Quantity, l.Description))
+	}
+	ps.contents.SetText(strings.Join(lines, "\n"))
+	ps.refreshButtons()
+}
+
+func (ps *PackScreen) setPhase(p orderPhase, text string) {
+	ps.phase = p
+	switch p {
+	case phaseReady:
+		ps.orderPhase.Importance = widget.HighImportance
+	case phaseQueued, phasePrinting, phaseLooking:
+		ps.orderPhase.Importance = widget.WarningImportance
+	case phasePrinted:
+		ps.orderPhase.Importance = widget.SuccessImportance
+	case phaseFailed:
+		ps.orderPhase.Importance = widget.DangerImportance
+	default:
+		ps.orderPhase.Importance = widget.LowImportance
+	}
+	ps.orderPhase.SetText(text)
+	ps.orderPhase.Refresh()
+}
+
+func (ps *PackScreen) refreshButtons() {
+	if ps.armed {
+		ps.printBtn.Enable()
+	} else {
+		ps.printBtn.Disable()
+	}
+}
+
+// refreshActivity shows what the print queue is doing.
+func (ps *PackScreen) refreshActivity() {
+	ps.mu.Lock()
+	var cur string
+	if ps.inFlight != nil {
+		cur = ps.inFlight.ref
+		if ps.inFlight.kind == jobReprint {
+			cur = "reprint"
+			if ps.inFlight.ref != "" {
+				cur = "reprint " + ps.inFlight.ref
+			}
+		}
+	}
+	waiting := len(ps.queue)
+	ps.mu.Unlock()
+	switch {
+	case cur == "" && waiting == 0:
+		ps.activity.SetText("Printer queue empty")
+	case cur == "":
+		ps.activity.SetText(fmt.Sprintf("%d waiting", waiting))
+	case waiting == 0:
+		ps.activity.SetText("Printing " + cur + "…")
+	default:
+		ps.activity.SetText(fmt.Sprintf("Printing %s… · %d waiting", cur, waiting))
+	}
+}
+
+// showResult fills the last-label panel.
+func (ps *PackScreen) showResult(j job, res station.PackResult) {
+	ps.lastTracking.SetText(orDash(res.TrackingID))
+	info := []string{}
+	if res.OrderRef != "" {
+		info = append(info, "Order "+res.OrderRef)
+	}
+	if s := strings.TrimSpace(res.Carrier + " " + res.Service); s != "" {
+		info = append(info, s)
+	}
+	if res.Weight > 0 {
+		info = append(info, res.Weight.String())
+	}
+	info = append(info, "Took "+tookText(res.Took))
+	if j.kind == jobReprint {
+		info = append(info, "reprint")
+	}
+	if res.Resumed {
+		info = append(info, "finished an interrupted earlier attempt")
+	}
+	ps.lastInfo.SetText(strings.Join(info, " · "))
+	ps.lastPreview.SetText(strings.Join(labelPreviewLines(res.Label), "\n"))
+}
+
+func tookText(d time.Duration) string {
+	if d < 10*time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return d.Round(100 * time.Millisecond).String()
+}
+
+func (ps *PackScreen) showReading(r scale.Reading) {
+	ps.lastReading, ps.readingAt = r, time.Now()
+	ps.weightText.Text = carrier.Weight(math.Round(r.Grams)).String()
+	ps.weightText.Color = nil // theme foreground: a weight to trust
+	if r.Stable {
+		ps.stableDot.FillColor, ps.stableDot.StrokeWidth = colOK, 0
+		ps.stableText.Text, ps.stableText.Color = "stable", colOK
+	} else {
+		ps.stableDot.FillColor, ps.stableDot.StrokeColor, ps.stableDot.StrokeWidth = transparent, colWait, 3
+		ps.stableText.Text, ps.stableText.Color = "settling", colWait
+		ps.weightText.Color = colWait // amber digits: not final yet
+	}
+	ps.weightText.Refresh()
+	ps.stableDot.Refresh()
+	ps.stableText.Refresh()
+}
+
+func (ps *PackScreen) showNoReading() {
+	ps.readingAt = time.Time{}
+	ps.weightText.Text, ps.weightText.Color = "—", colMuted
+	ps.stableDot.FillColor, ps.stableDot.StrokeWidth = colBad, 0
+	ps.stableText.Text, ps.stableText.Color = "no reading from scale", colBad
+	ps.weightText.Refresh()
+	ps.stableDot.Refresh()
+	ps.stableText.Refresh()
+}
+
+func (ps *PackScreen) showStatus(s station.Status) {
+	ps.statusItems["carrier"].set("Carrier: "+orDash(s.Carrier), okColor(s.CarrierOK))
+	ps.statusItems["printer"].set("Printer: "+orDash(s.Printer), okColor(s.PrinterOK))
+	ps.statusItems["scale"].set("Scale: "+orDash(s.Scale), okColor(s.ScaleOK))
+	q := ps.statusItems["outbox"]
+	switch {
+	case s.QueueAttention > 0:
+		q.set(fmt.Sprintf("Outbox: %d pending, %d need attention", s.QueuePending, s.QueueAttention), colBad)
+	case s.QueuePending > 0:
+		q.set(fmt.Sprintf("Outbox: %d pending", s.QueuePending), colWait)
+	default:
+		q.set("Outbox: empty", colOK)
+	}
+	ps.statusErr.SetText(s.LastError)
+	if s.LastError == "" {
+		ps.statusErr.Hide()
+	} else {
+		ps.statusErr.Show()
+	}
+}
+
+func okColor(ok bool) fyneColor {
+	if ok {
+		return colOK
+	}
+	return colBad
+}
+
+// showError shows the red banner; scanning goes on underneath it.
+func (ps *PackScreen) showError(msg, hint string) { ps.banner(colBad, msg, hint) }
+
+// showWarning shows the amber banner: nothing failed, the packer must act.
+func (ps *PackScreen) showWarning(msg, hint string) { ps.banner(colWait, msg, hint) }
+
+func (ps *PackScreen) banner(c fyneColor, msg, hint string) {
+	ps.bannerBg.FillColor = c
+	ps.bannerBg.Refresh()
+	ps.bannerMsg.SetText(upperFirst(msg))
+	ps.bannerHint.SetText(upperFirst(hint))
+	if hint == "" {
+		ps.bannerHint.Hide()
+	} else {
+		ps.bannerHint.Show()
+	}
+	ps.bannerBox.Show()
+}
+
+// clearBanner hides the banner after a successful action.
+func (ps *PackScreen) clearBanner() {
+	ps.bannerBox.Hide()
+	ps.bannerMsg.SetText("")
+	ps.bannerHint.SetText("")
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

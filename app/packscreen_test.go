@@ -1,0 +1,452 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"labelstation/scale"
+	"labelstation/station"
+)
+
+func focusedIsScan(t *testing.T, ps *PackScreen, w fyne.Window, when string) {
+	t.Helper()
+	if f := w.Canvas().Focused(); f != ps.scan {
+		t.Fatalf("%s: focus is on %T, want the scan field", when, f)
+	}
+}
+
+// Scan + Enter shows the order; the Print button prints it at the printer;
+// the screen shows the tracking id on the label; the scan field has the
+// focus again, so the next scan needs no click.
+func TestScanEnterPrintPrintsAndRefocuses(t *testing.T) {
+	st := newFakeStation()
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+	focusedIsScan(t, ps, w, "at start")
+
+	scanCode(c, "10001")
+	loop.until(t, "order 10001 shown", func() bool { return ps.rcptName.Text == "Åsa Öberg" })
+	if got := ps.rcptLines.Text; !strings.Contains(got, "457 40 FJÄLLBACKA") || !strings.Contains(got, "Fjällbacka Keramik AB") {
+		t.Errorf("recipient lines = %q", got)
+	}
+	if got := ps.contents.Text; got != "2 × Blå kopp\n1 × Tekanna" {
+		t.Errorf("contents = %q", got)
+	}
+	if ps.scan.Text != "" {
+		t.Errorf("scan field still holds %q after Enter", ps.scan.Text)
+	}
+	if len(st.printer.printed()) != 0 {
+		t.Fatal("a scan alone printed a label; printing needs Print, F9 or a second scan")
+	}
+
+	test.Tap(ps.printBtn)                                 // the click takes the focus off the scan field…
+	focusedIsScan(t, ps, w, "right after clicking Print") // …and Print gives it back
+	loop.until(t, "label printed and shown", func() bool { return ps.lastTracking.Text != "—" })
+	labels := st.printer.printed()
+	if len(labels) != 1 {
+		t.Fatalf("printer got %d labels, want 1", len(labels))
+	}
+	tracking := ps.lastTracking.Text
+	if !strings.HasPrefix(labels[0], "^XA") || !strings.Contains(labels[0], tracking) {
+		t.Errorf("printed label %q does not carry the tracking id %q shown on screen", labels[0], tracking)
+	}
+	if !strings.Contains(ps.lastInfo.Text, "Took 412 ms") {
+		t.Errorf("last label info = %q, want the time taken", ps.lastInfo.Text)
+	}
+	if !strings.Contains(ps.lastPreview.Text, "Åsa Öberg") || !strings.Contains(ps.lastPreview.Text, "▮▮ "+tracking) {
+		t.Errorf("label preview = %q", ps.lastPreview.Text)
+	}
+	if !strings.HasPrefix(ps.orderPhase.Text, "Printed ") {
+		t.Errorf("order line = %q, want Printed", ps.orderPhase.Text)
+	}
+	packs, _ := st.calls()
+	if len(packs) != 1 || packs[0].Ref != "10001" || packs[0].Opts.Weight != 0 {
+		t.Errorf("Pack calls = %+v, want one for 10001 with the station's own weight", packs)
+	}
+	focusedIsScan(t, ps, w, "after printing")
+}
+
+// F9 prints the shown order, F10 reprints the last label; both arrive with
+// the focus in the scan field, where the driver delivers plain keys.
+func TestF9PrintsF10Reprints(t *testing.T) {
+	st := newFakeStation()
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+
+	scanCode(c, "10002")
+	loop.until(t, "order 10002 shown", func() bool { return ps.rcptName.Text == "Søren Ærø" })
+	pressKey(c, fyne.KeyF9)
+	loop.until(t, "label printed", func() bool { return len(st.printer.printed()) == 1 && ps.Busy() == 0 })
+	loop.drain()
+	first := ps.lastTracking.Text
+
+	pressKey(c, fyne.KeyF10)
+	loop.until(t, "label reprinted", func() bool { return len(st.printer.printed()) == 2 && ps.Busy() == 0 })
+	loop.drain()
+	labels := st.printer.printed()
+	if labels[0] != labels[1] {
+		t.Errorf("reprint sent a different label:\n%s\n%s", labels[0], labels[1])
+	}
+	packs, reprints := st.calls()
+	if len(packs) != 1 || len(reprints) != 1 || reprints[0] != "" {
+		t.Errorf("Pack calls %+v, Reprint calls %q; want one pack and one reprint of the last label", packs, reprints)
+	}
+	if ps.lastTracking.Text != first || !strings.Contains(ps.lastInfo.Text, "reprint") {
+		t.Errorf("after reprint: tracking %q (want %q), info %q", ps.lastTracking.Text, first, ps.lastInfo.Text)
+	}
+	if ps.scan.Text != "" {
+		t.Errorf("F9/F10 typed into the scan field: %q", ps.scan.Text)
+	}
+	focusedIsScan(t, ps, w, "after F10")
+
+	test.Tap(ps.reprintBtn) // the button does what F10 does
+	focusedIsScan(t, ps, w, "right after clicking Reprint")
+	loop.until(t, "reprinted by the button", func() bool { return len(st.printer.printed()) == 3 && ps.Busy() == 0 })
+}
+
+// Scanning the shown order a second time prints it; a third scan after it
+// is sent only shows it again, so a habitual double scan cannot book twice.
+func TestSecondScanPrints(t *testing.T) {
+	st := newFakeStation()
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+
+	scanCode(c, "10001")
+	loop.until(t, "order shown", func() bool { return ps.armed })
+	scanCode(c, "10001")
+	loop.until(t, "label printed", func() bool { return len(st.printer.printed()) == 1 && ps.Busy() == 0 })
+	loop.drain()
+	scanCode(c, "10001")
+	loop.until(t, "order shown again", func() bool { return ps.armed })
+	if n := len(st.printer.printed()); n != 1 {
+		t.Errorf("printer got %d labels after scan, scan, scan; want 1", n)
+	}
+}
+
+// An unknown order shows a red banner in words, not a modal dialog:
+// scanning goes on, and the next success clears the banner.
+func TestUnknownOrderShowsBannerAndKeepsFocus(t *testing.T) {
+	st := newFakeStation()
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+
+	scanCode(c, "99999")
+	loop.until(t, "error banner", func() bool { return ps.bannerBox.Visible() })
+	if got := ps.bannerMsg.Text; got != "Order 99999 is not in the station" {
+		t.Errorf("banner = %q, want the station's words, naming the order once", got)
+	}
+	if got := ps.bannerHint.Text; got != "Check the barcode, or import the order file" || !ps.bannerHint.Visible() {
+		t.Errorf("banner hint = %q (visible %v), want station.Hint", got, ps.bannerHint.Visible())
+	}
+	if !ps.printBtn.Disabled() {
+		t.Error("Print is enabled with no order to print")
+	}
+	if strings.Contains(ps.bannerMsg.Text, "goroutine") || strings.Contains(ps.bannerMsg.Text, ".go:") {
+		t.Errorf("banner shows internals: %q", ps.bannerMsg.Text)
+	}
+	if ps.bannerBg.FillColor != colBad {
+		t.Errorf("banner colour = %v, want red", ps.bannerBg.FillColor)
+	}
+	if ov := c.Overlays().Top(); ov != nil {
+		t.Errorf("a modal overlay %T is open; errors must not block scanning", ov)
+	}
+	focusedIsScan(t, ps, w, "after the error")
+
+	pressKey(c, fyne.KeyF9) // nothing to print: says so, prints nothing
+	loop.drain()
+	if !strings.Contains(ps.bannerMsg.Text, "Scan an order first") {
+		t.Errorf("F9 without an order: banner %q", ps.bannerMsg.Text)
+	}
+
+	scanCode(c, "10001")
+	loop.until(t, "banner cleared by the next good scan", func() bool { return !ps.bannerBox.Visible() })
+	if ps.rcptName.Text != "Åsa Öberg" {
+		t.Errorf("recipient = %q after the good scan", ps.rcptName.Text)
+	}
+	if len(st.printer.printed()) != 0 {
+		t.Error("something printed")
+	}
+}
+
+// A failed pack names the order in the banner and lets F9 try again.
+func TestPackFailureCanBeRetried(t *testing.T) {
+	st := newFakeStation()
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+	scanCode(c, "10001")
+	loop.until(t, "order shown", func() bool { return ps.armed })
+	st.mu.Lock()
+	saved := st.orders["10001"]
+	delete(st.orders, "10001") // Pack now fails
+	st.mu.Unlock()
+	pressKey(c, fyne.KeyF9)
+	loop.until(t, "error banner", func() bool { return ps.bannerBox.Visible() })
+	if got := ps.bannerMsg.Text; got != "Not printed: order 10001 is not in the station" {
+		t.Errorf("banner = %q", got)
+	}
+	focusedIsScan(t, ps, w, "after the failure")
+
+	st.mu.Lock()
+	st.orders["10001"] = saved
+	st.mu.Unlock()
+	pressKey(c, fyne.KeyF9)
+	loop.until(t, "retry printed", func() bool { return len(st.printer.printed()) == 1 && !ps.bannerBox.Visible() })
+}
+
+// Live weight from WatchWeight reaches the big weight through fyne.Do (the
+// real one here, not the test loop), with the stable mark following the
+// scale's motion flag.
+func TestWeightUpdatesThroughFyneDo(t *testing.T) {
+	st := newFakeStation()
+	st.blockStatus = true // only the weight goroutine updates widgets here
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	ps := NewPackScreen(st, w) // default: fyne.Do
+	defer ps.Close()
+
+	if ps.weightText.Text != "—" || ps.stableText.Text != "no reading" {
+		t.Fatalf("before any reading: %q %q", ps.weightText.Text, ps.stableText.Text)
+	}
+	st.weights <- scale.Reading{Grams: 1180, Stable: false, Time: time.Now()}
+	stable := scale.Reading{Grams: 1249.6, Stable: true, Time: time.Now()}
+	// The screen's watcher takes a reading only after it has shown the one
+	// before, and the fake relays through one goroutine of its own; so when
+	// the third send after the first stable one completes, a stable
+	// reading has been shown. Close then waits for the watcher, which
+	// orders its widget writes before the reads below.
+	for range 3 {
+		st.weights <- stable
+	}
+	ps.Close()
+
+	if ps.weightText.Text != "1.25 kg" {
+		t.Errorf("weight shows %q, want 1.25 kg", ps.weightText.Text)
+	}
+	if ps.stableText.Text != "stable" || ps.stableText.Color != colOK || ps.stableDot.FillColor != colOK {
+		t.Errorf("stable mark = %q %v", ps.stableText.Text, ps.stableText.Color)
+	}
+}
+
+// The settling mark shows while the scale reports motion.
+func TestWeightSettlingMark(t *testing.T) {
+	st := newFakeStation()
+	ps, _, loop := newTestScreen(t, st)
+	go func() { st.weights <- scale.Reading{Grams: 850, Stable: false, Time: time.Now()} }()
+	loop.until(t, "weight shown", func() bool { return ps.weightText.Text == "850 g" })
+	if ps.stableText.Text != "settling" || ps.stableText.Color != colWait {
+		t.Errorf("mark = %q %v, want amber settling", ps.stableText.Text, ps.stableText.Color)
+	}
+}
+
+// A scale that stops answering blanks the weight instead of freezing it,
+// and F9 while busy then refuses to pin the old number.
+func TestSilentScaleBlanksWeight(t *testing.T) {
+	st := newFakeStation()
+	ps, _, loop := newTestScreen(t, st, func(c *config) { c.staleAfter = 150 * time.Millisecond })
+	go func() { st.weights <- scale.Reading{Grams: 1250, Stable: true, Time: time.Now()} }()
+	loop.until(t, "weight shown", func() bool { return ps.weightText.Text == "1.25 kg" })
+	loop.until(t, "weight blanked", func() bool { return ps.weightText.Text == "—" })
+	if ps.stableText.Text != "no reading from scale" || ps.stableText.Color != colBad {
+		t.Errorf("mark = %q %v", ps.stableText.Text, ps.stableText.Color)
+	}
+	if _, ok := ps.pinnedWeight(); ok {
+		t.Error("a stale weight can still be pinned")
+	}
+}
+
+// While one label is being booked, the packer scans and prints the next:
+// nothing blocks, nothing is dropped, labels come out in order, and the
+// waiting job carries the stable weight shown when F9 was pressed.
+func TestNextOrderWhileLabelPrints(t *testing.T) {
+	st := newFakeStation()
+	st.gate = make(chan struct{})
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+
+	scanCode(c, "10001")
+	loop.until(t, "first order shown", func() bool { return ps.armed })
+	pressKey(c, fyne.KeyF9)
+	loop.until(t, "first job running", func() bool { return strings.HasPrefix(ps.activity.Text, "Printing 10001") })
+
+	scanCode(c, "10002") // looked up while 10001 is still booking
+	loop.until(t, "second order shown", func() bool { return ps.rcptName.Text == "Søren Ærø" })
+
+	// Scale still moving: the job would wait, so F9 must not guess a weight.
+	go func() { st.weights <- scale.Reading{Grams: 2100, Stable: false, Time: time.Now()} }()
+	loop.until(t, "settling weight", func() bool { return ps.stableText.Text == "settling" })
+	pressKey(c, fyne.KeyF9)
+	loop.drain()
+	if !ps.bannerBox.Visible() || !strings.Contains(ps.bannerMsg.Text, "settling") {
+		t.Errorf("F9 on a settling scale while busy: banner %q", ps.bannerMsg.Text)
+	}
+	if ps.Busy() != 1 {
+		t.Fatalf("queue holds %d jobs, want only the running one", ps.Busy())
+	}
+
+	go func() { st.weights <- scale.Reading{Grams: 2345.4, Stable: true, Time: time.Now()} }()
+	loop.until(t, "stable weight", func() bool { return ps.stableText.Text == "stable" })
+	pressKey(c, fyne.KeyF9)
+	loop.drain()
+	if ps.Busy() != 2 || !strings.Contains(ps.activity.Text, "1 waiting") {
+		t.Fatalf("after F9: busy %d, activity %q; want 10002 queued", ps.Busy(), ps.activity.Text)
+	}
+	focusedIsScan(t, ps, w, "while printing")
+
+	st.gate <- struct{}{}
+	st.gate <- struct{}{}
+	loop.until(t, "both printed", func() bool { return len(st.printer.printed()) == 2 && ps.Busy() == 0 })
+	loop.drain()
+	packs, _ := st.calls()
+	if len(packs) != 2 || packs[0].Ref != "10001" || packs[1].Ref != "10002" {
+		t.Fatalf("Pack calls = %+v, want 10001 then 10002", packs)
+	}
+	if packs[0].Opts.Weight != 0 {
+		t.Errorf("first pack weight = %v, want 0 (station reads the scale)", packs[0].Opts.Weight)
+	}
+	if packs[1].Opts.Weight != 2345 {
+		t.Errorf("queued pack weight = %v, want the 2345 g shown at F9", packs[1].Opts.Weight)
+	}
+	if labels := st.printer.printed(); !strings.Contains(labels[0], "FJÄLLBACKA") || !strings.Contains(labels[1], "Aarhus") {
+		t.Errorf("labels out of order: %q", labels)
+	}
+	if ps.bannerBox.Visible() {
+		t.Errorf("banner still shown after success: %q", ps.bannerMsg.Text)
+	}
+	if !strings.HasPrefix(ps.orderPhase.Text, "Printed") || ps.activity.Text != "Printer queue empty" {
+		t.Errorf("order line %q, activity %q", ps.orderPhase.Text, ps.activity.Text)
+	}
+}
+
+// Typing while nothing has the focus (after a click on empty space) still
+// reaches the scan field: a scan is never lost to a stray click.
+func TestScanWithoutFocusIsNotLost(t *testing.T) {
+	st := newFakeStation()
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+	c.Unfocus()
+	scanCode(c, "10002")
+	loop.until(t, "order shown", func() bool { return ps.rcptName.Text == "Søren Ærø" })
+	focusedIsScan(t, ps, w, "after typing into the canvas")
+	c.Unfocus()
+	pressKey(c, fyne.KeyF9)
+	loop.until(t, "printed", func() bool { return len(st.printer.printed()) == 1 })
+}
+
+// A scanner that ends codes with Tab works like one that ends with Enter,
+// and Tab does not move the focus away.
+func TestTabSubmitsScan(t *testing.T) {
+	st := newFakeStation()
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+	typeKeys(c, "10001")
+	pressKey(c, fyne.KeyTab)
+	loop.until(t, "order shown", func() bool { return ps.rcptName.Text == "Åsa Öberg" })
+	focusedIsScan(t, ps, w, "after Tab")
+}
+
+// ScanPrints: one scan looks up and prints; two scans in quick succession
+// print two labels, in order, even before either lookup has answered.
+func TestScanPrintsOption(t *testing.T) {
+	st := newFakeStation()
+	st.lookupGate = make(chan struct{})
+	ps, w, loop := newTestScreen(t, st, ScanPrints(true))
+	go func() { st.weights <- scale.Reading{Grams: 900, Stable: true, Time: time.Now()} }()
+	loop.until(t, "stable weight", func() bool { return ps.stableText.Text == "stable" })
+	scanCode(w.Canvas(), "10001")
+	scanCode(w.Canvas(), "10002")
+	loop.until(t, "both printed", func() bool { return len(st.printer.printed()) == 2 && ps.Busy() == 0 })
+	close(st.lookupGate)
+	loop.until(t, "last order shown", func() bool { return ps.rcptName.Text == "Søren Ærø" })
+	packs, _ := st.calls()
+	if len(packs) != 2 || packs[0].Ref != "10001" || packs[1].Ref != "10002" {
+		t.Errorf("Pack calls = %+v", packs)
+	}
+	if !strings.HasPrefix(ps.orderPhase.Text, "Printed") {
+		t.Errorf("order line %q: the late lookup must not re-arm a printed order", ps.orderPhase.Text)
+	}
+}
+
+// F9 right after the scan, before the lookup answered, prints the order
+// once; the lookup's answer does not make it printable again.
+func TestF9BeforeLookupAnswers(t *testing.T) {
+	st := newFakeStation()
+	st.lookupGate = make(chan struct{})
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+	scanCode(c, "10001")
+	pressKey(c, fyne.KeyF9)
+	loop.until(t, "printed", func() bool { return len(st.printer.printed()) == 1 && ps.Busy() == 0 })
+	close(st.lookupGate)
+	loop.until(t, "order shown", func() bool { return ps.rcptName.Text == "Åsa Öberg" })
+	if ps.armed || !ps.printBtn.Disabled() {
+		t.Error("order printable again after its lookup answered")
+	}
+	pressKey(c, fyne.KeyF9)
+	loop.drain()
+	if !strings.Contains(ps.bannerMsg.Text, "already sent") {
+		t.Errorf("second F9: banner %q", ps.bannerMsg.Text)
+	}
+	if n := len(st.printer.printed()); n != 1 {
+		t.Errorf("%d labels printed, want 1", n)
+	}
+}
+
+// The status bar shows each part with a green or red dot, and the outbox.
+func TestStatusBar(t *testing.T) {
+	st := newFakeStation()
+	st.status.PrinterOK = false
+	st.status.QueuePending, st.status.QueueAttention = 3, 1
+	st.status.LastError = "printer: paper out"
+	ps, _, loop := newTestScreen(t, st)
+	loop.until(t, "status shown", func() bool { return ps.statusItems["carrier"].text.Text == "Carrier: PostNord sandbox" })
+	if it := ps.statusItems["carrier"]; it.dot.FillColor != colOK {
+		t.Errorf("carrier dot %v, want green", it.dot.FillColor)
+	}
+	if it := ps.statusItems["printer"]; it.dot.FillColor != colBad || it.text.Text != "Printer: tcp://127.0.0.1:9100" {
+		t.Errorf("printer: %q %v, want red", it.text.Text, it.dot.FillColor)
+	}
+	if it := ps.statusItems["outbox"]; it.text.Text != "Outbox: 3 pending, 1 need attention" || it.dot.FillColor != colBad {
+		t.Errorf("outbox: %q %v", it.text.Text, it.dot.FillColor)
+	}
+	if ps.statusErr.Text != "printer: paper out" {
+		t.Errorf("last error = %q", ps.statusErr.Text)
+	}
+
+	st.mu.Lock()
+	st.status = station.Status{Carrier: "PostNord sandbox", CarrierOK: true, Printer: "p", PrinterOK: true, Scale: "s", ScaleOK: true}
+	st.mu.Unlock()
+	loop.until(t, "status polled again", func() bool { return ps.statusItems["outbox"].text.Text == "Outbox: empty" })
+	if ps.statusItems["printer"].dot.FillColor != colOK || ps.statusErr.Text != "" {
+		t.Errorf("printer dot %v, error %q after recovery", ps.statusItems["printer"].dot.FillColor, ps.statusErr.Text)
+	}
+}
+
+// Run builds the window cmd shows: titled, sized for a bench monitor, with
+// the pack screen in it; it returns once the app stops (at once with the
+// test driver) and leaves no goroutine running.
+func TestRunOpensThePackWindow(t *testing.T) {
+	a := test.NewTempApp(t)
+	st := newFakeStation()
+	Run(context.Background(), a, st, "labelstation — pack")
+	var w fyne.Window
+	for _, win := range a.Driver().AllWindows() {
+		if win.Title() == "labelstation — pack" {
+			w = win
+		}
+	}
+	if w == nil {
+		t.Fatal("no window titled labelstation — pack")
+	}
+	if s := w.Canvas().Size(); s.Width < 1000 || s.Height < 650 {
+		t.Errorf("window size %v, want about 1100×700", s)
+	}
+	if _, ok := w.Canvas().Focused().(*scanField); !ok {
+		t.Errorf("focus on %T, want the scan field", w.Canvas().Focused())
+	}
+	w.Close()
+}

@@ -1,0 +1,30 @@
+package app
+
+import (
+	"context"
+
+	"labelstation/carrier"
+	"labelstation/scale"
+	"labelstation/station"
+)
+
+// The real facade must keep satisfying the screen's needs.
+var _ Station = (*station.Station)(nil)
+
+// Station is the part of *station.Station the pack screen uses. It is
+// declared here, on the consumer's side, so tests can drive the screen with
+// a fake and so the GUI cannot reach past the facade.
+type Station interface {
+	// Order looks up an order by the reference on its barcode.
+	Order(ctx context.Context, ref string) (carrier.Order, error)
+	// Pack weighs, books and prints one parcel of the order.
+	Pack(ctx context.Context, ref string, opts station.PackOptions) (station.PackResult, error)
+	// Reprint prints an order's label again; ref "" means the last label
+	// printed.
+	Reprint(ctx context.Context, ref string) (station.PackResult, error)
+	// WatchWeight streams live readings for display; the channel is closed
+	// when ctx ends.
+	WatchWeight(ctx context.Context) <-chan scale.Reading
+	// Status reports the health of carrier, printer, scale and outbox.
+	Status(ctx context.Context) station.Status
+}

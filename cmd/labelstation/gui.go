@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"labelstation/app"
+	"labelstation/assets"
+)
+
+// runGUI opens the pack screen on a fully wired station. In demo mode an
+// empty store is given the sample orders first, so the first scan works.
+func runGUI(ctx context.Context, g *globals) error {
+	b, err := openBench(ctx, g, overrides{})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if b.cfg.Demo() {
+		if n, err := b.store.CountOrders(); err == nil && n == 0 {
+			if _, err := b.station.ImportOrders(ctx, "sample-orders.csv", bytes.NewReader(assets.SampleOrdersCSV)); err != nil {
+				return fmt.Errorf("import demo orders: %w", err)
+			}
+		}
+	}
+	a := fyneapp.NewWithID("io.labelstation.app")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	title := "labelstation"
+	if b.cfg.Demo() {
+		title += " — demo (PostNord sandbox)"
+	}
+	app.Run(ctx, a, b.station, title)
+	return nil
+}

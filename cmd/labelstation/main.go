@@ -1,0 +1,172 @@
+// Command labelstation is the label station: with no subcommand it opens
+// the packing GUI; its subcommands run the same station calls headless.
+// This package is the only composition root: it reads the config and wires
+// store, carrier, printer and scale into a station.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"labelstation/station"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// usageError is a mistake on the command line: exit code 2.
+type usageError struct{ msg, hint string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usage(hint, format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), hint: hint}
+}
+
+// globals are the flags every subcommand accepts.
+type globals struct {
+	dataDir    string
+	configPath string
+	json       bool
+	stdin      io.Reader
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.dataDir, "data", g.dataDir, "data directory (default: the OS user data dir)")
+	fs.StringVar(&g.configPath, "config", g.configPath, "config file (TOML; default: the OS config dir)")
+	fs.BoolVar(&g.json, "json", g.json, "print results as JSON")
+}
+
+const topUsage = `labelstation — the packing bench's label station
+
+Usage:
+  labelstation [--data DIR] [--config FILE]          open the GUI
+  labelstation sandbox --listen ADDR [--apikey KEY] [--latency D] [--fail-rate F]
+  labelstation orders import FILE                    import orders (CSV or JSON)
+  labelstation orders list
+  labelstation pack REF [--weight 1.25kg | --scale URI] [--service CODE] [--printer URI]
+  labelstation reprint [REF]                         print a stored label again (default: the last)
+  labelstation print --printer URI FILE              send a label file to a printer
+  labelstation queue list [--all]
+  labelstation report [--date YYYY-MM-DD] [--format text|json|csv]
+  labelstation version
+
+Global flags (before or after the subcommand): --data DIR, --config FILE, --json
+`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
+	err := dispatch(ctx, g, args)
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	code := exitFailure
+	hint := station.Hint(err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		code, hint = exitUsage, ue.hint
+	}
+	fmt.Fprintf(stderr, "labelstation: error: %v\n", err)
+	if hint != "" {
+		fmt.Fprintf(stderr, "hint: %s\n", hint)
+	}
+	return code
+}
+
+func dispatch(ctx context.Context, g *globals, args []string) error {
+	// Global flags may stand before the subcommand.
+	fs := newFlagSet("labelstation", g)
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		return runGUI(ctx, g)
+	}
+	cmd, rest := rest[0], rest[1:]
+	switch cmd {
+	case "sandbox":
+		return cmdSandbox(ctx, g, rest)
+	case "orders":
+		return cmdOrders(ctx, g, rest)
+	case "pack":
+		return cmdPack(ctx, g, rest)
+	case "reprint":
+		return cmdReprint(ctx, g, rest)
+	case "print":
+		return cmdPrint(ctx, g, rest)
+	case "queue":
+		return cmdQueue(ctx, g, rest)
+	case "report":
+		return cmdReport(ctx, g, rest)
+	case "version":
+		fmt.Fprintf(g.stdout, "labelstation %s\n", version)
+		return nil
+	case "help":
+		fmt.Fprint(g.stdout, topUsage)
+		return nil
+	}
+	return usage("run 'labelstation help' for the list of commands", "unknown command %q", cmd)
+}
+
+func newFlagSet(name string, g *globals) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	g.register(fs)
+	return fs
+}
+
+// parseArgs parses flags that may come before, between or after the
+// positional arguments ("pack REF --weight 1.2kg"), which the flag package
+// alone stops at. At the top level it stops at the first positional (the
+// subcommand) and leaves the rest to it.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	top := fs.Name() == "labelstation"
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usage("run 'labelstation help' for usage", "%s: %v", fs.Name(), strings.TrimPrefix(err.Error(), "flag provided but not defined: "))
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if top {
+			return args, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"labelstation/carrier"
+	"labelstation/carrier/postnord"
+	"labelstation/carrier/sandbox"
+	"labelstation/config"
+	"labelstation/printer"
+	"labelstation/scale"
+	"labelstation/station"
+	"labelstation/store"
+)
+
+// bench is a wired station and what must be closed after it.
+type bench struct {
+	cfg     config.Config
+	dataDir string
+	store   *store.Store
+	station *station.Station
+	closers []func() error
+}
+
+func (b *bench) Close() {
+	for i := len(b.closers) - 1; i >= 0; i-- {
+		b.closers[i]()
+	}
+}
+
+// overrides are per-command choices that win over the config.
+type overrides struct {
+	printer string
+	scale   string
+	noScale bool // the weight is given; do not open the scale
+}
+
+func loadConfig(g *globals) (config.Config, error) {
+	path, explicit := g.configPath, g.configPath != ""
+	if !explicit {
+		path = config.DefaultPath()
+	}
+	cfg, err := config.Load(path, explicit)
+	if err != nil {
+		return cfg, &station.Problem{Msg: err.Error(), Hint: "fix the config file, or run without --config to use the demo settings", Err: err}
+	}
+	return cfg, nil
+}
+
+func (g *globals) resolveDataDir(cfg config.Config) string {
+	switch {
+	case g.dataDir != "":
+		return g.dataDir
+	case cfg.DataDir != "":
+		return cfg.DataDir
+	}
+	return config.DefaultDataDir()
+}
+
+// openStore opens the data file only: for commands that need no carrier.
+func openStore(g *globals) (*store.Store, config.Config, error) {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return nil, cfg, err
+	}
+	dir := g.resolveDataDir(cfg)
+	st, err := store.Open(dir, store.Options{LockTimeout: time.Second})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, cfg, &station.Problem{Msg: err.Error(), Hint: "close the other labelstation window (or wait for its command to finish), or use another --data directory", Err: err}
+	}
+	return st, cfg, err
+}
+
+// openBench wires the whole station.
+func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
+	st, cfg, err := openStore(g)
+	if err != nil {
+		return nil, err
+	}
+	b := &bench{cfg: cfg, dataDir: g.resolveDataDir(cfg), store: st}
+	b.closers = append(b.closers, st.Close)
+	fail := func(err error) (*bench, error) { b.Close(); return nil, err }
+
+	c, carrierName, err := b.openCarrier()
+	if err != nil {
+		return fail(err)
+	}
+
+	printerURI := firstSet(o.printer, cfg.Station.Printer, "file://"+filepath.ToSlash(filepath.Join(b.dataDir, "labels")))
+	p, err := printer.Open(printerURI)
+	if err != nil {
+		return fail(&station.Problem{Msg: err.Error(), Hint: "printer URIs look like tcp://HOST:9100 or file:///DIR", Err: err})
+	}
+	b.closers = append(b.closers, p.Close)
+
+	var sc scale.Scale
+	if scaleURI := firstSet(o.scale, cfg.Station.Scale); scaleURI != "" && !o.noScale {
+		sc, err = scale.Open(scaleURI)
+		if err != nil {
+			return fail(&station.Problem{Msg: err.Error(), Hint: "check the scale URI (for example sim://?weight=1.25kg), or give the weight with --weight", Err: err})
+		}
+		b.closers = append(b.closers, sc.Close)
+	}
+
+	b.station = station.New(st, c, p, sc, station.Config{
+		Consignor:      cfg.CarrierConsignor(),
+		DefaultService: cfg.Station.DefaultService,
+		LabelFormat:    carrier.LabelFormat(cfg.Station.LabelFormat),
+		CarrierName:    carrierName,
+	})
+	return b, nil
+}
+
+// openCarrier returns the PostNord client: against the configured host, or
+// in demo mode against a sandbox started in this process on loopback, so
+// the demo exercises the same HTTP client as production.
+func (b *bench) openCarrier() (carrier.Carrier, string, error) {
+	baseURL, key := b.cfg.PostNord.URL, b.cfg.PostNord.APIKey
+	name := "PostNord"
+	if b.cfg.Demo() {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, "", fmt.Errorf("start demo sandbox: %w", err)
+		}
+		srv := &http.Server{Handler: sandbox.New(sandbox.Options{}), ReadHeaderTimeout: 5 * time.Second}
+		go srv.Serve(ln)
+		b.closers = append(b.closers, srv.Close)
+		baseURL, key = "http://"+ln.Addr().String(), config.DemoAPIKey
+		name = "PostNord sandbox (demo)"
+	} else if u, err := url.Parse(baseURL); err != nil || u.Host == "" {
+		return nil, "", &station.Problem{Msg: fmt.Sprintf("postnord.url %q is not a URL", baseURL), Hint: "use https://atapi2.postnord.com (test) or https://api2.postnord.com (production)"}
+	} else {
+		name = "PostNord " + u.Host
+	}
+	c, err := postnord.New(postnord.Config{BaseURL: baseURL, APIKey: key})
+	if err != nil {
+		return nil, "", err
+	}
+	return c, name, nil
+}
+
+func firstSet(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,43 @@
+#!/bin/bash
+# Smoke-test the real GUI under Xvfb with real X keyboard and mouse events,
+# and take screenshots for a look by eye. Not run by go test; `make screenshot` runs it.
+#
+#   go build -o /tmp/labelstation ./cmd/labelstation
+#   xvfb-run -a -s "-screen 0 1280x800x24" scripts/gui-smoke.sh /tmp/labelstation /tmp/shots   (or: make screenshot)
+#
+# Uses the demo setup (in-process PostNord sandbox, simulated scale, file
+# printer) in a fresh data directory, and the demo orders DEMO-1001…1003.
+# Needs xdotool and ImageMagick's import.
+set -euo pipefail
+bin=${1:?usage: xvfb-smoke.sh BINARY OUTDIR}
+out=${2:?usage: xvfb-smoke.sh BINARY OUTDIR}
+mkdir -p "$out"
+data=$(mktemp -d)
+"$bin" --data "$data" >"$out/gui.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$data"' EXIT
+for _ in $(seq 50); do
+	wid=$(xdotool search --name labelstation 2>/dev/null | head -1 || true)
+	[ -n "$wid" ] && break
+	sleep 0.2
+done
+[ -n "${wid:-}" ] || { echo "no labelstation window"; exit 1; }
+sleep 1.5 # first frame, status poll, live weight
+xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
+
+scan() { xdotool type --delay 20 "$1"; xdotool key Return; }
+
+scan DEMO-1001; sleep 1.5
+import -window root "$out/1-scanned.png"
+xdotool key F9; sleep 3 # the scale settles, the sandbox books, the label prints
+import -window root "$out/2-printed.png"
+scan NOPE-9; sleep 1
+import -window root "$out/3-error-banner.png"
+scan DEMO-1002; sleep 1
+xdotool mousemove 689 287 click 1 # the Print button; the focus must stay in the scan field
+sleep 0.3
+scan DEMO-1003; sleep 3             # typed while DEMO-1002 prints, without clicking the field
+import -window root "$out/4-next-while-printing.png"
+xdotool key F10; sleep 1.5
+import -window root "$out/5-reprinted.png"
+ls "$data/labels"
