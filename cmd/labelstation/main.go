@@ -49,6 +49,9 @@ type globals struct {
 	dataDir    string
 	configPath string
 	json       bool
+	// postnordURL and postnordKey win over the environment and the file.
+	postnordURL string
+	postnordKey string
 	stdin      io.Reader
 	stdout     io.Writer
 	stderr     io.Writer
@@ -58,6 +61,8 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.dataDir, "data", g.dataDir, "data directory (default: the OS user data dir)")
 	fs.StringVar(&g.configPath, "config", g.configPath, "config file (TOML; default: the OS config dir)")
 	fs.BoolVar(&g.json, "json", g.json, "print results as JSON")
+	fs.StringVar(&g.postnordURL, "postnord-url", g.postnordURL, "PostNord base URL (default: LABELSTATION_POSTNORD_URL, then the config)")
+	fs.StringVar(&g.postnordKey, "postnord-apikey", g.postnordKey, "PostNord API key (default: LABELSTATION_POSTNORD_APIKEY, then the config)")
 }
 
 const topUsage = `labelstation — the packing bench's label station
@@ -74,7 +79,8 @@ Usage:
   labelstation report [--date YYYY-MM-DD] [--format text|json|csv]
   labelstation version
 
-Global flags (before or after the subcommand): --data DIR, --config FILE, --json
+Global flags (before or after the subcommand): --data DIR, --config FILE, --json,
+  --postnord-url URL, --postnord-apikey KEY (else LABELSTATION_POSTNORD_URL/_APIKEY, else the config)
 `
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

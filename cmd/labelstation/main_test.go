@@ -32,6 +32,7 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("SANDBOX_ADDR", freeAddr(env.T().(testing.TB)))
+			env.Setenv("SANDBOX2_ADDR", freeAddr(env.T().(testing.TB)))
 			sink := printertest.NewSink(env.T().(testing.TB))
 			env.Values[sinkKey{}] = sink
 			env.Setenv("PRINTER_ADDR", sink.Addr())

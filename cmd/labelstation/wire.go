@@ -48,6 +48,15 @@ func loadConfig(g *globals) (config.Config, error) {
 		path = config.DefaultPath()
 	}
 	cfg, err := config.Load(path, explicit)
+	if err == nil && (g.postnordURL != "" || g.postnordKey != "") {
+		if g.postnordURL != "" {
+			cfg.PostNord.URL = g.postnordURL
+		}
+		if g.postnordKey != "" {
+			cfg.PostNord.APIKey = g.postnordKey
+		}
+		err = cfg.Validate()
+	}
 	if err != nil {
 		return cfg, &station.Problem{Msg: err.Error(), Hint: "fix the config file, or run without --config to use the demo settings", Err: err}
 	}
