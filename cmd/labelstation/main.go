@@ -52,9 +52,9 @@ type globals struct {
 	// postnordURL and postnordKey win over the environment and the file.
 	postnordURL string
 	postnordKey string
-	stdin      io.Reader
-	stdout     io.Writer
-	stderr     io.Writer
+	stdin       io.Reader
+	stdout      io.Writer
+	stderr      io.Writer
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
