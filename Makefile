@@ -40,10 +40,8 @@ build: apt-deps
 
 # Starts the GUI in demo mode: in-process PostNord sandbox, simulated scale,
 # preview printer (label files in the data dir), sample orders.
-# Fyne reads the locale from LANG; a bare C locale only makes it complain.
 run: build
-	@case "$${LANG:-C}" in C|POSIX) export LANG=C.UTF-8;; esac; \
-	if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 		echo "no display found: starting the station under Xvfb (take a look with: make screenshot)"; \
 		xvfb-run -a -s "-screen 0 1280x800x24" ./$(BIN); \
 	else ./$(BIN); fi
@@ -67,7 +65,7 @@ bench: deps
 # unknown order, the next scan while printing, F10) and saves screenshots
 # in bin/screenshots/.
 screenshot: build
-	LANG=C.UTF-8 xvfb-run -a -s "-screen 0 1280x800x24" scripts/gui-smoke.sh $(BIN) bin/screenshots
+	xvfb-run -a -s "-screen 0 1280x800x24" scripts/gui-smoke.sh $(BIN) bin/screenshots
 
 clean:
 	rm -rf bin

@@ -5,6 +5,9 @@
 package main
 
 import (
+	// First: it fixes the locale before Fyne's package init reads it.
+	_ "labelstation/internal/plainlocale"
+
 	"context"
 	"errors"
 	"flag"
