@@ -8,7 +8,6 @@ import (
 
 	"labelstation/carrier"
 	"labelstation/printer"
-	"labelstation/scale"
 	"labelstation/store"
 )
 
@@ -272,22 +271,6 @@ func (s *Station) Reprint(ctx context.Context, ref string) (PackResult, error) {
 	}
 	defer s.lockOrder(sh.OrderRef)()
 	return s.printShipment(ctx, sh, nil, start, false)
-}
-
-func (s *Station) stableWeight(ctx context.Context) (carrier.Weight, error) {
-	if s.scale == nil {
-		return 0, &Problem{Msg: "no weight: the station has no scale", Hint: "type the weight (for example 1.25kg) or connect a scale in the settings"}
-	}
-	r, err := scale.WaitStable(ctx, s.scale, s.cfg.Stable)
-	s.noteScale(err)
-	if err != nil {
-		return 0, &Problem{Msg: "no stable weight: " + err.Error(), Hint: "keep the parcel still on the scale, or type the weight", Err: err}
-	}
-	w := carrier.Weight(r.Grams + 0.5)
-	if w <= 0 {
-		return 0, &Problem{Msg: "the scale reads no weight", Hint: "put the parcel on the scale"}
-	}
-	return w, nil
 }
 
 func resultOf(sh store.Shipment, printed bool) PackResult {

@@ -2,9 +2,7 @@ package station
 
 import (
 	"context"
-	"time"
 
-	"labelstation/scale"
 	"labelstation/store"
 )
 
@@ -46,35 +44,6 @@ func (s *Station) Status(ctx context.Context) Status {
 	s.mu.Unlock()
 	st.QueuePending, st.QueueAttention, _ = s.store.QueueCounts()
 	return st
-}
-
-// WatchWeight streams the scale's readings for a live display until ctx
-// ends. A failed read is not sent: it marks the scale not OK in Status
-// (which the status bar shows) until the next good reading. Like
-// scale.Watch, the channel holds only the newest reading, so a slow display
-// never builds a backlog. Without a scale the channel is closed at once.
-func (s *Station) WatchWeight(ctx context.Context) <-chan scale.Reading {
-	out := make(chan scale.Reading, 1)
-	if s.scale == nil {
-		close(out)
-		return out
-	}
-	updates := scale.Watch(ctx, s.scale, 100*time.Millisecond)
-	go func() {
-		defer close(out)
-		for u := range updates {
-			s.noteScale(u.Err)
-			if u.Err != nil {
-				continue
-			}
-			select { // replace an unread reading with the newer one
-			case <-out:
-			default:
-			}
-			out <- u.Reading
-		}
-	}()
-	return out
 }
 
 // Queue lists outbox entries, oldest first; all=false keeps the open ones.
