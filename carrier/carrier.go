@@ -37,6 +37,11 @@ const (
 	KindUnknownOutcome
 	// KindNotFound: the item or shipment is not known to the carrier.
 	KindNotFound
+	// KindPartial: the carrier booked some parcels of a shipment and
+	// refused others. The Booking returned with the error holds what was
+	// booked (keep it, print its labels); the error's Faults name the
+	// parcels that failed, e.g. Field "parcels[1]".
+	KindPartial
 )
 
 func (k ErrorKind) String() string {
@@ -51,6 +56,8 @@ func (k ErrorKind) String() string {
 		return "unknown outcome"
 	case KindNotFound:
 		return "not found"
+	case KindPartial:
+		return "partly booked"
 	}
 	return "error"
 }

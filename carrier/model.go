@@ -1,6 +1,7 @@
 package carrier
 
 import (
+	"context"
 	"strings"
 	"time"
 )
@@ -71,6 +72,12 @@ type Consignor struct {
 	Address        Address `json:"address"`
 	CustomerNumber string  `json:"customer_number"`
 	IssuerCode     string  `json:"issuer_code"` // PostNord: Z11 DK, Z12 SE, Z13 NO, Z14 FI
+	// Customs holds the registrations customs declarations carry.
+	Customs CustomsIDs `json:"customs,omitempty"`
+	// ReturnAddressNO is where undeliverable parcels to Norway go back to
+	// when the consignor is outside Norway; PostNord requires a Norwegian
+	// address. Empty means PostNord's own return terminal in Oslo.
+	ReturnAddressNO Address `json:"return_address_no,omitempty"`
 }
 
 // LabelFormat is the encoding of a label's bytes.
@@ -100,6 +107,8 @@ type BookingRequest struct {
 	// Idempotency-Key (STG); the outbox stores it with the entry.
 	RequestID string    `json:"request_id"`
 	Created   time.Time `json:"created"`
+	// Options are the optional parts of the booking.
+	Options BookingOptions `json:"options,omitempty"`
 }
 
 // Booking is a shipment the carrier accepted.
@@ -110,6 +119,12 @@ type Booking struct {
 	Labels      []Label   `json:"labels"`
 	TrackingURL string    `json:"tracking_url,omitempty"`
 	BookedAt    time.Time `json:"booked_at"`
+	// PrintIDs are the carrier's handles for printing the labels again
+	// (one per item, where the carrier gives them).
+	PrintIDs []string `json:"print_ids,omitempty"`
+	// ValidatedOnly is true when the carrier only checked the booking
+	// (BookingOptions.ValidateOnly): nothing will be collected.
+	ValidatedOnly bool `json:"validated_only,omitempty"`
 }
 
 // TrackingID is the first item id: what a packer or receiver calls the
@@ -131,6 +146,9 @@ type ReturnRequest struct {
 	Reason      string      `json:"reason,omitempty"`
 	LabelFormat LabelFormat `json:"label_format"`
 	RequestID   string      `json:"request_id"`
+	// Labelless asks for a QR code the customer shows at a service point
+	// instead of a printed label (PostNord: Print Return Label, C2).
+	Labelless bool `json:"labelless,omitempty"`
 }
 
 // Status is the normalised state of a parcel, the same for every carrier.
@@ -180,4 +198,109 @@ type Tracking struct {
 	CarrierStatus string          `json:"carrier_status,omitempty"`
 	ETA           time.Time       `json:"eta,omitempty"`
 	Events        []TrackingEvent `json:"events"`
+}
+
+// Money is an amount in a currency (ISO 4217).
+type Money struct {
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+}
+
+// IsZero reports whether no amount is given.
+func (m Money) IsZero() bool { return m.Amount == 0 && m.Currency == "" }
+
+// CustomsIDs are the consignor's registrations a border crossing asks for.
+type CustomsIDs struct {
+	// VATNumber is the seller's VAT registration, e.g. "SE556677889901".
+	VATNumber string `json:"vat_number,omitempty"`
+	// EORI is the Economic Operators Registration and Identification
+	// number, e.g. "SE5566778899".
+	EORI string `json:"eori,omitempty"`
+	// VOEC is the Norwegian VAT On E-Commerce number of a merchant that
+	// collects Norwegian VAT itself on low-value goods.
+	VOEC string `json:"voec,omitempty"`
+}
+
+// BookingOptions are the optional parts of a booking a carrier may offer.
+// The zero value books a plain shipment.
+type BookingOptions struct {
+	// DeliveryNote is an instruction for the driver, e.g. a door code.
+	DeliveryNote string `json:"delivery_note,omitempty"`
+	// InsuredValue is the insured amount (PostNord additional service A5).
+	InsuredValue Money `json:"insured_value,omitempty"`
+	// MinimumAge is the age the receiver must prove (16, 18 or 20;
+	// PostNord additional service D8). 0 means no check.
+	MinimumAge int `json:"minimum_age,omitempty"`
+	// LabelSize is "standard" (105×190 mm, the default) or "small"
+	// (105×75 mm, where the carrier offers it).
+	LabelSize string `json:"label_size,omitempty"`
+	// ValidateOnly asks the carrier to check the booking without creating
+	// a shipment (PostNord testIndicator).
+	ValidateOnly bool `json:"validate_only,omitempty"`
+}
+
+// ServicePoint is a pickup place a parcel can be sent to.
+type ServicePoint struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	Address  Address `json:"address"`            // where the parcel is delivered
+	Visiting Address `json:"visiting,omitempty"` // where the receiver goes, when it differs
+	// DistanceM is the route distance from the searched address, metres.
+	DistanceM int      `json:"distance_m,omitempty"`
+	Latitude  float64  `json:"latitude,omitempty"`
+	Longitude float64  `json:"longitude,omitempty"`
+	Hours     []string `json:"hours,omitempty"` // "MONDAY 08:00-20:00"
+}
+
+// ServicePointFinder is a carrier that can list its service points.
+type ServicePointFinder interface {
+	// NearestServicePoints returns up to n service points nearest to the
+	// address (country and postcode or city are required), nearest first.
+	NearestServicePoints(ctx context.Context, near Address, n int) ([]ServicePoint, error)
+	// ServicePoint returns one service point by its id.
+	ServicePoint(ctx context.Context, country, id string) (ServicePoint, error)
+}
+
+// TransitQuery asks when a parcel handed over at Start would arrive.
+type TransitQuery struct {
+	From     Address   `json:"from"`
+	To       Address   `json:"to"`
+	Services []string  `json:"services,omitempty"` // empty: every service the carrier offers
+	Start    time.Time `json:"start"`              // hand-over time; zero means now
+}
+
+// TransitTime is the carrier's estimate for one service.
+type TransitTime struct {
+	Service     string    `json:"service"`
+	ServiceName string    `json:"service_name,omitempty"`
+	Additional  []string  `json:"additional,omitempty"`
+	Bookable    bool      `json:"bookable"`
+	Departure   time.Time `json:"departure,omitempty"`
+	Arrival     time.Time `json:"arrival,omitempty"`
+	// DaysMin and DaysMax are given instead of Arrival where the carrier
+	// only knows a range.
+	DaysMin int `json:"days_min,omitempty"`
+	DaysMax int `json:"days_max,omitempty"`
+	// LatestBooking is the last booking time for a same-day pickup.
+	LatestBooking time.Time `json:"latest_booking,omitempty"`
+	// Problem says why no estimate could be made.
+	Problem string `json:"problem,omitempty"`
+}
+
+// TransitTimer is a carrier that estimates delivery dates before booking.
+type TransitTimer interface {
+	TransitTimes(ctx context.Context, q TransitQuery) ([]TransitTime, error)
+}
+
+// Reprinter is a carrier that prints a booked label again from its own
+// copy, by the print id it returned with the booking.
+type Reprinter interface {
+	Reprint(ctx context.Context, printIDs []string, format LabelFormat) ([]Label, error)
+}
+
+// ReferenceFinder is a carrier that can find shipments by the consignor's
+// customer number and reference: how the outbox learns whether a booking
+// whose answer was lost exists.
+type ReferenceFinder interface {
+	FindByReference(ctx context.Context, customerNumber, reference string) ([]Tracking, error)
 }

@@ -34,6 +34,16 @@ type Config struct {
 type PostNord struct {
 	URL    string `toml:"url"`
 	APIKey string `toml:"apikey"`
+	// ClientID and ClientSecret are OAuth2 client credentials for the
+	// APIs that declare them (Track & Trace by reference). Keep the
+	// secret out of the file: LABELSTATION_POSTNORD_CLIENT_SECRET wins.
+	ClientID     string `toml:"client_id,omitempty"`
+	ClientSecret string `toml:"client_secret,omitempty"`
+	// LabelType is "standard" (105×190 mm, default) or "small" (105×75 mm).
+	LabelType string `toml:"label_type,omitempty"`
+	// Locale is the language of PostNord's notifications and tracking
+	// texts: sv, da, no, fi or en (default en).
+	Locale string `toml:"locale,omitempty"`
 }
 
 // Consignor is the merchant shipping the parcels.
@@ -48,6 +58,10 @@ type Consignor struct {
 	Email          string `toml:"email,omitempty"`
 	CustomerNumber string `toml:"customer_number"`
 	IssuerCode     string `toml:"issuer_code"`
+	// Customs registrations, for shipments that leave the EU (Norway).
+	VATNumber string `toml:"vat_number,omitempty"`
+	EORI      string `toml:"eori,omitempty"`
+	VOEC      string `toml:"voec,omitempty"` // Norwegian VAT On E-Commerce number
 }
 
 // Station is the bench's own hardware and defaults.
@@ -64,6 +78,7 @@ const (
 	DemoAPIKey         = "demo-key"
 	DemoCustomerNumber = "20876966"
 	DemoScale          = "sim://?weight=1.25kg"
+	DemoVOEC           = "2031001"
 )
 
 // Default returns the demo settings used when no config file exists.
@@ -74,6 +89,7 @@ func Default() Config {
 			Name: "Demo Webshop AB", Street1: "Lagergatan 12", Postcode: "41505", City: "Göteborg",
 			Country: "SE", Phone: "+46311234567", Email: "lager@demo-webshop.example",
 			CustomerNumber: DemoCustomerNumber, IssuerCode: "Z12",
+			VATNumber: "SE556677889901", EORI: "SE5566778899", VOEC: DemoVOEC,
 		},
 		Station: Station{Scale: DemoScale, DefaultService: "19", LabelFormat: "zpl"},
 	}
@@ -92,6 +108,7 @@ func (c Config) CarrierConsignor() carrier.Consignor {
 		Address: carrier.Address{Name: k.Name, Street1: k.Street1, Street2: k.Street2, Postcode: k.Postcode,
 			City: k.City, Country: k.Country, Phone: k.Phone, Email: k.Email},
 		CustomerNumber: k.CustomerNumber, IssuerCode: k.IssuerCode,
+		Customs: carrier.CustomsIDs{VATNumber: k.VATNumber, EORI: k.EORI, VOEC: k.VOEC},
 	}
 }
 
@@ -166,6 +183,9 @@ func Load(path string, explicit bool) (Config, error) {
 	if v, ok := os.LookupEnv("LABELSTATION_POSTNORD_APIKEY"); ok {
 		c.PostNord.APIKey = v
 	}
+	if v, ok := os.LookupEnv("LABELSTATION_POSTNORD_CLIENT_SECRET"); ok {
+		c.PostNord.ClientSecret = v
+	}
 	return c, c.Validate()
 }
 
@@ -183,6 +203,12 @@ func (c Config) Validate() error {
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("config is missing %s", strings.Join(missing, ", "))
+	}
+	if c.PostNord.ClientID != "" && c.PostNord.ClientSecret == "" {
+		return fmt.Errorf("config postnord.client_id is set but the client secret is missing: set LABELSTATION_POSTNORD_CLIENT_SECRET")
+	}
+	if t := c.PostNord.LabelType; t != "" && t != "standard" && t != "small" {
+		return fmt.Errorf("config postnord.label_type is %q: use standard or small", t)
 	}
 	if f := c.Station.LabelFormat; f != "" && f != "zpl" && f != "pdf" {
 		return fmt.Errorf("config station.label_format is %q: use zpl or pdf", f)

@@ -205,6 +205,11 @@ func (s *Station) bookingFailed(entry store.OutboxEntry, err error) error {
 	case carrier.KindAuth:
 		return &Problem{Msg: fmt.Sprintf("the carrier refused the station's credentials for order %s: %v", ref, err), Hint: "ask a supervisor to check the API key in the settings; the booking is kept in the queue", Err: err}
 	case carrier.KindRejected:
+		var ce *carrier.Error
+		if errors.As(err, &ce) && ce.HTTPStatus == 0 {
+			// Refused by the carrier client's own checks: nothing was sent.
+			return &Problem{Msg: fmt.Sprintf("order %s cannot be booked as it is, nothing was sent to the carrier: %v", ref, err), Hint: "correct the order (address, service, customs data of each line) and import it again, then scan it again", Err: err}
+		}
 		return &Problem{Msg: fmt.Sprintf("the carrier refused order %s: %v", ref, err), Hint: "correct the order (address, postcode, service) and import it again, then scan it again", Err: err}
 	}
 	return unknownOutcome(ref, entry.ID, err)

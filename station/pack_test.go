@@ -99,11 +99,11 @@ func TestCarrierDownKeepsEntryAndRetriesWithSameRequestID(t *testing.T) {
 	r.importOrders()
 	ctx := context.Background()
 	mustSetFaults(t, r, sandboxFaults(1, false))
-	_, err := r.station.Pack(ctx, "A-3", station.PackOptions{Weight: 2500})
+	_, err := r.station.Pack(ctx, "A-2", station.PackOptions{Weight: 2500})
 	if carrier.KindOf(err) != carrier.KindUnavailable || !strings.Contains(station.Hint(err), "queue") {
 		t.Fatalf("carrier down: %v / %q", err, station.Hint(err))
 	}
-	entry, _ := r.store.EntryByOrder("A-3")
+	entry, _ := r.store.EntryByOrder("A-2")
 	if entry.State != store.StatePending || entry.Attempts != 1 || entry.LastError == "" {
 		t.Fatalf("entry after failure: %+v", entry)
 	}
@@ -111,7 +111,7 @@ func TestCarrierDownKeepsEntryAndRetriesWithSameRequestID(t *testing.T) {
 		t.Fatalf("status after failure: %+v", st)
 	}
 	mustSetFaults(t, r, sandboxFaults(0, false))
-	res, err := r.station.Pack(ctx, "A-3", station.PackOptions{})
+	res, err := r.station.Pack(ctx, "A-2", station.PackOptions{})
 	if err != nil || !res.Printed || res.Weight != 2500 {
 		t.Fatalf("retry: %+v %v", res, err)
 	}

@@ -8,12 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mathrand "math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"labelstation/carrier"
 )
@@ -38,11 +43,15 @@ const (
 )
 
 const (
-	defaultTimeout     = 30 * time.Second
-	defaultRetryDelay  = 500 * time.Millisecond
-	defaultApplication = "labelstation"
-	defaultVersion     = "dev"
-	defaultLocale      = "en"
+	defaultTimeout         = 30 * time.Second
+	defaultRetryDelay      = 500 * time.Millisecond
+	defaultMaxRetryDelay   = 10 * time.Second
+	defaultMaxRetries      = 3
+	defaultTokenURL        = "https://account.postnord.com/oauth2/token"
+	scopeTrackCustomerView = "https://api.postnord.com/scopes/shipment/trackandtrace/customerview"
+	defaultApplication     = "labelstation"
+	defaultVersion         = "dev"
+	defaultLocale          = "en"
 	// maxResponseBytes bounds what we read from PostNord. A 200-item PDF
 	// is a few megabytes of base64; anything far beyond is not an answer.
 	maxResponseBytes = 64 << 20
@@ -70,9 +79,31 @@ type Config struct {
 	// Locale is the language of Track & Trace texts (en, sv, no, da, fi);
 	// default "en".
 	Locale string
-	// RetryDelay is the pause before the single retry of a Track & Trace
-	// GET that met KindUnavailable; 0 means 500 ms.
+	// RetryDelay is the first backoff window before a GET is retried
+	// after a connection error or a 429/502/503/504; it doubles with each
+	// retry, with full jitter. 0 means 500 ms.
 	RetryDelay time.Duration
+	// MaxRetryDelay caps one pause (and a server's Retry-After); 0 means
+	// 10 s.
+	MaxRetryDelay time.Duration
+	// MaxRetries is how often a GET is retried; 0 means 3, negative means
+	// never. Bookings are never retried here.
+	MaxRetries int
+	// LabelType is "standard" (105×190 mm, the default) or "small"
+	// (105×75 mm, where PostNord offers it).
+	LabelType string
+	// DefinePrintout chooses the documents returned with a booking
+	// (PostNord's definePrintout); "" means PostNord's default ALL:
+	// labels and, for customs shipments, the customs documents.
+	DefinePrintout string
+	// OAuth client credentials, for the APIs whose specs declare OAuth2
+	// (Track & Trace by reference). Empty ClientID: no token is sent.
+	ClientID     string
+	ClientSecret string
+	// TokenURL defaults to PostNord's https://account.postnord.com/oauth2/token.
+	TokenURL string
+	// Scopes default to the Track & Trace customer view scope.
+	Scopes []string
 	// Now stamps messageDate, loadingDate and Booking.BookedAt; nil means
 	// time.Now. Tests fix it.
 	Now func() time.Time
@@ -80,15 +111,20 @@ type Config struct {
 
 // Client is a PostNord client. It is safe for concurrent use.
 type Client struct {
-	base       *url.URL
-	apiKey     string
-	hc         *http.Client
-	timeout    time.Duration
-	retryDelay time.Duration
-	app        application
-	locale     string
-	now        func() time.Time
-	redact     redactor
+	base          *url.URL
+	apiKey        string
+	hc            *http.Client
+	timeout       time.Duration
+	retryDelay    time.Duration
+	maxRetryDelay time.Duration
+	maxRetries    int
+	labelType     string
+	printout      string
+	tokens        oauth2.TokenSource
+	app           application
+	locale        string
+	now           func() time.Time
+	redact        redactor
 }
 
 var _ carrier.Carrier = (*Client)(nil)
@@ -98,7 +134,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.APIKey == "" {
 		return nil, errors.New("postnord: new client: APIKey is required")
 	}
-	r := newRedactor(cfg.APIKey)
+	r := newRedactor(cfg.APIKey, cfg.ClientSecret)
 	if cfg.BaseURL == "" {
 		return nil, errors.New("postnord: new client: BaseURL is required (postnord.TestBaseURL, postnord.ProductionBaseURL or a sandbox URL)")
 	}
@@ -110,15 +146,19 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("postnord: new client: BaseURL %q must not carry a query or fragment", r.String(cfg.BaseURL))
 	}
 	c := &Client{
-		base:       base,
-		apiKey:     cfg.APIKey,
-		hc:         cfg.HTTPClient,
-		timeout:    cfg.Timeout,
-		retryDelay: cfg.RetryDelay,
-		app:        application{Name: cfg.Application, Version: cfg.ApplicationVersion},
-		locale:     cfg.Locale,
-		now:        cfg.Now,
-		redact:     r,
+		base:          base,
+		apiKey:        cfg.APIKey,
+		hc:            cfg.HTTPClient,
+		timeout:       cfg.Timeout,
+		retryDelay:    cfg.RetryDelay,
+		maxRetryDelay: cfg.MaxRetryDelay,
+		maxRetries:    cfg.MaxRetries,
+		labelType:     cfg.LabelType,
+		printout:      cfg.DefinePrintout,
+		app:           application{Name: cfg.Application, Version: cfg.ApplicationVersion},
+		locale:        cfg.Locale,
+		now:           cfg.Now,
+		redact:        r,
 	}
 	if c.hc == nil {
 		c.hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -128,6 +168,42 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.retryDelay <= 0 {
 		c.retryDelay = defaultRetryDelay
+	}
+	if c.maxRetryDelay <= 0 {
+		c.maxRetryDelay = defaultMaxRetryDelay
+	}
+	if c.retryDelay > c.maxRetryDelay {
+		c.retryDelay = c.maxRetryDelay
+	}
+	switch {
+	case c.maxRetries == 0:
+		c.maxRetries = defaultMaxRetries
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
+	switch c.labelType {
+	case "":
+		c.labelType = "standard"
+	case "standard", "small":
+	default:
+		return nil, fmt.Errorf("postnord: new client: LabelType %q is not standard or small", c.labelType)
+	}
+	if cfg.ClientID != "" {
+		if cfg.ClientSecret == "" {
+			return nil, errors.New("postnord: new client: ClientSecret is required with ClientID")
+		}
+		cc := clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+			TokenURL: cfg.TokenURL, Scopes: cfg.Scopes}
+		if cc.TokenURL == "" {
+			cc.TokenURL = defaultTokenURL
+		}
+		if len(cc.Scopes) == 0 {
+			cc.Scopes = []string{scopeTrackCustomerView}
+		}
+		// One long-lived token source: it caches the token and fetches a
+		// new one shortly before expiry, for every call of this client.
+		tctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Timeout: c.timeout, Transport: c.hc.Transport})
+		c.tokens = cc.TokenSource(tctx)
 	}
 	if c.app.Name == "" {
 		c.app.Name = defaultApplication
@@ -155,10 +231,16 @@ func (c *Client) Name() string { return CarrierName }
 
 // Book books req with PostNord and returns its item ids and labels, one
 // label per parcel, in the format req.LabelFormat asks for (ZPL when
-// empty). It never retries: an answer lost after the request was sent is
+// empty). Before sending, it checks the data against the spec's limits,
+// the General Descriptions' service combination rules (rules.go) and,
+// for a border crossing, the customs data (customs.go): a request that
+// would be refused is not sent, and every problem is named at once.
+//
+// It never retries: an answer lost after the request was sent is
 // KindUnknownOutcome, and the Booking returned with such an error may
 // carry the item ids when PostNord answered 200 with a body we could not
-// fully use.
+// fully use. A shipment PostNord booked only in part comes back as the
+// booked part with a KindPartial error naming the failed parcels.
 func (c *Client) Book(ctx context.Context, req carrier.BookingRequest) (carrier.Booking, error) {
 	const op = "book"
 	reqID := requestIDOrNew(req.RequestID)
@@ -167,18 +249,31 @@ func (c *Client) Book(ctx context.Context, req carrier.BookingRequest) (carrier.
 	if ferr != nil {
 		faults = append(faults, *ferr)
 	}
+	labelType, lerr := c.labelTypeFor(req.Options.LabelSize)
+	if lerr != nil {
+		faults = append(faults, *lerr)
+	}
 	if len(faults) > 0 {
 		return carrier.Booking{}, c.invalid(op, reqID, faults)
 	}
-	return c.book(ctx, op, pathBookLabels, format, edi, reqID)
+	q := c.labelQuery(format, labelType)
+	if c.printout != "" {
+		q.Set("definePrintout", c.printout)
+	}
+	b, err := c.book(ctx, op, pathBookLabels, format, q, edi, reqID)
+	b.ValidatedOnly = req.Options.ValidateOnly
+	return b, err
 }
 
-// ReturnLabel books a return shipment (PostNord Return Drop Off, service
-// 24, unless req.Service.Code says otherwise) from the customer in
-// req.Sender back to the merchant in req.Consignor, and returns its label.
-// Parcels may be empty (one parcel of unknown weight). req.Reason is not
-// sent: the ediInstruction has no field for it outside Denmark (freeText
-// ZRE is Z11 only), so it stays with the order. Failure handling is Book's.
+// ReturnLabel books a return shipment for an existing one: PostNord Return
+// Drop Off (24) unless req.Service.Code asks for Return Pickup (20, 22),
+// from the customer in req.Sender back to the merchant in req.Consignor,
+// and returns its label. With req.Labelless PostNord sends the customer a
+// QR code to show at the service point (C2) instead of a printed label;
+// the Booking then has no label to print. Parcels may be empty (one
+// parcel of unknown weight). req.Reason is not sent: the ediInstruction
+// has no field for it outside Denmark (freeText ZRE is Z11 only), so it
+// stays with the order. Failure handling is Book's.
 func (c *Client) ReturnLabel(ctx context.Context, req carrier.ReturnRequest) (carrier.Booking, error) {
 	const op = "return label"
 	reqID := requestIDOrNew(req.RequestID)
@@ -190,15 +285,36 @@ func (c *Client) ReturnLabel(ctx context.Context, req carrier.ReturnRequest) (ca
 	if len(faults) > 0 {
 		return carrier.Booking{}, c.invalid(op, reqID, faults)
 	}
-	return c.book(ctx, op, pathReturnLabels, format, edi, reqID)
+	q := c.labelQuery(format, c.labelType)
+	if req.Labelless {
+		// Only the QR code, sent to the customer by e-mail and/or SMS.
+		q.Set("definePrintout", "onlyQRCode")
+		q.Set("addQRCODE", "true")
+		if strings.TrimSpace(req.Sender.Email) != "" {
+			q.Set("emailQRcode", "true")
+		}
+		if strings.TrimSpace(req.Sender.Phone) != "" {
+			q.Set("smsQRcode", "true")
+		}
+	} else {
+		// A plain printed return label; PostNord's default adds C2 and a
+		// QR code.
+		q.Set("addQRCODE", "false")
+	}
+	b, err := c.book(ctx, op, pathReturnLabels, format, q, edi, reqID)
+	if req.Labelless {
+		var ce *carrier.Error
+		if errors.As(err, &ce) && ce.Kind == carrier.KindUnknownOutcome && len(b.ItemIDs) > 0 && len(b.Labels) == 0 {
+			// No label is what was asked for.
+			return b, nil
+		}
+	}
+	return b, err
 }
 
-func (c *Client) book(ctx context.Context, op, path string, format carrier.LabelFormat, edi ediInstruction, reqID string) (carrier.Booking, error) {
-	body, err := json.Marshal(edi)
-	if err != nil {
-		return carrier.Booking{}, &carrier.Error{Carrier: CarrierName, Op: op, Kind: carrier.KindRejected, RequestID: reqID,
-			Message: "encode ediInstruction: " + err.Error(), Err: err}
-	}
+// labelQuery is the query of the label endpoints: size, density and the
+// language of PostNord's SMS and e-mail notifications.
+func (c *Client) labelQuery(format carrier.LabelFormat, labelType string) url.Values {
 	q := url.Values{}
 	if format == carrier.LabelPDF {
 		// One 105×190 mm label per page, which prints on a label printer
@@ -206,26 +322,59 @@ func (c *Client) book(ctx context.Context, op, path string, format carrier.Label
 		q.Set("paperSize", "LABEL")
 	} else {
 		q.Set("dpmm", "8dpmm")
-		q.Set("labelType", "standard")
 	}
-	status, data, cerr := c.do(ctx, request{
-		op: op, method: http.MethodPost, path: path + string(format), query: q,
+	q.Set("labelType", labelType)
+	q.Set("locale", bookingLocale(c.locale))
+	return q
+}
+
+func (c *Client) labelTypeFor(size string) (string, *carrier.Fault) {
+	switch strings.ToLower(strings.TrimSpace(size)) {
+	case "":
+		return c.labelType, nil
+	case "standard":
+		return "standard", nil
+	case "small":
+		return "small", nil
+	}
+	return "", &carrier.Fault{Code: "invalid", Field: "options.label_size",
+		Message: fmt.Sprintf("label size %q is not standard (105×190 mm) or small (105×75 mm)", size)}
+}
+
+// bookingLocale maps the client's locale to the languages the booking
+// API writes notifications in (sv, da, no, fi, en).
+func bookingLocale(l string) string {
+	switch l = strings.ToLower(l); l {
+	case "sv", "da", "no", "fi", "en":
+		return l
+	case "nb", "nn":
+		return "no"
+	}
+	return "en"
+}
+
+func (c *Client) book(ctx context.Context, op, path string, format carrier.LabelFormat, q url.Values, edi ediInstruction, reqID string) (carrier.Booking, error) {
+	body, err := json.Marshal(edi)
+	if err != nil {
+		return carrier.Booking{}, &carrier.Error{Carrier: CarrierName, Op: op, Kind: carrier.KindRejected, RequestID: reqID,
+			Message: "encode ediInstruction: " + err.Error(), Err: err}
+	}
+	resp, cerr := c.call(ctx, request{
+		op: op, product: productBooking, method: http.MethodPost, path: path + string(format), query: q,
 		body: body, requestID: reqID, commits: true,
 	})
 	if cerr != nil {
 		return carrier.Booking{}, cerr
 	}
-	if status != http.StatusOK && status != http.StatusCreated {
-		return carrier.Booking{}, c.statusError(op, reqID, status, data, true)
-	}
-	return c.bookingFromResponse(op, reqID, format, data)
+	return c.bookingFromResponse(op, reqID, format, resp.body)
 }
 
 // Track returns PostNord's view of one item (or shipment) id, events
 // oldest first. An id PostNord does not know is KindNotFound; an id that
 // cannot be a PostNord id (10–35 letters and digits) is KindRejected and
-// not sent. A transport failure or a 429/5xx is retried once after
-// Config.RetryDelay, with the same X-External-Request-ID.
+// not sent. A GET is safe to repeat, so a transport failure or a
+// 429/502/503/504 is retried with backoff (Config.MaxRetries), with the
+// same X-External-Request-ID.
 func (c *Client) Track(ctx context.Context, itemID string) (carrier.Tracking, error) {
 	const op = "track"
 	reqID := requestIDOrNew("")
@@ -234,39 +383,21 @@ func (c *Client) Track(ctx context.Context, itemID string) (carrier.Tracking, er
 	}
 	q := url.Values{}
 	q.Set("locale", c.locale)
-	call := request{
-		op: op, method: http.MethodGet,
+	resp, err := c.call(ctx, request{
+		op: op, product: productTracking, method: http.MethodGet,
 		path:  pathTrackPrefix + itemID + pathTrackSuffix,
-		query: q, requestID: reqID,
-	}
-	var (
-		status int
-		data   []byte
-		err    *carrier.Error
-	)
-	for attempt := 0; attempt < 2; attempt++ {
-		status, data, err = c.do(ctx, call)
-		if err == nil && status != http.StatusOK {
-			err = c.statusError(op, reqID, status, data, false)
-		}
-		if err == nil || err.Kind != carrier.KindUnavailable || attempt == 1 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return carrier.Tracking{}, err
-		case <-time.After(c.retryDelay):
-		}
-	}
+		query: q, requestID: reqID, safe: true,
+	})
 	if err != nil {
 		return carrier.Tracking{}, err
 	}
-	return c.trackingFromResponse(op, reqID, itemID, data)
+	return c.trackingFromResponse(op, reqID, itemID, resp.body)
 }
 
 // request is one HTTP call to PostNord.
 type request struct {
 	op        string
+	product   string // the API product, for "this API key is not enabled for …"
 	method    string
 	path      string
 	query     url.Values // without apikey
@@ -275,21 +406,121 @@ type request struct {
 	// commits marks a call that creates something at PostNord: once its
 	// request has been written, a lost answer is an unknown outcome.
 	commits bool
+	// safe marks a call that may be repeated without effect (the GETs):
+	// only these are retried.
+	safe bool
+	// oauth adds the client-credentials bearer token, for the APIs whose
+	// specs declare OAuth2 (Track & Trace by reference).
+	oauth bool
 }
 
-// do sends r and returns the status and body. Transport failures become
+// response is a complete HTTP answer.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// retryableStatus are the answers that say "not now" before PostNord did
+// anything: rate limit, bad gateway, unavailable, gateway timeout. They
+// are retried only for safe requests; on a booking POST a 502/504 may
+// come after PostNord booked (see statusError).
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// call sends r and returns a 2xx answer, or a *carrier.Error. A safe
+// request is retried on connection errors and retryable statuses with
+// exponential backoff and full jitter (honouring Retry-After up to
+// MaxRetryDelay); any other request is sent exactly once — a booking
+// is never resent blindly (ARCHITECTURE.md, "Unknown outcome").
+func (c *Client) call(ctx context.Context, r request) (response, *carrier.Error) {
+	attempts := 1
+	if r.safe {
+		attempts += c.maxRetries
+	}
+	var (
+		last  *carrier.Error
+		asked time.Duration // the server's Retry-After
+	)
+	for attempt := 0; attempt < attempts; attempt++ {
+		if attempt > 0 {
+			wait := c.backoff(attempt, asked)
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return response{}, last
+			case <-t.C:
+			}
+		}
+		resp, err := c.do(ctx, r)
+		if err == nil && resp.status >= 200 && resp.status < 300 {
+			return resp, nil
+		}
+		if err == nil {
+			err = c.statusError(r, resp.status, resp.body)
+			asked = retryAfter(resp.header)
+		}
+		last = err
+		retry := err.Kind == carrier.KindUnavailable && (err.HTTPStatus == 0 || retryableStatus(err.HTTPStatus))
+		if !r.safe || !retry || ctx.Err() != nil {
+			break
+		}
+	}
+	return response{}, last
+}
+
+// backoff is the pause before retry number attempt (1-based): full
+// jitter over an exponentially growing window, at least what the
+// server's Retry-After asked for, at most MaxRetryDelay.
+func (c *Client) backoff(attempt int, asked time.Duration) time.Duration {
+	window := c.retryDelay << (attempt - 1)
+	if window > c.maxRetryDelay || window <= 0 {
+		window = c.maxRetryDelay
+	}
+	d := window/2 + time.Duration(mathrand.Int64N(int64(window/2)+1))
+	if asked > d {
+		d = asked
+	}
+	if d > c.maxRetryDelay {
+		d = c.maxRetryDelay
+	}
+	return d
+}
+
+// retryAfter reads a Retry-After header in seconds; 0 when absent.
+func retryAfter(h http.Header) time.Duration {
+	if h == nil {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return 0
+}
+
+// do sends r once and returns the answer. Transport failures become
 // a *carrier.Error: KindUnavailable when the request was never completely
 // written, KindUnknownOutcome when a committing request was written but
 // no complete answer came back.
-func (c *Client) do(ctx context.Context, r request) (int, []byte, *carrier.Error) {
+func (c *Client) do(ctx context.Context, r request) (response, *carrier.Error) {
 	q := url.Values{}
 	for k, v := range r.query {
 		q[k] = v
 	}
 	q.Set("apikey", c.apiKey)
 	u := *c.base
-	u.Path = c.base.Path + r.path // r.path is plain ASCII: ids are checked first
+	u.Path = c.base.Path + r.path // r.path is plain ASCII or escaped by the caller
 	u.RawPath = ""
+	if strings.Contains(r.path, "%") {
+		u.RawPath = c.base.Path + r.path
+		u.Path, _ = url.PathUnescape(u.RawPath)
+	}
 	u.RawQuery = q.Encode()
 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
@@ -310,20 +541,30 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, *carrier.Error
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
-		return 0, nil, c.transportError(r, carrier.KindRejected, "build request", err)
+		return response{}, c.transportError(r, carrier.KindRejected, "build request", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("X-External-Request-ID", r.requestID)
 	req.Header.Set("User-Agent", c.app.Name+"/"+c.app.Version)
+	if r.oauth && c.tokens != nil {
+		tok, err := c.tokens.Token()
+		if err != nil {
+			e := c.transportError(r, carrier.KindAuth, "PostNord refused the OAuth client id or secret (check postnord.client_id and LABELSTATION_POSTNORD_CLIENT_SECRET)", err)
+			return response{}, e
+		}
+		tok.SetAuthHeader(req)
+	}
 
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		if r.commits && wrote.Load() {
-			return 0, nil, c.transportError(r, carrier.KindUnknownOutcome,
+			return response{}, c.transportError(r, carrier.KindUnknownOutcome,
 				"request sent but no answer came back; the shipment may exist, look it up before booking again", err)
 		}
-		return 0, nil, c.transportError(r, carrier.KindUnavailable, "PostNord could not be reached", err)
+		return response{}, c.transportError(r, carrier.KindUnavailable, "PostNord could not be reached", err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
@@ -335,9 +576,9 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, *carrier.Error
 		}
 		e := c.transportError(r, kind, msg, err)
 		e.HTTPStatus = resp.StatusCode
-		return 0, nil, e
+		return response{}, e
 	}
-	return resp.StatusCode, data, nil
+	return response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
 
 func (c *Client) transportError(r request, kind carrier.ErrorKind, msg string, err error) *carrier.Error {
@@ -348,11 +589,20 @@ func (c *Client) transportError(r request, kind carrier.ErrorKind, msg string, e
 	}
 }
 
-// statusError maps a non-success HTTP answer to a *carrier.Error.
-// commits says whether the call books something: a 5xx other than 503
-// means the request reached PostNord's side and may have been carried
-// out, so a booking gets KindUnknownOutcome rather than a blind retry.
-func (c *Client) statusError(op, reqID string, status int, data []byte, commits bool) *carrier.Error {
+// API products a key must be enabled for; PostNord's gateway authorises
+// keys per product, so one key can book and still get 403 on tracking.
+const (
+	productBooking       = "Booking"
+	productTracking      = "Track & Trace"
+	productServicePoints = "Service Points"
+	productTransitTime   = "Transit Time"
+)
+
+// statusError maps a non-success HTTP answer to a *carrier.Error. For a
+// committing call a 5xx other than 503 means the request reached
+// PostNord's side and may have been carried out, so a booking gets
+// KindUnknownOutcome rather than a blind retry.
+func (c *Client) statusError(r request, status int, data []byte) *carrier.Error {
 	var kind carrier.ErrorKind
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
@@ -363,10 +613,10 @@ func (c *Client) statusError(op, reqID string, status int, data []byte, commits 
 		// 500, 502, 504: an upstream failed or timed out after the gateway
 		// forwarded the request.
 		kind = carrier.KindUnavailable
-		if commits {
+		if r.commits {
 			kind = carrier.KindUnknownOutcome
 		}
-	case status == http.StatusNotFound && !commits:
+	case status == http.StatusNotFound && !r.commits:
 		kind = carrier.KindNotFound
 	default:
 		// 400, 404 on a booking path, 405, 3xx and the rest: resending
@@ -380,9 +630,17 @@ func (c *Client) statusError(op, reqID string, status int, data []byte, commits 
 			msg = "unexpected redirect; check BaseURL"
 		}
 	}
+	switch {
+	case status == http.StatusForbidden && r.product != "":
+		// The gateway says "Invalid API Key" both for a wrong key and for
+		// a key without this product, so both causes are named.
+		msg = fmt.Sprintf("PostNord refused the API key for %s (%s): the key is wrong, or this API key is not enabled for %s; check the key and its API products on developer.postnord.com", r.product, msg, r.product)
+	case status == http.StatusTooManyRequests:
+		msg = "PostNord's rate limit was reached (" + msg + "); wait a moment and try again"
+	}
 	return &carrier.Error{
-		Carrier: CarrierName, Op: op, Kind: kind, HTTPStatus: status,
-		Message: msg, Faults: faults, RequestID: reqID,
+		Carrier: CarrierName, Op: r.op, Kind: kind, HTTPStatus: status,
+		Message: msg, Faults: faults, RequestID: r.requestID,
 	}
 }
 

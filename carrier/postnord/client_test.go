@@ -197,7 +197,7 @@ func TestBookBodiesMatchSwagger(t *testing.T) {
 
 	full := sampleBooking()
 	minimal := sampleBooking()
-	minimal.Receiver = carrier.Address{Name: "Bo", Street1: "Gata 1", Postcode: "11122", City: "Stockholm", Country: "se"}
+	minimal.Receiver = carrier.Address{Name: "Bo", Street1: "Gata 1", Postcode: "11122", City: "Stockholm", Country: "se", Email: "bo@example.se"}
 	minimal.Service = carrier.Service{Code: "17"}
 	minimal.Parcels = []carrier.Parcel{{Weight: 1}}
 	minimal.OrderRef = ""
@@ -651,7 +651,9 @@ func TestTrackNotFoundAndErrors(t *testing.T) {
 	}
 }
 
-func TestTrackRetriesOnceWhenUnavailable(t *testing.T) {
+// TestTrackRetriesWhenUnavailable: a GET is retried on 429/502/503/504
+// with backoff, up to MaxRetries (3 in newClient), and never on 403.
+func TestTrackRetriesWhenUnavailable(t *testing.T) {
 	var calls atomic.Int32
 	flaky := newFake(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
 		if calls.Add(1) == 1 {
@@ -674,8 +676,8 @@ func TestTrackRetriesOnceWhenUnavailable(t *testing.T) {
 	down := newFake(t, answer(503, `{"message":"Service Unavailable"}`))
 	_, err := newClient(t, down.URL).Track(context.Background(), "00373500454541020957")
 	asCarrierError(t, err, carrier.KindUnavailable)
-	if n := len(down.requests()); n != 2 {
-		t.Errorf("%d calls, want exactly 2 (one retry)", n)
+	if n := len(down.requests()); n != 4 {
+		t.Errorf("%d calls, want exactly 4 (three retries)", n)
 	}
 
 	forbidden := newFake(t, answer(403, `{"error":{"status_code":403,"message":"Invalid API Key"}}`))

@@ -30,8 +30,15 @@ func consignorSE() carrier.Consignor {
 			Name: "Gamerbulk AB", Street1: "Industrigatan 55B", Postcode: "42536",
 			City: "Göteborg", Country: "SE", Email: "lager@gamerbulk.example", Phone: "+46311234567",
 		},
+		Customs: carrier.CustomsIDs{VATNumber: "SE556677889901", EORI: "SE5566778899", VOEC: "2031001"},
 	}
 }
+
+// sweater and boots are order lines with full customs data.
+var (
+	sweater = carrier.Line{Description: "Ullgenser", Quantity: 2, Value: 499, Currency: "SEK", HSCode: "611011", Origin: "SE", WeightKg: 0.4}
+	boots   = carrier.Line{Description: "Gummistøvler", Quantity: 1, Value: 799, Currency: "SEK", HSCode: "64011000", Origin: "PT", WeightKg: 0.7}
+)
 
 func sampleBooking() carrier.BookingRequest {
 	return carrier.BookingRequest{
@@ -43,8 +50,8 @@ func sampleBooking() carrier.BookingRequest {
 		},
 		Service: carrier.Service{Code: "19", Additional: []string{"A7", "A3"}, ServicePointID: "123456"},
 		Parcels: []carrier.Parcel{
-			{Weight: 1250, Dimensions: carrier.Dimensions{LengthCm: 30, WidthCm: 20, HeightCm: 10}},
-			{Weight: 800},
+			{Weight: 1250, Dimensions: carrier.Dimensions{LengthCm: 30, WidthCm: 20, HeightCm: 10}, Contents: []carrier.Line{sweater}},
+			{Weight: 800, Contents: []carrier.Line{boots}},
 		},
 		LabelFormat: carrier.LabelZPL,
 		RequestID:   "req-0001",
@@ -83,6 +90,7 @@ func newClient(t *testing.T, baseURL string, mod ...func(*postnord.Config)) *pos
 // seen is one request a fake PostNord received.
 type seen struct {
 	Method, Path string
+	RawPath      string // as sent, escapes kept
 	Query        url.Values
 	Header       http.Header
 	Body         []byte
@@ -102,7 +110,7 @@ func newFake(t *testing.T, respond func(w http.ResponseWriter, r *http.Request, 
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
-		f.reqs = append(f.reqs, seen{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body})
+		f.reqs = append(f.reqs, seen{Method: r.Method, Path: r.URL.Path, RawPath: r.URL.EscapedPath(), Query: r.URL.Query(), Header: r.Header.Clone(), Body: body})
 		f.mu.Unlock()
 		respond(w, r, body)
 	}))

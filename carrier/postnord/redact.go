@@ -9,32 +9,42 @@ import (
 // redacted replaces the API key wherever it could appear.
 const redacted = "REDACTED"
 
-// redactor scrubs the API key from text before it reaches an error. It
-// removes the value of every apikey query parameter (whatever its value,
-// so a key echoed back by a gateway is caught too) and any literal
-// occurrence of the configured key, raw or URL-escaped.
+// redactor scrubs the API key (and the OAuth client secret) from text
+// before it reaches an error. It removes the value of every apikey query
+// parameter (whatever its value, so a key echoed back by a gateway is
+// caught too) and any literal occurrence of a configured secret, raw or
+// URL-escaped.
 type redactor struct {
-	key, escapedKey string
+	secrets []string // each secret, and its escaped form where it differs
 }
 
-func newRedactor(key string) redactor {
-	return redactor{key: key, escapedKey: url.QueryEscape(key)}
+func newRedactor(secrets ...string) redactor {
+	var r redactor
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		r.secrets = append(r.secrets, s)
+		if e := url.QueryEscape(s); e != s {
+			r.secrets = append(r.secrets, e)
+		}
+	}
+	return r
 }
 
 func (r redactor) String(s string) string {
 	s = redactAPIKeyParam(s)
-	if r.key != "" {
-		s = strings.ReplaceAll(s, r.key, redacted)
-		if r.escapedKey != r.key {
-			s = strings.ReplaceAll(s, r.escapedKey, redacted)
-		}
+	for _, k := range r.secrets {
+		s = strings.ReplaceAll(s, k, redacted)
 	}
 	return s
 }
 
 func (r redactor) leaks(s string) bool {
-	if r.key != "" && (strings.Contains(s, r.key) || strings.Contains(s, r.escapedKey)) {
-		return true
+	for _, k := range r.secrets {
+		if strings.Contains(s, k) {
+			return true
+		}
 	}
 	return redactAPIKeyParam(s) != s
 }

@@ -20,6 +20,7 @@ const (
 	partyIDTypeCustomer     = "160" // customer number
 	partyIDTypeServicePoint = "156" // service point id, in deliveryParty
 	referenceTypeConsignor  = "CU"  // consignor's reference number
+	referenceTypeAge        = "ZAG" // minimum age, with additional service D8
 	packageTypeParcel       = "PC"
 	unitKilogram            = "KGM"
 	unitCentimetre          = "CMT"
@@ -41,6 +42,9 @@ const (
 	maxServiceCode = 10 // basicServiceCode, additionalServiceCode
 	maxItems       = 200
 )
+
+// returnServices are the basic services of the return endpoints.
+var returnServices = map[string]bool{"20": true, "22": true, "24": true}
 
 // issuerByCountry is the PostNord company that issues customer numbers in
 // the consignor's country (General Descriptions, "Issuer Codes").
@@ -108,7 +112,60 @@ func (c *Client) bookingInstruction(req carrier.BookingRequest, now time.Time) (
 	}
 	sh.GoodsItem, sh.TotalGrossWeight = goodsItems(ck, req.Parcels, true)
 	sh.NumberOfPackages = &quantity{Value: len(sh.GoodsItem)}
-	return c.instruction(now, sh), ck.faults
+
+	o := req.Options
+	if note := strings.TrimSpace(o.DeliveryNote); note != "" {
+		// freeText DEL: a delivery instruction such as a door code.
+		ck.maxLen("options.delivery_note", note, "delivery note", 1000)
+		sh.FreeText = append(sh.FreeText, freeText{UsageCode: "DEL", Text: note})
+	}
+	if o.InsuredValue.Amount > 0 {
+		sh.Insurance = &insurance{InsuranceAmount: amount{Amount: o.InsuredValue.Amount, Currency: strings.ToUpper(strings.TrimSpace(o.InsuredValue.Currency))}}
+	}
+	if o.MinimumAge != 0 {
+		// GD "D8 Age Check": the age is a reference of type ZAG on each item.
+		for i := range sh.GoodsItem {
+			for j := range sh.GoodsItem[i].Items {
+				sh.GoodsItem[i].Items[j].References = []reference{{ReferenceNo: fmt.Sprint(o.MinimumAge), ReferenceType: referenceTypeAge}}
+			}
+		}
+	}
+	applyServiceRules(ck, &sh.Service, shipmentFacts{
+		code: sh.Service.BasicServiceCode, fromCountry: sh.Parties.Consignor.Party.Address.CountryCode,
+		toCountry: receiver.Address.CountryCode, toPostcode: receiver.Address.PostalCode,
+		toPhone: strings.TrimSpace(req.Receiver.Phone), toEmail: strings.TrimSpace(req.Receiver.Email),
+		toName: receiver.NameIdentification.Name, fromPhone: strings.TrimSpace(req.Consignor.Address.Phone),
+		servicePointID: strings.TrimSpace(req.Service.ServicePointID), insured: o.InsuredValue, minimumAge: o.MinimumAge,
+	})
+	if len(ck.faults) == 0 {
+		// Customs last: its faults name the missing customs data only once
+		// the rest of the shipment is in order.
+		addCustoms(ck, &sh, req, now)
+	}
+	if to, from := receiver.Address.CountryCode, sh.Parties.Consignor.Party.Address.CountryCode; to == "NO" && from != "NO" {
+		// GD "Return Party": to Norway from elsewhere, the return party
+		// must be a Norwegian address.
+		rp := norwegianReturnParty(sh.Parties.Consignor.Party.NameIdentification.Name, deliveryPartyID(sh))
+		if a := req.Consignor.ReturnAddressNO; strings.TrimSpace(a.Street1) != "" {
+			if c := strings.ToUpper(strings.TrimSpace(a.Country)); c != "" && c != "NO" {
+				ck.add("consignor.return_address_no.country", "invalid", "the Norwegian return address is in %s; PostNord needs an address in Norway (General Descriptions, Return Party)", c)
+			}
+			a.Country = "NO"
+			rp = partyFromAddress(ck, "consignor.return_address_no", "Norwegian return address", a)
+			rp.Contact = nil
+		}
+		sh.Parties.ReturnParty = &returnParty{Party: rp}
+	}
+	edi := c.instruction(now, sh)
+	edi.TestIndicator = o.ValidateOnly
+	return edi, ck.faults
+}
+
+func deliveryPartyID(sh shipmentCustomsv2) string {
+	if d := sh.Parties.DeliveryParty; d != nil && d.PartyIdentification != nil {
+		return d.PartyIdentification.PartyID
+	}
+	return ""
 }
 
 // returnInstruction builds the ediInstruction for a return. Following the
@@ -131,6 +188,28 @@ func (c *Client) returnInstruction(req carrier.ReturnRequest, now time.Time) (ed
 			Consignee: &consignee{IssuerCode: issuer, PartyIdentification: &pid,
 				Party: partyFromAddress(ck, "consignor.address", "return receiver", req.Consignor.Address)},
 		},
+	}
+	code := sh.Service.BasicServiceCode
+	if code != "" && !returnServices[code] {
+		ck.add("service.code", "invalid", "service %s is not a return service; use 24 (Return Drop Off), 20 or 22 (Return Pickup)", code)
+	}
+	applyServiceRules(ck, &sh.Service, shipmentFacts{
+		code: code, returns: true,
+		fromCountry: sh.Parties.Consignor.Party.Address.CountryCode, toCountry: sh.Parties.Consignee.Party.Address.CountryCode,
+		// For a return pickup both ends need SMS: the customer (consignor
+		// here) and the merchant.
+		toPhone: strings.TrimSpace(req.Sender.Phone), fromPhone: strings.TrimSpace(req.Consignor.Address.Phone),
+		toEmail: strings.TrimSpace(req.Sender.Email), toName: sh.Parties.Consignor.Party.NameIdentification.Name,
+	})
+	if from, merchant := sh.Parties.Consignor.Party.Address.CountryCode, sh.Parties.Consignee.Party.Address.CountryCode; from == "NO" && merchant != "NO" {
+		// GD "24 Return Drop Off", Norway: a return from Norway goes to an
+		// address in Norway; unless the merchant has one, PostNord's.
+		if a := req.Consignor.ReturnAddressNO; strings.TrimSpace(a.Street1) != "" {
+			a.Country = "NO"
+			sh.Parties.Consignee.Party = partyFromAddress(ck, "consignor.return_address_no", "Norwegian return address", a)
+		} else {
+			sh.Parties.Consignee.Party = norwegianReturnParty(sh.Parties.Consignee.Party.NameIdentification.Name, "")
+		}
 	}
 	parcels := req.Parcels
 	if len(parcels) == 0 {

@@ -14,8 +14,11 @@ import (
 // bookingFromResponse reads a 200 answer of the label endpoints. PostNord
 // has booked by now, so anything we cannot use in the answer is
 // KindUnknownOutcome (look the shipment up, do not book again), never
-// KindRejected — except an idInformation with status FAIL, which is
-// PostNord saying it did not book.
+// KindRejected — except what PostNord itself marks FAIL:
+//   - every idInformation FAIL: nothing was booked, KindRejected;
+//   - some items FAIL (labelPrintout[].itemIds[].status): the shipment
+//     was booked without them; the Booking keeps the items that were
+//     booked and the KindPartial error names the failed parcels.
 func (c *Client) bookingFromResponse(op, reqID string, format carrier.LabelFormat, data []byte) (carrier.Booking, error) {
 	unknown := func(b carrier.Booking, format string, args ...any) (carrier.Booking, error) {
 		return b, &carrier.Error{Carrier: CarrierName, Op: op, Kind: carrier.KindUnknownOutcome, HTTPStatus: http.StatusOK,
@@ -30,19 +33,11 @@ func (c *Client) bookingFromResponse(op, reqID string, format carrier.LabelForma
 	}
 
 	b := carrier.Booking{Carrier: CarrierName, BookedAt: c.now()}
-	var failed []carrier.Fault
+	var refused []carrier.Fault
+	printIDs := map[string]string{}
 	for _, info := range resp.BookingResponse.IDInformation {
 		if strings.EqualFold(info.Status, "FAIL") {
-			if info.ErrorResponse != nil {
-				f := c.faults(info.ErrorResponse.CompositeFault)
-				if len(f) == 0 && info.ErrorResponse.Message != "" {
-					f = []carrier.Fault{{Message: c.redact.String(info.ErrorResponse.Message)}}
-				}
-				failed = append(failed, f...)
-			}
-			if len(failed) == 0 {
-				failed = append(failed, carrier.Fault{Message: "PostNord reported status FAIL without a reason"})
-			}
+			refused = append(refused, c.errorFaults(info.ErrorResponse, "PostNord reported status FAIL without a reason")...)
 			continue
 		}
 		for _, id := range info.IDs {
@@ -50,6 +45,9 @@ func (c *Client) bookingFromResponse(op, reqID string, format carrier.LabelForma
 			case strings.EqualFold(id.IDType, "itemId") && id.Value != "":
 				if !slices.Contains(b.ItemIDs, id.Value) {
 					b.ItemIDs = append(b.ItemIDs, id.Value)
+				}
+				if id.PrintID != "" {
+					printIDs[id.Value] = id.PrintID
 				}
 			case strings.EqualFold(id.IDType, "shipmentId") && id.Value != "" && b.ShipmentID == "":
 				b.ShipmentID = id.Value
@@ -61,9 +59,9 @@ func (c *Client) bookingFromResponse(op, reqID string, format carrier.LabelForma
 			}
 		}
 	}
-	if len(failed) > 0 {
+	if len(b.ItemIDs) == 0 && len(refused) > 0 {
 		return carrier.Booking{}, &carrier.Error{Carrier: CarrierName, Op: op, Kind: carrier.KindRejected,
-			HTTPStatus: http.StatusOK, RequestID: reqID, Message: "PostNord refused the shipment", Faults: failed}
+			HTTPStatus: http.StatusOK, RequestID: reqID, Message: "PostNord refused the shipment", Faults: refused}
 	}
 	if len(b.ItemIDs) == 0 {
 		return unknown(b, "answer carries no item ids (booking id %q); the shipment may exist", resp.BookingResponse.BookingID)
@@ -74,9 +72,56 @@ func (c *Client) bookingFromResponse(op, reqID string, format carrier.LabelForma
 		b.ShipmentID = b.ItemIDs[0]
 	}
 
+	// Items PostNord refused inside a booked shipment. Item ids come back
+	// in the order of the goods items sent, so the position names the
+	// parcel.
+	failed := map[string]bool{}
+	var partial []carrier.Fault
+	for _, lp := range resp.LabelPrintout {
+		for _, it := range lp.ItemIDs {
+			if !strings.EqualFold(it.Status, "FAIL") || failed[it.ItemIDs] {
+				continue
+			}
+			failed[it.ItemIDs] = true
+			n := slices.Index(b.ItemIDs, it.ItemIDs)
+			for _, f := range c.errorFaults(it.ErrorResponse, "no reason given") {
+				f.Field = fmt.Sprintf("parcels[%d]", n)
+				f.Message = fmt.Sprintf("parcel %d (item %s) was not booked: %s", n+1, it.ItemIDs, f.Message)
+				partial = append(partial, f)
+			}
+		}
+	}
+	for _, f := range refused {
+		// A second shipment of the same message failed; it carries no
+		// item ids of ours, so it stands as it is.
+		partial = append(partial, f)
+	}
+	booked := slices.DeleteFunc(slices.Clone(b.ItemIDs), func(id string) bool { return failed[id] })
+	if len(booked) == 0 {
+		return carrier.Booking{}, &carrier.Error{Carrier: CarrierName, Op: op, Kind: carrier.KindRejected,
+			HTTPStatus: http.StatusOK, RequestID: reqID, Message: "PostNord refused every parcel of the shipment", Faults: partial}
+	}
+	b.ItemIDs = booked
+	for _, id := range b.ItemIDs {
+		if p := printIDs[id]; p != "" {
+			b.PrintIDs = append(b.PrintIDs, p)
+		}
+	}
+
 	for i, lp := range resp.LabelPrintout {
 		if lp.Printout == nil || lp.Printout.Data == "" {
 			continue
+		}
+		skip := len(lp.ItemIDs) > 0
+		for _, it := range lp.ItemIDs {
+			skip = skip && failed[it.ItemIDs]
+			if it.PrintID != "" && printIDs[it.ItemIDs] == "" && !failed[it.ItemIDs] {
+				printIDs[it.ItemIDs] = it.PrintID
+				b.PrintIDs = append(b.PrintIDs, it.PrintID)
+			}
+		}
+		if skip {
+			continue // an error label for a refused parcel
 		}
 		l, err := decodePrintout(*lp.Printout, format)
 		if err != nil {
@@ -87,7 +132,28 @@ func (c *Client) bookingFromResponse(op, reqID string, format carrier.LabelForma
 	if len(b.Labels) == 0 {
 		return unknown(b, "booked as %s but the answer holds no label", strings.Join(b.ItemIDs, ", "))
 	}
+	if len(partial) > 0 {
+		return b, &carrier.Error{Carrier: CarrierName, Op: op, Kind: carrier.KindPartial, HTTPStatus: http.StatusOK, RequestID: reqID,
+			Message: fmt.Sprintf("PostNord booked %d of %d parcels (%s); the others were not booked", len(booked), len(booked)+len(failed), strings.Join(booked, ", ")),
+			Faults:  partial}
+	}
 	return b, nil
+}
+
+// errorFaults turns an errorResponse into faults, or one fault with
+// fallback when it says nothing.
+func (c *Client) errorFaults(er *errorResponse, fallback string) []carrier.Fault {
+	var f []carrier.Fault
+	if er != nil {
+		f = c.faults(er.CompositeFault)
+		if len(f) == 0 && er.Message != "" {
+			f = []carrier.Fault{{Message: c.redact.String(er.Message)}}
+		}
+	}
+	if len(f) == 0 {
+		f = []carrier.Fault{{Message: fallback}}
+	}
+	return f
 }
 
 // decodePrintout turns one printout into label bytes. The ZPL endpoint
@@ -95,11 +161,17 @@ func (c *Client) bookingFromResponse(op, reqID string, format carrier.LabelForma
 // PDF endpoint answers base64.
 func decodePrintout(p printout, asked carrier.LabelFormat) (carrier.Label, error) {
 	format := asked
-	switch strings.ToLower(p.LabelFormat) {
+	switch f := strings.ToLower(p.LabelFormat); f {
 	case "zpl":
 		format = carrier.LabelZPL
 	case "pdf":
 		format = carrier.LabelPDF
+	case "png", "svg":
+		// A return QR code (labelless return): an image to show or send.
+		format = carrier.LabelFormat(f)
+		if p.Encoding == "" {
+			p.Encoding = "base64"
+		}
 	}
 	enc := strings.ToLower(p.Encoding)
 	if enc == "" && format == carrier.LabelPDF {

@@ -29,11 +29,134 @@ type shipmentCustomsv2 struct {
 	ShipmentIdentification *shipmentIdentification `json:"shipmentIdentification,omitempty"`
 	DateAndTimes           *dateAndTimes           `json:"dateAndTimes,omitempty"`
 	Service                service                 `json:"service"`
+	Insurance              *insurance              `json:"insurance,omitempty"`
+	FreeText               []freeText              `json:"freeText,omitempty"`
 	NumberOfPackages       *quantity               `json:"numberOfPackages,omitempty"`
 	TotalGrossWeight       *weight                 `json:"totalGrossWeight,omitempty"`
 	References             []reference             `json:"references,omitempty"`
 	Parties                parties                 `json:"parties"`
 	GoodsItem              []goodsItem             `json:"goodsItem"`
+	CustomsDeclarationCN22 *customsDeclarationCN22 `json:"customsDeclarationCN22,omitempty"`
+	CustomsDeclarationCN23 *customsDeclarationCN23 `json:"customsDeclarationCN23,omitempty"`
+	CustomsInvoice         *customsInvoice         `json:"customsInvoice,omitempty"`
+}
+
+// insurance is definitions/insurance (additional service A5).
+type insurance struct {
+	InsuranceAmount amount `json:"insuranceAmount"`
+}
+
+// amount is definitions/amount, insuranceAmount and invoiceSubTotal alike.
+type amount struct {
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+}
+
+// freeText is definitions/freeText; usageCode DEL is a delivery
+// instruction (a door code).
+type freeText struct {
+	UsageCode string `json:"usageCode"`
+	Text      string `json:"text"`
+}
+
+// returnParty is definitions/returnParty: where an undeliverable parcel
+// goes when that is not the consignor.
+type returnParty struct {
+	Party party `json:"party"`
+}
+
+// ---- Customs: definitions/customsInvoice, customsDeclarationCN22/23 ----
+
+type customsInvoice struct {
+	DeclarationType     string                              `json:"declarationType,omitempty"`
+	Type                string                              `json:"type"` // COMMERCIAL | PROFORMA
+	VOEC                string                              `json:"voec,omitempty"`
+	Seller              customsSeller                       `json:"seller"`
+	Buyer               customsBuyer                        `json:"buyer"`
+	Invoice             invoiceInfo                         `json:"invoice"`
+	DetailedDescription []detailedDescriptionCustomsInvoice `json:"detailedDescription"`
+	TotalGrossWeight    weight                              `json:"totalGrossWeight"`
+	TotalNetWeight      *weight                             `json:"totalNetWeight,omitempty"`
+	TotalNumberOfPkgs   *quantity                           `json:"totalNumberOfPackages,omitempty"`
+	InvoiceTotal        amount                              `json:"invoiceTotal"`
+}
+
+type customsSeller struct {
+	PartyIdentification partyIdentification `json:"partyIdentification"`
+	VATNo               string              `json:"vatNo"`
+	EORINo              string              `json:"eoriNo,omitempty"`
+	Name                string              `json:"name"`
+	Streets             []string            `json:"streets"`
+	City                string              `json:"city"`
+	PostalCode          string              `json:"postalCode"`
+	CountryCode         string              `json:"countryCode"`
+	Contacts            customsContacts     `json:"contacts"`
+}
+
+type customsBuyer struct {
+	Name        string          `json:"name"`
+	Streets     []string        `json:"streets"`
+	City        string          `json:"city"`
+	PostalCode  string          `json:"postalCode"`
+	CountryCode string          `json:"countryCode"`
+	Contacts    customsContacts `json:"contacts"`
+}
+
+// customsContacts is definitions/contacts.
+type customsContacts struct {
+	Name         string `json:"name"`
+	PhoneNo      string `json:"phoneNo"`
+	EmailAddress string `json:"emailAddress,omitempty"`
+	SmsNo        string `json:"smsNo,omitempty"`
+}
+
+type invoiceInfo struct {
+	InvoiceNo            string `json:"invoiceNo"`
+	ShippingDate         string `json:"shippingDate,omitempty"`
+	ReasonForExportation string `json:"reasonForExportation"`
+}
+
+type detailedDescriptionCustomsInvoice struct {
+	Quantity        int     `json:"quantity"`
+	HSTariffNumber  string  `json:"hsTariffNumber"`
+	Content         string  `json:"content"`
+	CountryOfOrigin string  `json:"countryOfOrigin"`
+	NetWeight       weight  `json:"netWeight"`
+	GrossWeight     *weight `json:"grossWeight,omitempty"`
+	ItemValue       amount  `json:"itemValue"`
+}
+
+type categoryOfItem struct {
+	CategoryType []string `json:"categoryType"`
+}
+
+// detailedDescription is the CN22/CN23 line (definitions/detailedDescription).
+type detailedDescription struct {
+	Content        string    `json:"content"`
+	Quantity       *quantity `json:"quantity,omitempty"`
+	GrossWeight    *weight   `json:"grossWeight,omitempty"`
+	Value          *amount   `json:"value,omitempty"`
+	HSTariffNumber string    `json:"hsTariffNumber,omitempty"`
+	CountryCode    string    `json:"countryCode,omitempty"`
+}
+
+type customsDeclarationCN22 struct {
+	EORIorPersonalIDNumber string                `json:"EORIorPersonalIdNumber,omitempty"`
+	VOEC                   string                `json:"voec,omitempty"`
+	CategoryOfItem         *categoryOfItem       `json:"categoryOfItem,omitempty"`
+	DetailedDescription    []detailedDescription `json:"detailedDescription"`
+	TotalGrossWeight       *weight               `json:"totalGrossWeight,omitempty"`
+	TotalValue             amount                `json:"totalValue"`
+}
+
+type customsDeclarationCN23 struct {
+	EORIorPersonalIDNumber string                `json:"EORIorPersonalIdNumber,omitempty"`
+	VOEC                   string                `json:"voec,omitempty"`
+	CategoryOfItem         *categoryOfItem       `json:"categoryOfItem,omitempty"`
+	DetailedDescription    []detailedDescription `json:"detailedDescription"`
+	TotalGrossWeight       *weight               `json:"totalGrossWeight,omitempty"`
+	TotalValue             amount                `json:"totalValue"`
+	PostalCharges          amount                `json:"postalCharges"`
 }
 
 type shipmentIdentification struct {
@@ -68,6 +191,7 @@ type parties struct {
 	Consignor     consignor      `json:"consignor"`
 	Consignee     *consignee     `json:"consignee,omitempty"`
 	DeliveryParty *deliveryParty `json:"deliveryParty,omitempty"`
+	ReturnParty   *returnParty   `json:"returnParty,omitempty"`
 }
 
 type consignor struct {
@@ -126,6 +250,7 @@ type goodsItem struct {
 
 type item struct {
 	ItemIdentification itemIdentification `json:"itemIdentification"`
+	References         []reference        `json:"references,omitempty"` // definitions/referenceItem
 	GrossWeight        *weight            `json:"grossWeight,omitempty"`
 	Dimensions         *dimension         `json:"dimensions,omitempty"`
 }
@@ -188,12 +313,14 @@ type labelPrintout struct {
 
 // printoutItemID is definitions/itemIds_inner (its id key is "itemIds").
 type printoutItemID struct {
-	ItemIDs string `json:"itemIds"`
-	PrintID string `json:"printId"`
-	Status  string `json:"status"`
+	ItemIDs       string         `json:"itemIds"`
+	PrintID       string         `json:"printId"`
+	Status        string         `json:"status"` // OK | FAIL
+	ErrorResponse *errorResponse `json:"errorResponse"`
 }
 
 type printout struct {
+	Type        string `json:"type"`        // LABEL, CN22, CUSTOMSINVOICE, QRCODE, …
 	LabelFormat string `json:"labelFormat"` // may be missing on the ZPL endpoint
 	Encoding    string `json:"encoding"`    // "none" (raw ZPL text) or "base64"
 	Data        string `json:"data"`

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -81,13 +82,17 @@ func booking() carrier.BookingRequest {
 			CustomerNumber: "20876966", IssuerCode: "Z12",
 			Address: carrier.Address{Name: "Gamerbulk AB", Street1: "Industrigatan 55B", Postcode: "425 36",
 				City: "Göteborg", Country: "SE", Phone: "+46311234567"},
+			Customs: carrier.CustomsIDs{VATNumber: "SE556677889901", EORI: "SE5566778899", VOEC: "2031001"},
 		},
 		Receiver: carrier.Address{
 			Name: "Åsa Ödegård", Company: "Ærøskøbing Kaffe", Street1: "Strandgata 5", Street2: "Leilighet 3",
 			Postcode: "9008", City: "Tromsø", Country: "NO", Phone: "+4791234567", Email: "asa@example.no",
 		},
-		Service:     carrier.Service{Code: "19", Additional: []string{"A7", "A3"}, ServicePointID: "123456"},
-		Parcels:     []carrier.Parcel{{Weight: 1250}, {Weight: 800}},
+		Service: carrier.Service{Code: "19", Additional: []string{"A7", "A3"}, ServicePointID: "123456"},
+		Parcels: []carrier.Parcel{
+			{Weight: 1250, Contents: []carrier.Line{{Description: "Ullgenser", Quantity: 2, Value: 499, Currency: "SEK", HSCode: "611011", Origin: "SE", WeightKg: 0.4}}},
+			{Weight: 800, Contents: []carrier.Line{{Description: "Gummistøvler", Quantity: 1, Value: 799, Currency: "SEK", HSCode: "64011000", Origin: "PT", WeightKg: 0.7}}},
+		},
 		LabelFormat: carrier.LabelZPL,
 		RequestID:   "req-0001",
 	}
@@ -335,11 +340,15 @@ func TestDropAfterCommit(t *testing.T) {
 func TestTrackingAdvances(t *testing.T) {
 	step := 30 * time.Minute
 	r := newRig(t, sandbox.Options{TrackingStep: step})
-	collect, err := r.client.Book(context.Background(), booking()) // 19 to a service point
+	// Within the EU: no customs stop (TestTrackingCustomsAndFailedAttempt
+	// has those).
+	toDK := booking()
+	toDK.Receiver = carrier.Address{Name: "Søren Ødegård", Street1: "Havnevej 5", Postcode: "5935", City: "Bagenkop", Country: "DK", Phone: "+4520123456"}
+	collect, err := r.client.Book(context.Background(), toDK) // 19 to a service point
 	if err != nil {
 		t.Fatal(err)
 	}
-	home := booking()
+	home := toDK
 	home.Service = carrier.Service{Code: "17", Additional: []string{"C7"}}
 	homeB, err := r.client.Book(context.Background(), home)
 	if err != nil {
@@ -385,8 +394,8 @@ func TestTrackingAdvances(t *testing.T) {
 	track(homeB.ItemIDs[0], want{carrier.StatusDelivered, 5})
 
 	tr, _ := r.client.Track(context.Background(), collect.ItemIDs[0])
-	if tr.Events[0].Country != "SE" || tr.Events[4].Country != "NO" {
-		t.Errorf("countries %s → %s, want SE → NO", tr.Events[0].Country, tr.Events[4].Country)
+	if tr.Events[0].Country != "SE" || tr.Events[4].Country != "DK" {
+		t.Errorf("countries %s → %s, want SE → DK", tr.Events[0].Country, tr.Events[4].Country)
 	}
 
 	_, err = r.client.Track(context.Background(), "00373500450000000000")
@@ -461,7 +470,7 @@ func TestFaultsEndpoint(t *testing.T) {
 	if code, _ := post(`{"fail_rate":0}`); code != 200 {
 		t.Fatal("reset refused")
 	}
-	if f := r.sb.Faults(); f != (sandbox.Faults{}) {
+	if f := r.sb.Faults(); !reflect.DeepEqual(f, sandbox.Faults{}) {
 		t.Errorf("faults after reset %+v", f)
 	}
 }
@@ -708,5 +717,45 @@ func TestNewPanicsOnBadOptions(t *testing.T) {
 			}()
 			sandbox.New(o)
 		}()
+	}
+}
+
+// TestTrackingCustomsAndFailedAttempt: a parcel to Norway stops in
+// customs for three steps; a home delivery to a postcode ending in 0
+// fails once and is delivered on the next round.
+func TestTrackingCustomsAndFailedAttempt(t *testing.T) {
+	step := time.Hour
+	r := newRig(t, sandbox.Options{TrackingStep: step})
+	req := booking()
+	req.Service = carrier.Service{Code: "17"}
+	req.Receiver.Postcode = "9010"
+	b, err := r.client.Book(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := b.ItemIDs[0]
+	var statuses []carrier.Status
+	var codes []string
+	for range 12 {
+		tr, err := r.client.Track(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(statuses); n == 0 || statuses[n-1] != tr.Status {
+			statuses = append(statuses, tr.Status)
+		}
+		codes = codes[:0]
+		for _, e := range tr.Events {
+			codes = append(codes, e.CarrierCode)
+		}
+		r.clock.Advance(step)
+	}
+	want := []carrier.Status{carrier.StatusCreated, carrier.StatusInTransit, carrier.StatusAwaitingCustoms, carrier.StatusInTransit,
+		carrier.StatusOutForDelivery, carrier.StatusException, carrier.StatusOutForDelivery, carrier.StatusDelivered}
+	if !reflect.DeepEqual(statuses, want) {
+		t.Errorf("statuses over time %v\nwant %v", statuses, want)
+	}
+	if got := strings.Join(codes, " "); got != "EDI_RECEIVED HANDED_IN CUSTOMS_HOLD CUSTOMS_CLEARED SORTED OUT_FOR_DELIVERY DELIVERY_ATTEMPT_FAILED OUT_FOR_DELIVERY DELIVERED" {
+		t.Errorf("events %s", got)
 	}
 }

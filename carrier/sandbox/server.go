@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,17 +70,41 @@ type Faults struct {
 	// DropAfterCommit books, then closes the connection without an
 	// answer: the client cannot know whether the booking happened.
 	DropAfterCommit bool
+	// FailItem makes parcel number FailItem (1-based) of every booking
+	// fail while the others are booked: PostNord's partial failure, the
+	// item marked FAIL in labelPrintout with its reason. 0: off.
+	FailItem int
+	// Deny lists API products the key is not enabled for: their
+	// endpoints answer the gateway's 403 "Invalid API Key", as PostNord
+	// does for a key authorised per product (ProductBooking, …).
+	Deny []string
+	// RateLimit answers every PostNord request 429 Too Many Requests with
+	// Retry-After: 1.
+	RateLimit bool
 }
+
+// API products, for Faults.Deny.
+const (
+	ProductBooking       = "booking"
+	ProductTracking      = "tracking"
+	ProductServicePoints = "servicepoints"
+	ProductTransitTime   = "transittime"
+)
 
 type faultsJSON struct {
-	Latency         string  `json:"latency"`
-	FailRate        float64 `json:"fail_rate"`
-	DropAfterCommit bool    `json:"drop_after_commit"`
+	Latency         string   `json:"latency"`
+	FailRate        float64  `json:"fail_rate"`
+	DropAfterCommit bool     `json:"drop_after_commit"`
+	FailItem        int      `json:"fail_item,omitempty"`
+	Deny            []string `json:"deny,omitempty"`
+	RateLimit       bool     `json:"rate_limit,omitempty"`
 }
 
-// MarshalJSON writes {"latency":"300ms","fail_rate":0.2,"drop_after_commit":false}.
+// MarshalJSON writes {"latency":"300ms","fail_rate":0.2,"drop_after_commit":false}
+// and, when set, "fail_item", "deny" and "rate_limit".
 func (f Faults) MarshalJSON() ([]byte, error) {
-	return json.Marshal(faultsJSON{Latency: f.Latency.String(), FailRate: f.FailRate, DropAfterCommit: f.DropAfterCommit})
+	return json.Marshal(faultsJSON{Latency: f.Latency.String(), FailRate: f.FailRate, DropAfterCommit: f.DropAfterCommit,
+		FailItem: f.FailItem, Deny: f.Deny, RateLimit: f.RateLimit})
 }
 
 // UnmarshalJSON reads the form MarshalJSON writes; a missing field is
@@ -98,7 +123,7 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("faults: latency: %w", err)
 		}
 	}
-	*f = Faults{Latency: d, FailRate: j.FailRate, DropAfterCommit: j.DropAfterCommit}
+	*f = Faults{Latency: d, FailRate: j.FailRate, DropAfterCommit: j.DropAfterCommit, FailItem: j.FailItem, Deny: j.Deny, RateLimit: j.RateLimit}
 	return nil
 }
 
@@ -108,6 +133,16 @@ func (f Faults) validate() error {
 	}
 	if math.IsNaN(f.FailRate) || f.FailRate < 0 || f.FailRate > 1 {
 		return fmt.Errorf("fail_rate %v is not between 0 and 1", f.FailRate)
+	}
+	if f.FailItem < 0 {
+		return fmt.Errorf("fail_item %d is negative", f.FailItem)
+	}
+	for _, p := range f.Deny {
+		switch p {
+		case ProductBooking, ProductTracking, ProductServicePoints, ProductTransitTime:
+		default:
+			return fmt.Errorf("deny: unknown API product %q (booking, tracking, servicepoints, transittime)", p)
+		}
 	}
 	return nil
 }
@@ -156,8 +191,10 @@ type Server struct {
 	rng        *rand.Rand
 	nextSerial uint64
 	bookings   []RecordedBooking
+	requests   []RecordedRequest
 	items      map[string]*trackedItem
-	shipments  map[string][]string // shipment id → item ids
+	prints     map[string]labelData // print id → label, for reprints
+	shipments  map[string][]string  // shipment id → item ids
 }
 
 // New returns a sandbox configured by opts. It panics on options that
@@ -174,6 +211,7 @@ func New(opts Options) *Server {
 		faults:        Faults{Latency: opts.Latency, FailRate: opts.FailRate},
 		rng:           rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed_1abe15)),
 		items:         make(map[string]*trackedItem),
+		prints:        make(map[string]labelData),
 		shipments:     make(map[string][]string),
 	}
 	if s.now == nil {
@@ -204,14 +242,49 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST /rest/shipment/v3/edi/labels/{format}", s.handleLabels(false))
 	s.mux.HandleFunc("POST /rest/shipment/v3/returns/edi/labels/{format}", s.handleLabels(true))
 	s.mux.HandleFunc("GET /rest/shipment/v7/trackandtrace/id/{id}/public", s.handleTrack)
+	s.mux.HandleFunc("POST /rest/shipment/v3/labels/ids/{format}", s.handleReprint)
+	s.mux.HandleFunc("GET /rest/businesslocation/v5/servicepoints/nearest/byaddress", s.handleServicePointsNearest)
+	s.mux.HandleFunc("GET /rest/businesslocation/v5/servicepoints/ids", s.handleServicePointsByID)
+	s.mux.HandleFunc("GET /rest/transport/v2/transittime/addresstoaddress", s.handleTransit)
 	s.mux.HandleFunc("GET /_sandbox/bookings", s.handleBookings)
+	s.mux.HandleFunc("GET /_sandbox/requests", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Requests()) })
 	s.mux.HandleFunc("GET /_sandbox/faults", s.handleGetFaults)
 	s.mux.HandleFunc("POST /_sandbox/faults", s.handleSetFaults)
 	return s
 }
 
-// ServeHTTP serves PostNord's paths and the sandbox's own.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP serves PostNord's paths and the sandbox's own. Every request
+// to a PostNord path is recorded (see Requests) before it is answered.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+		s.mu.Lock()
+		s.requests = append(s.requests, RecordedRequest{Time: s.now(), Method: r.Method, Path: r.URL.Path,
+			RequestID: r.Header.Get("X-External-Request-ID")})
+		if over := len(s.requests) - s.keep; over > 0 {
+			s.requests = append(s.requests[:0:0], s.requests[over:]...)
+		}
+		s.mu.Unlock()
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// RecordedRequest is one request that reached a PostNord path. The query
+// (with its apikey) is not kept.
+type RecordedRequest struct {
+	Time      time.Time `json:"time"`
+	Method    string    `json:"method"`
+	Path      string    `json:"path"`
+	RequestID string    `json:"request_id,omitempty"`
+}
+
+// Requests returns every request to a PostNord path, oldest first.
+func (s *Server) Requests() []RecordedRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]RecordedRequest, len(s.requests))
+	copy(out, s.requests)
+	return out
+}
 
 // SetFaults replaces the injected faults.
 func (s *Server) SetFaults(f Faults) error {
@@ -283,7 +356,7 @@ func (s *Server) handleLabels(returns bool) http.HandlerFunc {
 				Message: "Validation failed", CompositeFault: &compositeFault{Faults: vf}})
 			return
 		}
-		resp := s.book(r, &in, body, format, returns)
+		resp := s.book(r, &in, body, format, returns, faults.FailItem)
 		if faults.DropAfterCommit {
 			dropConnection(w)
 			return
@@ -296,6 +369,12 @@ func (s *Server) handleLabels(returns bool) http.HandlerFunc {
 // latency, then the gateway's API key check. It returns the faults in
 // force for this request, and false when the request is answered.
 func (s *Server) enter(w http.ResponseWriter, r *http.Request) (Faults, bool) {
+	return s.enterProduct(w, r, ProductBooking)
+}
+
+// enterProduct is enter for an endpoint of the given API product: a key
+// that is not enabled for it gets the gateway's 403.
+func (s *Server) enterProduct(w http.ResponseWriter, r *http.Request, product string) (Faults, bool) {
 	faults := s.Faults()
 	if id := r.Header.Get("X-External-Request-ID"); id != "" {
 		w.Header().Set("X-External-Request-ID", id)
@@ -315,6 +394,19 @@ func (s *Server) enter(w http.ResponseWriter, r *http.Request) (Faults, bool) {
 			StatusCode: http.StatusForbidden, Message: "Invalid API Key",
 			Info: "Sandbox: send the key in the apikey query parameter",
 		}})
+		return faults, false
+	}
+	if slices.Contains(faults.Deny, product) {
+		writeJSON(w, http.StatusForbidden, gatewayError{Error: gatewayErrorBody{
+			StatusCode: http.StatusForbidden, Message: "Invalid API Key",
+			Info: "Sandbox: this key is not enabled for the " + product + " API product",
+		}})
+		return faults, false
+	}
+	if faults.RateLimit {
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusTooManyRequests, errorResponse{Message: "Too Many Requests",
+			CompositeFault: &compositeFault{Faults: []fault{{FaultCode: "API-429", ExplanationText: "Rate limit exceeded"}}}})
 		return faults, false
 	}
 	return faults, true
@@ -340,7 +432,7 @@ func dropConnection(w http.ResponseWriter) {
 }
 
 // book allocates ids, records the booking and renders its labels.
-func (s *Server) book(r *http.Request, in *ediInstruction, body []byte, format string, returns bool) labelResponse {
+func (s *Server) book(r *http.Request, in *ediInstruction, body []byte, format string, returns bool, failItem int) labelResponse {
 	now := s.now()
 	reqID := r.Header.Get("X-External-Request-ID")
 	type allocated struct {
@@ -414,22 +506,105 @@ func (s *Server) book(r *http.Request, in *ediInstruction, body []byte, format s
 		for _, g := range sh.GoodsItem {
 			for _, it := range g.Items {
 				d.ItemID, d.ItemNo, d.WeightKg = a.ids[n], n+1, weightKg(it)
-				lp := labelPrintout{ItemIDs: []printoutItemID{{ItemIDs: d.ItemID, Status: "OK"}}}
-				if format == "pdf" {
-					lp.Printout = printout{LabelFormat: "PDF", Encoding: "base64",
-						Data: base64.StdEncoding.EncodeToString(writePDF(&d))}
-				} else {
-					var b strings.Builder
-					b.Grow(3072)
-					writeZPL(&b, &d)
-					lp.Printout = printout{Encoding: "none", Data: b.String()}
+				if failItem == n+1 && len(a.ids) > 1 {
+					// A partial failure: this item is refused, the others
+					// stay booked.
+					resp.LabelPrintout = append(resp.LabelPrintout, labelPrintout{ItemIDs: []printoutItemID{{
+						ItemIDs: d.ItemID, Status: "FAIL",
+						ErrorResponse: &errorResponse{Message: "Item not booked", CompositeFault: &compositeFault{Faults: []fault{{
+							FaultCode: faultInvalid, ExplanationText: "Item could not be routed (sandbox fail_item)",
+							ParamValues: []paramValue{{Param: "itemId", Value: d.ItemID}}}}}},
+					}}})
+					s.forget(d.ItemID)
+					n++
+					continue
 				}
+				lp := labelPrintout{ItemIDs: []printoutItemID{{ItemIDs: d.ItemID, PrintID: a.printIDs[n], Status: "OK"}}}
+				lp.Printout = renderLabel(&d, format)
+				s.remember(a.printIDs[n], d)
 				resp.LabelPrintout = append(resp.LabelPrintout, lp)
 				n++
 			}
 		}
 	}
 	return resp
+}
+
+func renderLabel(d *labelData, format string) *printout {
+	if format == "pdf" {
+		return &printout{LabelFormat: "PDF", Encoding: "base64", Data: base64.StdEncoding.EncodeToString(writePDF(d))}
+	}
+	var b strings.Builder
+	b.Grow(3072)
+	writeZPL(&b, d)
+	return &printout{Encoding: "none", Data: b.String()}
+}
+
+// remember keeps what a label needs so it can be printed again by its
+// print id (/v3/labels/ids). Bounded like the bookings.
+func (s *Server) remember(printID string, d labelData) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.prints) >= s.keep {
+		for k := range s.prints {
+			delete(s.prints, k)
+			break
+		}
+	}
+	s.prints[printID] = d
+}
+
+// forget removes an item PostNord refused from tracking.
+func (s *Server) forget(itemID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, ok := s.items[itemID]
+	if !ok {
+		return
+	}
+	delete(s.items, itemID)
+	ids := s.shipments[it.shipmentID]
+	s.shipments[it.shipmentID] = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == itemID })
+	for i := range s.bookings {
+		s.bookings[i].ItemIDs = slices.DeleteFunc(slices.Clone(s.bookings[i].ItemIDs), func(id string) bool { return id == itemID })
+	}
+}
+
+// handleReprint answers /v3/labels/ids/{zpl,pdf}: the labels of booked
+// items again, by print id, without booking.
+func (s *Server) handleReprint(w http.ResponseWriter, r *http.Request) {
+	format := r.PathValue("format")
+	if format != "zpl" && format != "pdf" {
+		writeJSON(w, http.StatusNotFound, errorResponse{Message: "Resource not found: " + r.URL.Path})
+		return
+	}
+	if _, ok := s.enter(w, r); !ok {
+		return
+	}
+	var ids []struct {
+		ID        string `json:"id"`
+		LabelType string `json:"labelType"`
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err := json.Unmarshal(body, &ids); err != nil || len(ids) == 0 {
+		writeJSON(w, http.StatusBadRequest, errorResponse{Message: "Bad Request", CompositeFault: &compositeFault{Faults: []fault{{
+			FaultCode: faultMissing, ExplanationText: "Body must be a non-empty list of ids"}}}})
+		return
+	}
+	out := []labelPrintout{}
+	for _, id := range ids {
+		s.mu.Lock()
+		d, ok := s.prints[id.ID]
+		s.mu.Unlock()
+		if !ok {
+			out = append(out, labelPrintout{ItemIDs: []printoutItemID{{PrintID: id.ID, Status: "FAIL",
+				ErrorResponse: &errorResponse{Message: "Unknown printId", CompositeFault: &compositeFault{Faults: []fault{{
+					FaultCode: faultNotFound, ExplanationText: "No label found for the printId", ParamValues: []paramValue{{Param: "id", Value: id.ID}}}}}}}}})
+			continue
+		}
+		out = append(out, labelPrintout{ItemIDs: []printoutItemID{{ItemIDs: d.ItemID, PrintID: id.ID, Status: "OK"}}, Printout: renderLabel(&d, format)})
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // allocateSSCC returns the next SSCC in the 20-digit form. Callers hold mu.

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"strings"
 	"time"
 	// Track & Trace times are local Swedish time; embed the zone database
 	// so the sandbox runs the same on any bench.
@@ -20,7 +21,7 @@ var stockholm = func() *time.Location {
 const ttTimeLayout = "2006-01-02T15:04:05"
 
 func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.enter(w, r); !ok {
+	if _, ok := s.enterProduct(w, r, ProductTracking); !ok {
 		return
 	}
 	id := r.PathValue("id")
@@ -71,10 +72,16 @@ func serviceName(code string) string {
 	return returnServices[code]
 }
 
-// trackItem tells an item's story up to now: one event per TrackingStep
-// after booking — information received (CREATED), handed in and sorted
+// trackItem tells an item's story up to now, one event per TrackingStep
+// after booking: information received (CREATED), handed in and sorted
 // (EN_ROUTE), available for delivery at the service point or out for
-// delivery, delivered.
+// delivery, delivered. Two detours make it realistic:
+//   - into Norway from another country the item stops in customs
+//     (EXPECTED_DELAY, stoppedInCustoms) for three steps before it is
+//     cleared;
+//   - a home delivery to a postcode ending in 0 finds nobody at home: the
+//     first attempt fails (DELIVERY_IMPOSSIBLE) and the item goes out
+//     again a step later.
 func (s *Server) trackItem(it trackedItem, now time.Time) ttItem {
 	from3, to3 := alpha3(it.fromCountry), alpha3(it.toCountry)
 	atServicePoint := it.servicePoint != "" || it.service == "19"
@@ -86,45 +93,64 @@ func (s *Server) trackItem(it trackedItem, now time.Time) ttItem {
 	type step struct {
 		code, status, text string
 		loc                ttLocation
+		wait               int  // steps after the previous event; 0 means 1
+		customs            bool // the item is held in customs from this event on
 	}
+	customs := it.toCountry == "NO" && it.fromCountry != "NO"
 	steps := []step{
-		{"EDI_RECEIVED", "CREATED", "The shipment item has been pre-advised: PostNord has received the shipment information",
-			ttLocation{LocationID: "EDI", LocationType: "UNDEF", CountryCode: from3, City: it.fromCity, Name: "Electronic information"}},
-		{"HANDED_IN", "EN_ROUTE", "The shipment item has been handed in at the terminal",
-			ttLocation{LocationID: "T-" + from3, LocationType: "DEPOT", CountryCode: from3, City: it.fromCity, Name: "PostNord terminal " + it.fromCity}},
-		{"SORTED", "EN_ROUTE", "The shipment item has been sorted at the terminal",
-			ttLocation{LocationID: "H-" + to3, LocationType: "HUB", CountryCode: to3, City: it.toCity, Name: "PostNord terminal " + it.toCity}},
+		{code: "EDI_RECEIVED", status: "CREATED", text: "The shipment item has been pre-advised: PostNord has received the shipment information",
+			loc: ttLocation{LocationID: "EDI", LocationType: "UNDEF", CountryCode: from3, City: it.fromCity, Name: "Electronic information"}},
+		{code: "HANDED_IN", status: "EN_ROUTE", text: "The shipment item has been handed in at the terminal",
+			loc: ttLocation{LocationID: "T-" + from3, LocationType: "DEPOT", CountryCode: from3, City: it.fromCity, Name: "PostNord terminal " + it.fromCity}},
 	}
+	if customs {
+		border := ttLocation{LocationID: "C-NOR", LocationType: "CUSTOMS", CountryCode: "NOR", City: "Oslo", Name: "PostNord customs Oslo"}
+		steps = append(steps,
+			step{code: "CUSTOMS_HOLD", status: "EXPECTED_DELAY", text: "The shipment item is awaiting customs clearance", loc: border, customs: true},
+			step{code: "CUSTOMS_CLEARED", status: "EN_ROUTE", text: "The shipment item has been cleared by customs", loc: border, wait: 3})
+	}
+	steps = append(steps, step{code: "SORTED", status: "EN_ROUTE", text: "The shipment item has been sorted at the terminal",
+		loc: ttLocation{LocationID: "H-" + to3, LocationType: "HUB", CountryCode: to3, City: it.toCity, Name: "PostNord terminal " + it.toCity}})
 	if atServicePoint {
 		sp := ttLocation{LocationID: spID, LocationType: "SERVICE_POINT", CountryCode: to3, City: it.toCity, Name: "Service point " + spID}
 		steps = append(steps,
-			step{"ARRIVED_SP", "AVAILABLE_FOR_DELIVERY", "The shipment item is available for collection at the service point", sp},
-			step{"COLLECTED", "DELIVERED", "The shipment item has been collected at the service point", sp})
+			step{code: "ARRIVED_SP", status: "AVAILABLE_FOR_DELIVERY", text: "The shipment item is available for collection at the service point", loc: sp},
+			step{code: "COLLECTED", status: "DELIVERED", text: "The shipment item has been collected at the service point", loc: sp})
 	} else {
-		steps = append(steps,
-			step{"OUT_FOR_DELIVERY", "AVAILABLE_FOR_DELIVERY", "The shipment item is out for delivery",
-				ttLocation{LocationID: "D-" + it.toPostcode, LocationType: "DEPOT", CountryCode: to3, City: it.toCity, Name: "Delivery depot " + it.toCity}},
-			step{"DELIVERED", "DELIVERED", "The shipment item has been delivered",
-				ttLocation{LocationID: "C-" + it.toPostcode, LocationType: "CUSTOMER_LOCATION", CountryCode: to3, City: it.toCity}})
+		depot := ttLocation{LocationID: "D-" + it.toPostcode, LocationType: "DEPOT", CountryCode: to3, City: it.toCity, Name: "Delivery depot " + it.toCity}
+		door := ttLocation{LocationID: "C-" + it.toPostcode, LocationType: "CUSTOMER_LOCATION", CountryCode: to3, City: it.toCity}
+		out := step{code: "OUT_FOR_DELIVERY", status: "AVAILABLE_FOR_DELIVERY", text: "The shipment item is out for delivery", loc: depot}
+		steps = append(steps, out)
+		if strings.HasSuffix(it.toPostcode, "0") {
+			steps = append(steps,
+				step{code: "DELIVERY_ATTEMPT_FAILED", status: "DELIVERY_IMPOSSIBLE", text: "Delivery attempt failed: nobody was at home. A new attempt is made on the next working day", loc: door},
+				out)
+		}
+		steps = append(steps, step{code: "DELIVERED", status: "DELIVERED", text: "The shipment item has been delivered", loc: door})
 	}
 
 	ti := ttItem{ItemID: it.itemID, Events: []ttEvent{}}
+	at := it.bookedAt
+	var last time.Time
 	for i, st := range steps {
-		at := it.bookedAt.Add(time.Duration(i) * s.step)
+		if i > 0 {
+			at = at.Add(time.Duration(max(st.wait, 1)) * s.step)
+		}
+		last = at
 		if at.After(now) {
-			break
+			continue
 		}
 		ti.Events = append(ti.Events, ttEvent{
 			EventTime: at.In(stockholm).Format(ttTimeLayout), EventCode: st.code, Status: st.status,
 			EventDescription: st.text, Location: st.loc,
 		})
 		ti.Status = st.status
+		ti.StoppedInCustoms = st.customs
 	}
-	last := it.bookedAt.Add(time.Duration(len(steps)-1) * s.step).In(stockholm).Format(ttTimeLayout)
 	if ti.Status == "DELIVERED" {
-		ti.DeliveryDate = last
+		ti.DeliveryDate = last.In(stockholm).Format(ttTimeLayout)
 	} else {
-		ti.EstimatedTimeOfArrival = last
+		ti.EstimatedTimeOfArrival = last.In(stockholm).Format(ttTimeLayout)
 	}
 	return ti
 }

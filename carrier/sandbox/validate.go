@@ -164,6 +164,8 @@ func validateShipment(v *validator, path string, s *ediShipment, returns bool) {
 		}
 	}
 
+	validateCustoms(v, path, s)
+
 	if len(s.GoodsItem) == 0 {
 		v.add(faultMissing, "Missing parameter", path+".goodsItem", "")
 	}
@@ -261,4 +263,68 @@ func validateOwnItemID(v *validator, path, id, idType string) {
 	if !ok {
 		v.add(faultInvalid, "Item id must be 1-35 letters and digits", path, id)
 	}
+}
+
+// euMembers is the EU's customs territory; a shipment that crosses its
+// border needs a customs declaration (README facts page: Norway is
+// outside the EU).
+var euMembers = map[string]bool{
+	"AT": true, "BE": true, "BG": true, "HR": true, "CY": true, "CZ": true, "DK": true, "EE": true, "FI": true,
+	"FR": true, "DE": true, "GR": true, "HU": true, "IE": true, "IT": true, "LV": true, "LT": true, "LU": true,
+	"MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SK": true, "SI": true, "ES": true, "SE": true,
+}
+
+// validateCustoms refuses what PostNord's customs checks refuse: a
+// shipment across the EU border without a declaration, or a customs
+// invoice line without HS code, origin, value or weight; and MyPack
+// Collect to Norway or Finland without its optional service point (A7 is
+// mandatory there, General Descriptions "19").
+func validateCustoms(v *validator, path string, s *ediShipment) {
+	if s.Parties == nil || s.Parties.Consignor == nil || s.Parties.Consignor.Party == nil || s.Parties.Consignor.Party.Address == nil ||
+		s.Parties.Consignee == nil || s.Parties.Consignee.Party == nil || s.Parties.Consignee.Party.Address == nil {
+		return
+	}
+	from, to := s.Parties.Consignor.Party.Address.CountryCode, s.Parties.Consignee.Party.Address.CountryCode
+	if s.Service != nil && s.Service.BasicServiceCode == "19" && (to == "NO" || to == "FI") && servicePointID(s) == "" {
+		v.add(faultInvalid, "Service 19 to "+to+" requires additional service A7 and a deliveryParty with a service point id", path+".parties.deliveryParty", "")
+	}
+	if from == to || (euMembers[from] && euMembers[to]) || outboundServices[serviceCode(s)] == "" {
+		return
+	}
+	if s.CustomsInvoice == nil && s.CN22 == nil && s.CN23 == nil {
+		v.add(faultMissing, fmt.Sprintf("Customs declaration is mandatory for shipments from %s to %s", from, to), path+".customsInvoice", "")
+		return
+	}
+	if ci := s.CustomsInvoice; ci != nil {
+		if ci.Seller == nil || strings.TrimSpace(ci.Seller.VATNo) == "" {
+			v.add(faultMissing, "Missing parameter", path+".customsInvoice.seller.vatNo", "")
+		}
+		if len(ci.DetailedDescription) == 0 {
+			v.add(faultMissing, "Missing parameter", path+".customsInvoice.detailedDescription", "")
+		}
+		for i, d := range ci.DetailedDescription {
+			p := fmt.Sprintf("%s.customsInvoice.detailedDescription[%d]", path, i)
+			v.required(p+".content", d.Content)
+			v.required(p+".countryOfOrigin", d.CountryOfOrigin)
+			if hs := d.HSTariffNumber; v.required(p+".hsTariffNumber", hs) && (len(hs) < 6 || len(hs) > 10 || strings.Trim(hs, "0123456789") != "") {
+				v.add(faultInvalid, "HS tariff number must be 6-10 digits", p+".hsTariffNumber", hs)
+			}
+			if d.Quantity <= 0 {
+				v.add(faultInvalid, "Quantity must be positive", p+".quantity", fmt.Sprint(d.Quantity))
+			}
+			if d.ItemValue == nil || d.ItemValue.Amount <= 0 || len(d.ItemValue.Currency) != 3 {
+				v.add(faultInvalid, "Item value with currency is mandatory", p+".itemValue", "")
+			}
+			if d.NetWeight == nil || d.NetWeight.Value <= 0 {
+				v.add(faultInvalid, "Net weight is mandatory", p+".netWeight", "")
+			}
+		}
+	}
+}
+
+func serviceCode(s *ediShipment) string {
+	if s.Service == nil {
+		return ""
+	}
+	return s.Service.BasicServiceCode
 }

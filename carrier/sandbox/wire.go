@@ -13,10 +13,46 @@ type ediInstruction struct {
 }
 
 type ediShipment struct {
-	Service    *ediService    `json:"service"`
-	References []ediReference `json:"references"`
-	Parties    *ediParties    `json:"parties"`
-	GoodsItem  []ediGoodsItem `json:"goodsItem"`
+	Service        *ediService        `json:"service"`
+	References     []ediReference     `json:"references"`
+	Parties        *ediParties        `json:"parties"`
+	GoodsItem      []ediGoodsItem     `json:"goodsItem"`
+	CustomsInvoice *ediCustomsInvoice `json:"customsInvoice"`
+	CN22           *ediCNDeclaration  `json:"customsDeclarationCN22"`
+	CN23           *ediCNDeclaration  `json:"customsDeclarationCN23"`
+}
+
+// ediCustomsInvoice is what the sandbox checks of definitions/customsInvoice.
+type ediCustomsInvoice struct {
+	VOEC   string `json:"voec"`
+	Seller *struct {
+		VATNo string `json:"vatNo"`
+	} `json:"seller"`
+	DetailedDescription []struct {
+		Content         string   `json:"content"`
+		Quantity        int      `json:"quantity"`
+		HSTariffNumber  string   `json:"hsTariffNumber"`
+		CountryOfOrigin string   `json:"countryOfOrigin"`
+		ItemValue       *amount  `json:"itemValue"`
+		NetWeight       *ediMass `json:"netWeight"`
+	} `json:"detailedDescription"`
+}
+
+type ediCNDeclaration struct {
+	DetailedDescription []struct {
+		Content string `json:"content"`
+	} `json:"detailedDescription"`
+	TotalValue *amount `json:"totalValue"`
+}
+
+type amount struct {
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+}
+
+type ediMass struct {
+	Value float64 `json:"value"`
+	Unit  string  `json:"unit"`
 }
 
 type ediService struct {
@@ -124,12 +160,14 @@ type idURL struct {
 
 type labelPrintout struct {
 	ItemIDs  []printoutItemID `json:"itemIds"`
-	Printout printout         `json:"printout"`
+	Printout *printout        `json:"printout,omitempty"`
 }
 
 type printoutItemID struct {
-	ItemIDs string `json:"itemIds"`
-	Status  string `json:"status"`
+	ItemIDs       string         `json:"itemIds"`
+	PrintID       string         `json:"printId,omitempty"`
+	Status        string         `json:"status"`
+	ErrorResponse *errorResponse `json:"errorResponse,omitempty"`
 }
 
 type printout struct {
@@ -210,6 +248,7 @@ type ttItem struct {
 	Status                 string    `json:"status"`
 	EstimatedTimeOfArrival string    `json:"estimatedTimeOfArrival,omitempty"`
 	DeliveryDate           string    `json:"deliveryDate,omitempty"`
+	StoppedInCustoms       bool      `json:"stoppedInCustoms"`
 	Events                 []ttEvent `json:"events"`
 }
 

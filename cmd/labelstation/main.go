@@ -80,6 +80,8 @@ Usage:
   labelstation print --printer URI FILE              send a label file to a printer
   labelstation queue list [--all]
   labelstation report [--date YYYY-MM-DD] [--format text|json|csv]
+  labelstation servicepoints --country CC --postcode P [--street S] [--n 5] | --country CC --id ID
+  labelstation transit --to CC:POSTCODE [--from CC:POSTCODE] [--service 17,19]
   labelstation version
 
 Global flags (before or after the subcommand): --data DIR, --config FILE, --json,
@@ -134,6 +136,10 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdQueue(ctx, g, rest)
 	case "report":
 		return cmdReport(ctx, g, rest)
+	case "servicepoints":
+		return cmdServicePoints(ctx, g, rest)
+	case "transit":
+		return cmdTransit(ctx, g, rest)
 	case "version":
 		fmt.Fprintf(g.stdout, "labelstation %s\n", version)
 		return nil

@@ -148,7 +148,9 @@ func (b *bench) openCarrier() (carrier.Carrier, string, error) {
 	} else {
 		name = "PostNord " + u.Host
 	}
-	c, err := postnord.New(postnord.Config{BaseURL: baseURL, APIKey: key})
+	pn := b.cfg.PostNord
+	c, err := postnord.New(postnord.Config{BaseURL: baseURL, APIKey: key, ClientID: pn.ClientID, ClientSecret: pn.ClientSecret,
+		LabelType: pn.LabelType, Locale: pn.Locale, ApplicationVersion: version})
 	if err != nil {
 		return nil, "", err
 	}
