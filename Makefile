@@ -15,7 +15,7 @@ APT_PACKAGES := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
 	socat xvfb xauth xdotool x11-utils zbar-tools imagemagick
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test deps apt-deps node-deps vet bench soak screenshot clean
+.PHONY: all build run test deps apt-deps node-deps vet bench soak fuzz screenshot clean
 
 all: build
 
@@ -59,13 +59,24 @@ test: deps vet
 # Scan-to-printed latency against the sandbox on loopback, next to a floor
 # measured in the same run (one HTTP POST + one TCP write of the same bytes).
 bench: deps
-	$(GO) test -run '^$$' -bench 'BenchmarkPack' -benchtime 1x -count 1 ./station/
+	$(GO) test -run '^$$' -bench 'BenchmarkPack|BenchmarkStableWeight' -benchtime 1x -count 1 ./station/
 
 # Drives the real GUI under Xvfb with X key and mouse events (scan, F9, an
 # unknown order, the next scan while printing, F10) and saves screenshots
 # in bin/screenshots/.
 screenshot: build
 	xvfb-run -a -s "-screen 0 1280x800x24" scripts/gui-smoke.sh $(BIN) bin/screenshots
+
+# Fuzzes every scale frame parser for FUZZTIME each (make test runs only
+# their committed seeds in scale/testdata/fuzz). A failing input is saved
+# there too: commit it with the fix.
+FUZZTIME ?= 30s
+SCALE_FUZZ := FuzzDecodeSICS FuzzDecodeNCI FuzzDecodeCAS FuzzDecodeContinuous FuzzParseHIDReport
+fuzz:
+	@for f in $(SCALE_FUZZ); do \
+		echo "fuzzing $$f for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./scale/ || exit 1; \
+	done
 
 clean:
 	rm -rf bin

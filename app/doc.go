@@ -43,5 +43,14 @@
 // to wait, and by the time it runs this parcel may be off the scale, so
 // the screen pins the stable weight shown at the moment of the request; if
 // the scale is still settling (or silent) it asks the packer to press F9
-// again rather than guess.
+// again rather than guess. When the station weighs the parcel itself, the
+// screen passes the stable weight shown at Print as PackOptions.Seen, and
+// the station refuses a weight that changed since.
+//
+// Under the weight the scale's state is spelled out (stable, settling,
+// zero, below zero, overload, underload, fault, scale disconnected, no
+// scale). The Scale… button beside it opens the scale settings dialog
+// (scalesettings.go) when the station offers ScaleSettings: find serial
+// ports and USB scales, probe a port for its protocol, read a test weight,
+// and switch the station to the scale.
 package app

@@ -133,6 +133,8 @@ type packCall struct {
 type fakeStation struct {
 	printer *fakePrinter
 	weights chan scale.Reading
+	// updates carries whole updates (a disconnected scale, no scale).
+	updates chan scale.Update
 	// gate, when set, holds every Pack until a value is received from it;
 	// lookupGate does the same for Order.
 	gate, lookupGate chan struct{}
@@ -152,6 +154,7 @@ func newFakeStation() *fakeStation {
 	return &fakeStation{
 		printer: &fakePrinter{},
 		weights: make(chan scale.Reading),
+		updates: make(chan scale.Update),
 		orders: map[string]carrier.Order{
 			"10001": {Ref: "10001", Service: "19", Receiver: carrier.Address{
 				Name: "Åsa Öberg", Company: "Fjällbacka Keramik AB", Street1: "Storgatan 7",
@@ -233,20 +236,23 @@ func (f *fakeStation) Reprint(_ context.Context, ref string) (station.PackResult
 	return res, nil
 }
 
-func (f *fakeStation) WatchWeight(ctx context.Context) <-chan scale.Reading {
-	out := make(chan scale.Reading)
+func (f *fakeStation) WatchWeight(ctx context.Context) <-chan scale.Update {
+	out := make(chan scale.Update)
 	go func() {
 		defer close(out)
 		for {
+			var u scale.Update
 			select {
 			case <-ctx.Done():
 				return
 			case r := <-f.weights:
-				select {
-				case out <- r:
-				case <-ctx.Done():
-					return
-				}
+				u = scale.Update{Reading: r}
+			case u = <-f.updates:
+			}
+			select {
+			case out <- u:
+			case <-ctx.Done():
+				return
 			}
 		}
 	}()

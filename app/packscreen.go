@@ -173,6 +173,8 @@ type PackScreen struct {
 	lastPreview  *widget.Label
 	statusItems  map[string]*statusItem
 	statusErr    *widget.Label
+	scaleBtn     *widget.Button
+	settings     *scaleSettings // the open scale dialog, for tests
 }
 
 // NewPackScreen builds the pack screen into w: it sets the window content,
@@ -372,6 +374,12 @@ func (ps *PackScreen) Print() {
 		return
 	}
 	var opts station.PackOptions
+	// The weight the packer sees as they press Print: when the station
+	// weighs the parcel itself it must find this weight again, or it
+	// refuses (the parcel was swapped or leaned on after Print).
+	if w, ok := ps.pinnedWeight(); ok {
+		opts.Seen = w
+	}
 	if ps.Busy() > 0 {
 		// This job will wait; pin the weight the packer sees now, because
 		// by the time it runs this parcel may be off the scale.
@@ -396,9 +404,10 @@ func (ps *PackScreen) ReprintLast() {
 	ps.enqueue(jobReprint, "", station.PackOptions{})
 }
 
-// pinnedWeight is the live weight if it is stable, fresh and positive.
+// pinnedWeight is the live weight if it is stable, fresh and positive
+// (never zero, negative, over- or underload).
 func (ps *PackScreen) pinnedWeight() (carrier.Weight, bool) {
-	if ps.readingAt.IsZero() || !ps.lastReading.Stable || time.Since(ps.readingAt) > ps.cfg.pinMaxAge {
+	if ps.readingAt.IsZero() || !ps.lastReading.Weight() || time.Since(ps.readingAt) > ps.cfg.pinMaxAge {
 		return 0, false
 	}
 	g := carrier.Weight(math.Round(ps.lastReading.Grams))
@@ -567,12 +576,12 @@ func (ps *PackScreen) watchWeight() {
 	}
 }
 
-// drainWeight shows readings until ch closes or the screen closes. It
+// drainWeight shows updates until ch closes or the screen closes. It
 // selects on ctx too, so a nil channel (no scale) or one a faulty
-// implementation forgets to close cannot keep Close waiting. When readings
-// stop coming (scale unplugged, cable loose) the weight is blanked after
-// staleAfter: a frozen number would look like a weight to trust.
-func (ps *PackScreen) drainWeight(ch <-chan scale.Reading) {
+// implementation forgets to close cannot keep Close waiting. When updates
+// stop coming (a station that stopped watching) the weight is blanked
+// after staleAfter: a frozen number would look like a weight to trust.
+func (ps *PackScreen) drainWeight(ch <-chan scale.Update) {
 	stale := time.NewTimer(ps.cfg.staleAfter)
 	defer stale.Stop()
 	for {
@@ -581,12 +590,12 @@ func (ps *PackScreen) drainWeight(ch <-chan scale.Reading) {
 			return
 		case <-stale.C:
 			ps.ui(ps.showNoReading)
-		case r, ok := <-ch:
+		case u, ok := <-ch:
 			if !ok {
 				return
 			}
 			stale.Reset(ps.cfg.staleAfter)
-			ps.ui(func() { ps.showReading(r) })
+			ps.ui(func() { ps.showUpdate(u) })
 		}
 	}
 }
@@ -659,7 +668,14 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	ps.stableText.TextSize = stableSize
 	ps.stableText.TextStyle.Bold = true
 	stable := container.NewHBox(layout.NewSpacer(), container.NewCenter(ps.stableDot), ps.stableText, layout.NewSpacer())
-	weight := container.NewVBox(caption("WEIGHT"), ps.weightText, stable)
+	var stableRow fyne.CanvasObject = stable
+	if _, ok := ps.st.(ScaleSettings); ok {
+		// Beside the state, not under it: the weight area keeps its height.
+		ps.scaleBtn = widget.NewButton("Scale…", ps.ShowScaleSettings)
+		ps.scaleBtn.Importance = widget.LowImportance
+		stableRow = container.NewBorder(nil, nil, nil, ps.scaleBtn, stable)
+	}
+	weight := container.NewVBox(caption("WEIGHT"), ps.weightText, stableRow)
 
 	ps.printBtn = widget.NewButton("Print   F9", func() { ps.Print() })
 	ps.printBtn.Importance = widget.HighImportance
@@ -864,18 +880,60 @@ func tookText(d time.Duration) string {
 	return d.Round(100 * time.Millisecond).String()
 }
 
+// showUpdate shows one update of the live weight: the number, and the
+// scale's state under it (stable, settling, zero, overload, …, or
+// disconnected) with a dot in its colour.
+func (ps *PackScreen) showUpdate(u scale.Update) {
+	if u.Err != nil {
+		ps.readingAt = time.Time{}
+		text, c := "scale disconnected", colBad
+		if errors.Is(u.Err, station.ErrNoScale) {
+			text, c = "no scale: type the weight", colMuted
+		}
+		ps.weightText.Text, ps.weightText.Color = "—", colMuted
+		ps.stableDot.FillColor, ps.stableDot.StrokeWidth = c, 0
+		ps.stableText.Text, ps.stableText.Color = text, c
+		ps.refreshWeight()
+		return
+	}
+	ps.showReading(u.Reading)
+}
+
 func (ps *PackScreen) showReading(r scale.Reading) {
 	ps.lastReading, ps.readingAt = r, time.Now()
 	ps.weightText.Text = carrier.Weight(math.Round(r.Grams)).String()
 	ps.weightText.Color = nil // theme foreground: a weight to trust
-	if r.Stable {
-		ps.stableDot.FillColor, ps.stableDot.StrokeWidth = colOK, 0
-		ps.stableText.Text, ps.stableText.Color = "stable", colOK
-	} else {
+	ps.stableDot.StrokeWidth = 0
+	mark := func(text string, c fyneColor) {
+		ps.stableDot.FillColor = c
+		ps.stableText.Text, ps.stableText.Color = text, c
+	}
+	switch r.State() {
+	case scale.StateStable:
+		mark("stable", colOK)
+	case scale.StateMoving:
 		ps.stableDot.FillColor, ps.stableDot.StrokeColor, ps.stableDot.StrokeWidth = transparent, colWait, 3
 		ps.stableText.Text, ps.stableText.Color = "settling", colWait
 		ps.weightText.Color = colWait // amber digits: not final yet
+	case scale.StateZero:
+		mark("zero: put the parcel on", colMuted)
+	case scale.StateNegative:
+		mark("below zero: zero the scale", colWait)
+		ps.weightText.Color = colWait
+	case scale.StateOverload:
+		ps.weightText.Text, ps.weightText.Color = "overload", colBad
+		mark("too heavy for the scale", colBad)
+	case scale.StateUnderload:
+		ps.weightText.Text, ps.weightText.Color = "underload", colBad
+		mark("below the scale's range: empty it and zero", colBad)
+	case scale.StateFault:
+		ps.weightText.Text, ps.weightText.Color = "—", colBad
+		mark("scale fault: zero or calibrate it", colBad)
 	}
+	ps.refreshWeight()
+}
+
+func (ps *PackScreen) refreshWeight() {
 	ps.weightText.Refresh()
 	ps.stableDot.Refresh()
 	ps.stableText.Refresh()

@@ -22,9 +22,26 @@ type Station interface {
 	// Reprint prints an order's label again; ref "" means the last label
 	// printed.
 	Reprint(ctx context.Context, ref string) (station.PackResult, error)
-	// WatchWeight streams live readings for display; the channel is closed
-	// when ctx ends.
-	WatchWeight(ctx context.Context) <-chan scale.Reading
+	// WatchWeight streams the live scale state for display: readings, and
+	// updates with Err set while the scale is disconnected
+	// (station.ErrNoScale without a scale); the channel is closed when
+	// ctx ends.
+	WatchWeight(ctx context.Context) <-chan scale.Update
 	// Status reports the health of carrier, printer, scale and outbox.
 	Status(ctx context.Context) station.Status
+}
+
+// The real facade offers the scale settings too.
+var _ ScaleSettings = (*station.Station)(nil)
+
+// ScaleSettings is the part of the station the scale settings dialog
+// uses: find scales, ask a port which protocol it speaks, read a weight
+// from an address, and switch the station to a scale. A Station that
+// implements it gets a "Scale…" button on the pack screen.
+type ScaleSettings interface {
+	ScaleURI() string
+	ScaleDevices(ctx context.Context) ([]scale.Found, error)
+	ProbeScale(ctx context.Context, port string) (string, scale.Reading, error)
+	TestScale(ctx context.Context, uri string) (scale.Reading, error)
+	UseScale(uri string) (scale.Scale, error)
 }

@@ -37,7 +37,14 @@ func TestOpenSim(t *testing.T) {
 func TestOpenRejects(t *testing.T) {
 	for _, tc := range []struct{ uri, says string }{
 		{"", "no scale address"},
-		{"serial:///dev/ttyUSB0?protocol=mt-sics", `"serial" scales are not supported`},
+		{"serial:///dev/ttyUSB0?protocol=mt-sics", `unknown scale protocol "mt-sics": use one of sics, nci, cas, continuous`},
+		{"serial://?protocol=sics", "names no port"},
+		{"serial:///dev/ttyUSB0?parity=X", "use N (none), E (even) or O (odd)"},
+		{"serial:///dev/ttyUSB0?databits=6", "scales use 7 or 8"},
+		{"serial:///dev/ttyUSB0?baud=fast", "not a whole number"},
+		{"serial:///dev/ttyUSB0?protocol=continuous&pattern=(", "not a regular expression"},
+		{"serial:///dev/ttyUSB0?protocol=continuous&pattern=[0-9]+", "needs a group named weight"},
+		{"serial:///dev/ttyUSB0?bawd=9600", `unknown option "bawd"`},
 		{"usb://0922:8003", `"usb" scales are not supported`},
 		{"/dev/ttyUSB0", "no scheme"},
 		{"sim://?weight=1.25", "no unit"},
@@ -60,6 +67,36 @@ func TestOpenRejects(t *testing.T) {
 		}
 		if strings.Contains(tc.says, "not supported") && !strings.Contains(err.Error(), "sim://") {
 			t.Errorf("Open(%q) = %q does not list what is supported", tc.uri, err)
+		}
+	}
+}
+
+func TestParseSerialURIDefaultsPerProtocol(t *testing.T) {
+	for _, tc := range []struct {
+		uri      string
+		port     string
+		protocol string
+		mode     string
+	}{
+		{"serial:///dev/ttyUSB0", "/dev/ttyUSB0", "sics", "9600 8N1"},
+		{"serial:///dev/ttyUSB0?protocol=nci", "/dev/ttyUSB0", "nci", "9600 7E1"},
+		{"serial:///dev/ttyS1?protocol=nci&databits=8&parity=N&baud=4800", "/dev/ttyS1", "nci", "4800 8N1"},
+		{"serial://COM3?protocol=cas", "COM3", "cas", "9600 8N1"},
+		{"serial:///dev/ttyUSB0?protocol=continuous&baud=2400&stopbits=2&parity=even", "/dev/ttyUSB0", "continuous", "2400 8E2"},
+	} {
+		o, err := ParseSerialURI(tc.uri)
+		if err != nil {
+			t.Errorf("%s: %v", tc.uri, err)
+			continue
+		}
+		d, _, err := o.withDefaults()
+		if err != nil || d.Port != tc.port || d.Protocol != tc.protocol || d.modeText() != tc.mode {
+			t.Errorf("%s: port %q protocol %q mode %q (%v); want %q %q %q", tc.uri, d.Port, d.Protocol, d.modeText(), err, tc.port, tc.protocol, tc.mode)
+		}
+		back, err := ParseSerialURI(SerialURI(o))
+		bd, _, _ := back.withDefaults()
+		if err != nil || bd != d {
+			t.Errorf("%s: SerialURI round trip gave %q → %+v (%v)", tc.uri, SerialURI(o), back, err)
 		}
 	}
 }

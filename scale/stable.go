@@ -42,12 +42,17 @@ type StableOptions struct {
 	// Resolution in grams rounds the result; default the scale's own
 	// (ResolutionReporter), else 1 g.
 	Resolution float64
+	// MinReadings is the least number of agreeing readings a window must
+	// hold (default 3): a scale that answers slowly must still be seen to
+	// agree with itself, not just twice across the window.
+	MinReadings int
 }
 
 const (
 	defaultWindow    = 300 * time.Millisecond
 	defaultMinGrams  = 5.0
 	defaultTimeout   = 5 * time.Second
+	defaultReadings  = 3
 	minTolerance     = 5.0
 	toleranceDivs    = 2.0
 	toleranceOfValue = 0.002
@@ -63,6 +68,9 @@ func (o StableOptions) withDefaults(s Scale) StableOptions {
 	if o.Timeout <= 0 {
 		o.Timeout = defaultTimeout
 	}
+	if o.MinReadings < 2 {
+		o.MinReadings = defaultReadings
+	}
 	if o.Resolution <= 0 {
 		if rr, ok := s.(ResolutionReporter); ok && rr.Resolution() > 0 {
 			o.Resolution = rr.Resolution()
@@ -71,6 +79,13 @@ func (o StableOptions) withDefaults(s Scale) StableOptions {
 		}
 	}
 	return o
+}
+
+// ToleranceFor is the spread in grams the filter allows around grams,
+// with the defaults filled in for s: for comparing two weights the way
+// the filter would (was the weight the packer saw the one booked?).
+func (o StableOptions) ToleranceFor(s Scale, grams float64) float64 {
+	return o.withDefaults(s).tolerance(grams)
 }
 
 // tolerance for a window whose mean is mean.
@@ -83,11 +98,13 @@ func (o StableOptions) tolerance(mean float64) float64 {
 
 // WaitStable reads s until the weight holds still and returns it.
 //
-// A weight is accepted when readings spanning at least Window all lie
-// within Tolerance of each other, every one of them is at least MinGrams
-// and every one carries the scale's own Stable flag. The flag is required
-// but not trusted alone: many scales raise it after a few equal readings,
-// before a tall parcel has stopped rocking. The returned Reading holds the
+// A weight is accepted when at least MinReadings readings spanning at
+// least Window all lie within Tolerance of each other, every one of them
+// is at least MinGrams and every one carries the scale's own Stable flag
+// and no over- or underload. The flag is required but not trusted alone:
+// many scales raise it after a few equal readings, before a tall parcel
+// has stopped rocking. Zero, negative, overload and underload readings
+// are never a weight; they restart the window. The returned Reading holds the
 // mean of the window rounded to the resolution, Stable true, and the time
 // of the last reading.
 //
@@ -118,14 +135,14 @@ func WaitStable(ctx context.Context, s Scale, opts StableOptions) (Reading, erro
 			r.Time = time.Now()
 		}
 		last = &r
-		if !r.Stable || r.Grams < o.MinGrams || math.IsNaN(r.Grams) || math.IsInf(r.Grams, 0) {
+		if !r.Stable || r.Status != StatusOK || r.Grams < o.MinGrams || math.IsNaN(r.Grams) || math.IsInf(r.Grams, 0) {
 			win = win[:0]
 			continue
 		}
 		win = append(win, r)
-		// Drop the oldest readings while the rest still span the window,
-		// and while the spread is too wide: a window must be both.
-		for len(win) > 1 && r.Time.Sub(win[1].Time) >= o.Window {
+		// Drop the oldest readings while the rest still span the window
+		// with enough readings, and while the spread is too wide.
+		for len(win) > o.MinReadings && r.Time.Sub(win[1].Time) >= o.Window {
 			win = win[1:]
 		}
 		for len(win) > 1 {
@@ -135,7 +152,7 @@ func WaitStable(ctx context.Context, s Scale, opts StableOptions) (Reading, erro
 			}
 			win = win[1:]
 		}
-		if len(win) > 1 && r.Time.Sub(win[0].Time) >= o.Window {
+		if len(win) >= o.MinReadings && r.Time.Sub(win[0].Time) >= o.Window {
 			_, _, mean := stats(win)
 			return Reading{Grams: roundTo(mean, o.Resolution), Stable: true, Time: r.Time}, nil
 		}
@@ -146,6 +163,12 @@ func (o StableOptions) timeoutError(s Scale, last *Reading) error {
 	switch {
 	case last == nil:
 		return fmt.Errorf("%w within %s: check that %s is on and connected, or type the weight", ErrNoReading, o.Timeout, s)
+	case last.Status == StatusOverload:
+		return fmt.Errorf("%w: the scale reports overload (more than its capacity): weigh the parcel on a bigger scale and type the weight", ErrNotSettled)
+	case last.Status == StatusUnderload:
+		return fmt.Errorf("%w: the scale reports underload (below zero): empty the platter, zero the scale, and weigh again", ErrNotSettled)
+	case last.Status == StatusFault:
+		return fmt.Errorf("%w: the scale reports a fault (it needs calibrating or re-zeroing): zero it, or type the weight", ErrNotSettled)
 	case last.Grams < o.MinGrams:
 		return fmt.Errorf("%w within %s (it reads %s): put the parcel on the scale, or type the weight", ErrNoParcel, o.Timeout, formatGrams(last.Grams))
 	default:

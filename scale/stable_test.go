@@ -169,3 +169,58 @@ func TestWaitStableScaleErrors(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNoReading", err)
 	}
 }
+
+// readings is a scale that repeats a fixed reading every tick.
+type fixedScale struct{ r Reading }
+
+func (f fixedScale) Read(ctx context.Context) (Reading, error) {
+	select {
+	case <-time.After(tick):
+	case <-ctx.Done():
+		return Reading{}, ctx.Err()
+	}
+	r := f.r
+	r.Time = time.Now()
+	return r, nil
+}
+func (fixedScale) String() string { return "fixed scale" }
+func (fixedScale) Close() error   { return nil }
+
+func TestWaitStableNeverAcceptsZeroNegativeOverOrUnderload(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		r    Reading
+		says string
+	}{
+		{Reading{Grams: 0, Stable: true}, "put the parcel on the scale"},
+		{Reading{Grams: -250, Stable: true}, "put the parcel on the scale"},
+		{Reading{Grams: 1200, Status: StatusOverload}, "overload"},
+		{Reading{Grams: 1200, Stable: true, Status: StatusOverload}, "overload"}, // a flag set wrongly does not help
+		{Reading{Grams: 1200, Stable: true, Status: StatusUnderload}, "underload"},
+		{Reading{Grams: 1200, Stable: true, Status: StatusFault}, "fault"},
+	} {
+		r, err := WaitStable(context.Background(), fixedScale{tc.r}, StableOptions{Window: 20 * time.Millisecond, Timeout: 80 * time.Millisecond})
+		if err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%+v: WaitStable = %+v, %v; want an error saying %q", tc.r, r, err, tc.says)
+		}
+	}
+}
+
+func TestWaitStableNeedsMinReadings(t *testing.T) {
+	t.Parallel()
+	// A slow scale: one reading every 60ms, window 50ms. Two readings span
+	// the window, but the filter wants three that agree.
+	s := &fakeScale{interval: 60 * time.Millisecond, fn: steady(1000)}
+	start := time.Now()
+	r, err := WaitStable(context.Background(), s, StableOptions{Window: 50 * time.Millisecond, Timeout: time.Second})
+	if err != nil || r.Grams != 1000 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if n := s.reads(); n < 3 {
+		t.Fatalf("accepted after %d readings (%v), want at least 3", n, time.Since(start))
+	}
+	s2 := &fakeScale{interval: 60 * time.Millisecond, fn: steady(1000)}
+	if _, err := WaitStable(context.Background(), s2, StableOptions{Window: 50 * time.Millisecond, MinReadings: 5, Timeout: time.Second}); err != nil || s2.reads() < 5 {
+		t.Fatalf("MinReadings 5: %v after %d reads", err, s2.reads())
+	}
+}

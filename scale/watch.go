@@ -66,3 +66,12 @@ func offer(ch chan Update, u Update) {
 	}
 	ch <- u
 }
+
+// State classifies the update for a display: a failed read is
+// StateDisconnected, anything else the reading's own state.
+func (u Update) State() State {
+	if u.Err != nil {
+		return StateDisconnected
+	}
+	return u.Reading.State()
+}

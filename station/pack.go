@@ -16,6 +16,11 @@ type PackOptions struct {
 	// Weight is typed or given on the command line; 0 takes a stable
 	// weight from the station's scale.
 	Weight carrier.Weight
+	// Seen is the stable weight the packer saw on the screen when
+	// pressing Print (0: none shown). When the station reads the scale
+	// itself (Weight 0) it refuses to book a weight that does not agree
+	// with it (ErrWeightChanged).
+	Seen carrier.Weight
 	// Service overrides the order's service code.
 	Service string
 	// Printer overrides the station's printer for this parcel.
@@ -103,7 +108,7 @@ func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackO
 
 	weight := opts.Weight
 	if weight <= 0 {
-		if weight, err = s.stableWeight(ctx); err != nil {
+		if weight, err = s.stableWeight(ctx, opts.Seen); err != nil {
 			return store.OutboxEntry{}, err
 		}
 	}

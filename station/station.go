@@ -32,8 +32,11 @@ type Config struct {
 	CarrierName    string              // for the status bar, e.g. "PostNord sandbox (http://…)"
 	// Stable tunes the stable-weight filter.
 	Stable scale.StableOptions
-	Now    func() time.Time
-	Logger *slog.Logger
+	// ScaleURI is the address the scale given to New was opened with,
+	// for the settings page (optional).
+	ScaleURI string
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Station runs the bench. It is safe for concurrent use: the GUI may pack
@@ -48,12 +51,17 @@ type Station struct {
 
 	orderLocks sync.Map // order ref → *sync.Mutex: one pack per order at a time
 
-	mu          sync.Mutex
-	carrierErr  error
-	printerErr  error
-	scaleErr    error
-	carrierSeen bool
-	printerSeen bool
+	mu         sync.Mutex
+	carrierErr error
+	printerErr error
+	scaleErr   error
+	// scaleSwapped is closed when SetScale swaps the scale; ownScale says
+	// the station opened the scale itself (UseScale) and closes it.
+	scaleSwapped chan struct{}
+	ownScale     bool
+	scaleURI     string
+	carrierSeen  bool
+	printerSeen  bool
 }
 
 // New wires a station. printer and scale may be nil: then Pack needs an
@@ -68,7 +76,11 @@ func New(st *store.Store, c carrier.Carrier, p printer.Printer, sc scale.Scale, 
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Station{store: st, carrier: c, printer: p, scale: sc, cfg: cfg, log: cfg.Logger}
+	s := &Station{store: st, carrier: c, printer: p, scale: sc, cfg: cfg, log: cfg.Logger}
+	if sc != nil {
+		s.scaleURI = cfg.ScaleURI
+	}
+	return s
 }
 
 // Problem is an error in words a packer can act on: what happened, and a

@@ -29,10 +29,10 @@ func (s *Station) Status(ctx context.Context) Status {
 	if s.printer != nil {
 		st.Printer = s.printer.String()
 	}
+	s.mu.Lock()
 	if s.scale != nil {
 		st.Scale = s.scale.String()
 	}
-	s.mu.Lock()
 	st.CarrierOK = s.carrierErr == nil
 	st.PrinterOK = s.printer != nil && s.printerErr == nil
 	st.ScaleOK = s.scale != nil && s.scaleErr == nil

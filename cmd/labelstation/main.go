@@ -80,6 +80,7 @@ Usage:
   labelstation print --printer URI FILE              send a label file to a printer
   labelstation queue list [--all]
   labelstation report [--date YYYY-MM-DD] [--format text|json|csv]
+  labelstation scale read URI [--stable] | list | probe PORT | simulate --protocol P --port PTY
   labelstation servicepoints --country CC --postcode P [--street S] [--n 5] | --country CC --id ID
   labelstation transit --to CC:POSTCODE [--from CC:POSTCODE] [--service 17,19]
   labelstation version
@@ -136,6 +137,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdQueue(ctx, g, rest)
 	case "report":
 		return cmdReport(ctx, g, rest)
+	case "scale":
+		return cmdScale(ctx, g, rest)
 	case "servicepoints":
 		return cmdServicePoints(ctx, g, rest)
 	case "transit":

@@ -110,7 +110,8 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 	b.closers = append(b.closers, p.Close)
 
 	var sc scale.Scale
-	if scaleURI := firstSet(o.scale, cfg.Station.Scale); scaleURI != "" && !o.noScale {
+	scaleURI := firstSet(o.scale, cfg.Station.Scale)
+	if scaleURI != "" && !o.noScale {
 		sc, err = scale.Open(scaleURI)
 		if err != nil {
 			return fail(&station.Problem{Msg: err.Error(), Hint: "check the scale URI (for example sim://?weight=1.25kg), or give the weight with --weight", Err: err})
@@ -123,7 +124,10 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 		DefaultService: cfg.Station.DefaultService,
 		LabelFormat:    carrier.LabelFormat(cfg.Station.LabelFormat),
 		CarrierName:    carrierName,
+		ScaleURI:       scaleURI,
 	})
+	// A scale chosen in the settings at run time is the station's to close.
+	b.closers = append(b.closers, b.station.Close)
 	return b, nil
 }
 

@@ -1,0 +1,230 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"labelstation/carrier"
+	"labelstation/scale"
+	"labelstation/station"
+)
+
+// scaleSettings is the scale settings dialog: it lists the serial ports
+// and USB scales the station finds, asks a port which protocol answers,
+// reads a weight from an address, and switches the station to it. Every
+// button calls one ScaleSettings method off the UI goroutine; results
+// come back through the screen's ui (fyne.Do).
+type scaleSettings struct {
+	ps    *PackScreen
+	ss    ScaleSettings
+	found []scale.Found
+
+	devices *widget.Select
+	uri     *widget.Entry
+	result  *widget.Label
+	find    *widget.Button
+	probe   *widget.Button
+	test    *widget.Button
+	use     *widget.Button
+	dlg     dialog.Dialog
+}
+
+// ShowScaleSettings opens the scale settings dialog (the Scale… button).
+// It does nothing when the station offers no scale settings.
+func (ps *PackScreen) ShowScaleSettings() {
+	ss, ok := ps.st.(ScaleSettings)
+	if !ok {
+		return
+	}
+	d := &scaleSettings{ps: ps, ss: ss}
+	d.devices = widget.NewSelect(nil, d.chose)
+	d.devices.PlaceHolder = "Press Find scales"
+	d.uri = widget.NewEntry()
+	d.uri.SetPlaceHolder("serial:///dev/ttyUSB0?protocol=sics")
+	d.uri.SetText(ss.ScaleURI())
+	d.result = widget.NewLabel("")
+	d.result.Wrapping = fyne.TextWrapWord
+	d.find = widget.NewButton("Find scales", d.findScales)
+	d.probe = widget.NewButton("Probe port", d.probePort)
+	d.test = widget.NewButton("Test: read a weight", d.testScale)
+	d.use = widget.NewButton("Use this scale", d.useScale)
+	d.use.Importance = widget.HighImportance
+	form := container.NewVBox(
+		widget.NewLabel("Scales and serial ports on this computer:"),
+		container.NewBorder(nil, nil, nil, d.find, d.devices),
+		widget.NewLabel("Scale address (serial://PORT?protocol=sics|nci|cas|continuous, usbhid://VID:PID, hidraw://…, sim://…):"),
+		d.uri,
+		container.NewGridWithColumns(3, d.probe, d.test, d.use),
+		d.result,
+	)
+	d.dlg = dialog.NewCustom("Scale", "Close", form, ps.win)
+	d.dlg.SetOnClosed(ps.focusScan)
+	d.dlg.Resize(fyne.NewSize(720, 360))
+	d.dlg.Show()
+	ps.settings = d
+	d.findScales()
+}
+
+// run calls f off the UI goroutine with a timeout and hands its result
+// to done on the UI goroutine; the buttons are disabled meanwhile.
+func (d *scaleSettings) run(what string, timeout time.Duration, f func(ctx context.Context) (string, error), done func(string, error)) {
+	d.setBusy(true)
+	d.result.SetText(what + "…")
+	go func() {
+		ctx, cancel := context.WithTimeout(d.ps.ctx, timeout)
+		defer cancel()
+		out, err := f(ctx)
+		d.ps.ui(func() {
+			d.setBusy(false)
+			done(out, err)
+		})
+	}()
+}
+
+func (d *scaleSettings) setBusy(busy bool) {
+	for _, b := range []*widget.Button{d.find, d.probe, d.test, d.use} {
+		if busy {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+}
+
+func (d *scaleSettings) fail(err error) {
+	msg := errText(err)
+	if h := station.Hint(err); h != "" {
+		msg += "\n" + upperFirst(h)
+	}
+	d.result.SetText(msg)
+}
+
+func (d *scaleSettings) findScales() {
+	d.run("Looking for scales", 10*time.Second, func(ctx context.Context) (string, error) {
+		found, err := d.ss.ScaleDevices(ctx)
+		d.found = found
+		return "", err
+	}, func(_ string, err error) {
+		if err != nil {
+			d.fail(err)
+			return
+		}
+		var opts []string
+		for _, f := range d.found {
+			opts = append(opts, foundLabel(f))
+		}
+		d.devices.SetOptions(opts)
+		if len(opts) == 0 {
+			d.result.SetText("No serial ports or USB scales found: plug the scale in, or type its address.")
+			return
+		}
+		d.result.SetText(fmt.Sprintf("Found %d. Choose one; for a serial port press Probe port to find its protocol.", len(opts)))
+	})
+}
+
+func foundLabel(f scale.Found) string {
+	parts := []string{f.Port}
+	if f.Product != "" {
+		parts = append(parts, f.Product)
+	}
+	if f.USBID != "" {
+		parts = append(parts, f.USBID)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// chose fills the address from the chosen device.
+func (d *scaleSettings) chose(label string) {
+	for _, f := range d.found {
+		if foundLabel(f) == label {
+			d.uri.SetText(f.URI)
+			d.result.SetText(f.Note)
+		}
+	}
+}
+
+// selected is the chosen device, if any.
+func (d *scaleSettings) selected() (scale.Found, bool) {
+	for _, f := range d.found {
+		if foundLabel(f) == d.devices.Selected {
+			return f, true
+		}
+	}
+	return scale.Found{}, false
+}
+
+func (d *scaleSettings) probePort() {
+	f, ok := d.selected()
+	if !ok || f.Kind != "serial" {
+		d.result.SetText("Choose a serial port in the list first: a USB scale needs no probing.")
+		return
+	}
+	var r scale.Reading
+	d.run("Asking "+f.Port+" which protocol it speaks", 15*time.Second, func(ctx context.Context) (string, error) {
+		uri, got, err := d.ss.ProbeScale(ctx, f.Port)
+		r = got
+		return uri, err
+	}, func(uri string, err error) {
+		if err != nil {
+			d.fail(err)
+			return
+		}
+		d.uri.SetText(uri)
+		d.result.SetText("It answers: " + readingText(r) + ". Press Use this scale to weigh with it.")
+	})
+}
+
+func (d *scaleSettings) testScale() {
+	uri := strings.TrimSpace(d.uri.Text)
+	if uri == "" {
+		d.result.SetText("Type or choose a scale address first.")
+		return
+	}
+	var r scale.Reading
+	d.run("Reading "+uri, 8*time.Second, func(ctx context.Context) (string, error) {
+		got, err := d.ss.TestScale(ctx, uri)
+		r = got
+		return "", err
+	}, func(_ string, err error) {
+		if err != nil {
+			d.fail(err)
+			return
+		}
+		d.result.SetText("The scale reads " + readingText(r) + ".")
+	})
+}
+
+func (d *scaleSettings) useScale() {
+	uri := strings.TrimSpace(d.uri.Text)
+	d.run("Switching to "+orDash(uri), 5*time.Second, func(ctx context.Context) (string, error) {
+		_, err := d.ss.UseScale(uri)
+		return "", err
+	}, func(_ string, err error) {
+		if err != nil {
+			d.fail(err)
+			return
+		}
+		if uri == "" {
+			d.result.SetText("No scale: weights are typed.")
+			return
+		}
+		d.result.SetText("The station now weighs with " + uri + ".")
+	})
+}
+
+// readingText is "1.14 kg (stable)", "overload", …
+func readingText(r scale.Reading) string {
+	switch r.Status {
+	case scale.StatusOverload, scale.StatusUnderload, scale.StatusFault:
+		return string(r.State())
+	}
+	return fmt.Sprintf("%s (%s)", carrier.Weight(math.Round(r.Grams)), r.State())
+}
