@@ -50,6 +50,7 @@ vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=windows $(GO) vet ./printer/...
 
 # Every package, GUI included, under the race detector: the GUI must touch
 # widgets only through fyne.Do, and the station is used from many goroutines.
@@ -60,6 +61,7 @@ test: deps vet
 # measured in the same run (one HTTP POST + one TCP write of the same bytes).
 bench: deps
 	$(GO) test -run '^$$' -bench 'BenchmarkPack|BenchmarkStableWeight' -benchtime 1x -count 1 ./station/
+	$(GO) test -run '^$$' -bench 'BenchmarkPrintPath' -benchtime 200x -count 1 ./printer/
 
 # Drives the real GUI under Xvfb with X key and mouse events (scan, F9, an
 # unknown order, the next scan while printing, F10) and saves screenshots

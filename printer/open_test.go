@@ -58,7 +58,7 @@ func TestOpenRejectsBadURIsNamingAcceptedForms(t *testing.T) {
 		{"", "no printer address"},
 		{"10.0.0.5:9100", "did you mean tcp://10.0.0.5:9100?"},
 		{"10.0.0.5", "no scheme"},
-		{"usb://zebra", `"usb" printers are not supported`},
+		{"lpd://zebra", `"lpd" printers are not supported`},
 		{"tcp://", "no host"},
 		{"tcp://:9100", "no host"},
 		{"tcp://host:", "empty port"},
@@ -88,5 +88,52 @@ func TestOpenRejectsBadURIsNamingAcceptedForms(t *testing.T) {
 		if !strings.Contains(msg, "tcp://host") {
 			t.Errorf("Open(%q) = %q does not show the accepted forms", tc.uri, msg)
 		}
+	}
+}
+
+func TestOpenOtherTransports(t *testing.T) {
+	dir := filepath.ToSlash(t.TempDir())
+	for uri, want := range map[string]string{
+		"usb://0a5f:0166":                      "usb://0a5f:0166",
+		"USB://0A5F:00D1/XXZ221400123":         "usb://0a5f:00d1/XXZ221400123",
+		"usb://0a5f:0166?status=off":           "usb://0a5f:0166",
+		"dev:///dev/usb/lp0":                   "dev:///dev/usb/lp0",
+		"dev:///dev/usb/lp1?status_timeout=1s": "dev:///dev/usb/lp1",
+		"cups://zebra_gk420":                   "cups://zebra_gk420",
+		"pdf://" + dir:                         "pdf://" + dir,
+	} {
+		p, err := Open(uri)
+		if err != nil {
+			t.Errorf("Open(%q): %v", uri, err)
+			continue
+		}
+		if p.String() != want {
+			t.Errorf("Open(%q).String() = %q, want %q", uri, p.String(), want)
+		}
+		p.Close()
+	}
+	for uri, says := range map[string]string{
+		"usb://zebra":               "no VID:PID",
+		"usb://0a5f:16":             "4-digit hex",
+		"usb://0a5f:0166?timeout=1": `unknown option "timeout"`,
+		"dev://lp0":                 `"lp0" is read as a host`,
+		"dev:///dev/usb/lp0?x=1":    `unknown option "x"`,
+		"cups://":                   "cups://QUEUE",
+		"cups://zebra?status=maybe": "write on or off",
+		"spool://":                  "spool://NAME",
+	} {
+		if p, err := Open(uri); err == nil {
+			p.Close()
+			t.Errorf("Open(%q) succeeded", uri)
+		} else if !strings.Contains(err.Error(), says) {
+			t.Errorf("Open(%q) = %v, want it to say %q", uri, err, says)
+		}
+	}
+}
+
+func TestParseUSBAddress(t *testing.T) {
+	a, err := ParseUSBAddress("usb://0a5f:0166/XXZ%20221")
+	if err != nil || a != (USBAddress{VID: 0x0a5f, PID: 0x0166, Serial: "XXZ 221"}) {
+		t.Fatalf("got %+v, %v", a, err)
 	}
 }

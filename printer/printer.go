@@ -1,6 +1,12 @@
 // Package printer owns getting label bytes to a printer and asking its
-// state. Each transport (raw TCP 9100, file preview, and later USB, CUPS
-// and the Windows spooler) is chosen by a URI and sits behind Printer.
+// state. Each transport (raw TCP 9100, USB through libusb, an OS device
+// node, a CUPS raw queue, the Windows spooler, file and PDF previews) is
+// chosen by a URI (see Open) and sits behind Printer; the ones that can
+// be asked also implement StatusReporter (a ZPL printer's ~HS answer,
+// parsed into words a packer acts on) and FileLister (for the font check
+// before a carrier label). A job refused because the printer is in a
+// fault fails with ErrNotReady and the status, so a print queue can keep
+// the label until the fault is cleared.
 package printer
 
 import (

@@ -17,6 +17,10 @@ const DefaultPort = "9100"
 const (
 	defaultConnectTimeout = 3 * time.Second
 	defaultWriteTimeout   = 10 * time.Second
+	// defaultStatusTimeout is how long a printer may take to answer ~HS. A
+	// Zebra answers in milliseconds; one that says nothing for 2s is in a
+	// fault (newer firmware stays silent with media out or the head open).
+	defaultStatusTimeout = 2 * time.Second
 	// writeChunk bounds how much is handed to the kernel under one write
 	// deadline, so the write timeout measures a stall, not the job size.
 	writeChunk = 64 << 10
@@ -31,6 +35,14 @@ type TCPOptions struct {
 	// limit, not a limit on the whole job, so a large PDF on a slow link
 	// still prints.
 	WriteTimeout time.Duration
+	// CheckStatus asks the printer (~HS) before each job, and refuses to
+	// send while it reports a fault or does not answer, and again after
+	// the job, so a fault that struck during it is reported. Open turns
+	// it on unless the URI says status=off; NewTCP leaves it to the caller.
+	CheckStatus bool
+	// StatusTimeout is the longest the printer may take to answer a
+	// status request, the read timeout (default 2s).
+	StatusTimeout time.Duration
 }
 
 // TCP prints to a printer's raw port (9100). It keeps one connection open
@@ -65,6 +77,9 @@ func NewTCP(addr string, opts TCPOptions) *TCP {
 	}
 	if opts.WriteTimeout <= 0 {
 		opts.WriteTimeout = defaultWriteTimeout
+	}
+	if opts.StatusTimeout <= 0 {
+		opts.StatusTimeout = defaultStatusTimeout
 	}
 	return &TCP{addr: addr, opts: opts, chunk: writeChunk, turn: make(chan struct{}, 1)}
 }
@@ -113,31 +128,44 @@ func (p *TCP) Print(ctx context.Context, job Job) error {
 	if err != nil {
 		return err
 	}
-	sent, err := p.write(ctx, conn, job.Data)
-	if err == nil {
-		return nil
+	if p.opts.CheckStatus {
+		var st Status
+		if conn, st, err = p.statusOn(ctx, conn, reused, job); err != nil {
+			return err
+		}
+		if !st.Ready() {
+			return notReady(p.addr, job, st, 0)
+		}
+		// The printer just answered on this connection: a write failure
+		// now is not a stale kept connection, so it is not retried.
+		reused = false
 	}
-	p.drop(conn)
-	var netErr net.Error
-	stalled := errors.As(err, &netErr) && netErr.Timeout()
-	if reused && sent == 0 && !stalled && ctx.Err() == nil && !p.isClosed() {
+	sent, err := p.write(ctx, conn, job.Data)
+	if err != nil {
+		p.drop(conn)
+		var netErr net.Error
+		stalled := errors.As(err, &netErr) && netErr.Timeout()
+		if !reused || sent != 0 || stalled || ctx.Err() != nil || p.isClosed() {
+			return p.writeError(ctx, job, sent, err)
+		}
 		// The printer closed the kept connection after our liveness check
 		// (or the check could not see it). Nothing of this job went out,
 		// so one fresh attempt cannot duplicate a label. A stall is not a
 		// dead connection: a printer that stopped taking data (paper out)
 		// would only stall again, doubling the packer's wait.
-		conn, err = p.dial(ctx, job)
-		if err != nil {
+		if conn, err = p.dial(ctx, job); err != nil {
 			return err
 		}
 		p.keep(conn)
-		sent, err = p.write(ctx, conn, job.Data)
-		if err == nil {
-			return nil
+		if sent, err = p.write(ctx, conn, job.Data); err != nil {
+			p.drop(conn)
+			return p.writeError(ctx, job, sent, err)
 		}
-		p.drop(conn)
 	}
-	return p.writeError(ctx, job, sent, err)
+	if p.opts.CheckStatus {
+		return p.afterJob(ctx, conn, job)
+	}
+	return nil
 }
 
 // connAlive is alive, replaceable by tests that need a dead connection to

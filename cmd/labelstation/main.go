@@ -83,6 +83,7 @@ Usage:
   labelstation scale read URI [--stable] | list | probe PORT | simulate --protocol P --port PTY
   labelstation servicepoints --country CC --postcode P [--street S] [--n 5] | --country CC --id ID
   labelstation transit --to CC:POSTCODE [--from CC:POSTCODE] [--service 17,19]
+  labelstation printer status URI | list | simulate --listen ADDR [--fault F] [--out DIR]
   labelstation version
 
 Global flags (before or after the subcommand): --data DIR, --config FILE, --json,
@@ -143,6 +144,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdServicePoints(ctx, g, rest)
 	case "transit":
 		return cmdTransit(ctx, g, rest)
+	case "printer":
+		return cmdPrinter(ctx, g, rest)
 	case "version":
 		fmt.Fprintf(g.stdout, "labelstation %s\n", version)
 		return nil
