@@ -12,7 +12,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 # xdotool/imagemagick (GUI screenshots), zbar-tools (decode printed barcodes).
 APT_PACKAGES := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libusb-1.0-0-dev \
-	socat xvfb xauth xdotool x11-utils zbar-tools imagemagick
+	socat xvfb xauth xdotool x11-utils zbar-tools imagemagick poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build run test deps apt-deps node-deps vet bench soak fuzz screenshot clean
@@ -61,6 +61,7 @@ test: deps vet
 # measured in the same run (one HTTP POST + one TCP write of the same bytes).
 bench: deps
 	$(GO) test -run '^$$' -bench 'BenchmarkPack|BenchmarkStableWeight' -benchtime 1x -count 1 ./station/
+	$(GO) test -run '^$$' -bench 'BenchmarkRender' -benchmem -count 1 ./label/
 	$(GO) test -run '^$$' -bench 'BenchmarkPrintPath' -benchtime 200x -count 1 ./printer/
 
 # Drives the real GUI under Xvfb with X key and mouse events (scan, F9, an
