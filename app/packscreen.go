@@ -175,6 +175,7 @@ type PackScreen struct {
 	statusErr    *widget.Label
 	scaleBtn     *widget.Button
 	settings     *scaleSettings // the open scale dialog, for tests
+	jobsView     *printJobsView // labels that did not print (nil without a PrintQueue)
 }
 
 // NewPackScreen builds the pack screen into w: it sets the window content,
@@ -469,6 +470,7 @@ func (ps *PackScreen) jobStarted(j job) {
 
 func (ps *PackScreen) jobDone(j job, res station.PackResult, err error) {
 	defer ps.focusScan()
+	ps.refreshPrintJobs()
 	ps.refreshActivity()
 	if ps.phase == phaseQueued && ps.shownJob != 0 && ps.shownJob != j.id {
 		ps.setPhase(phaseQueued, ps.queuedText())
@@ -613,6 +615,14 @@ func (ps *PackScreen) pollStatus() {
 			return
 		}
 		ps.ui(func() { ps.showStatus(s) })
+		if pq, ok := ps.st.(PrintQueue); ok && ps.jobsView != nil {
+			ctx, cancel := context.WithTimeout(ps.ctx, ps.cfg.statusEvery)
+			jobs, err := pq.PrintJobs(ctx)
+			cancel()
+			if err == nil {
+				ps.ui(func() { ps.showPrintJobs(jobs) })
+			}
+		}
 		select {
 		case <-ps.ctx.Done():
 			return
@@ -695,8 +705,13 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 		container.NewVBox(caption("LAST LABEL"), ps.lastTracking, ps.lastInfo),
 		nil, nil, nil,
 		container.NewVScroll(ps.lastPreview))
+	top := container.NewVBox(weight, buttons, ps.activity, widget.NewSeparator())
+	if _, ok := ps.st.(PrintQueue); ok {
+		ps.jobsView = newPrintJobsView()
+		top.Add(ps.jobsView.box)
+	}
 	right := container.NewBorder(
-		container.NewVBox(weight, buttons, ps.activity, widget.NewSeparator()),
+		top,
 		nil, nil, nil, last)
 
 	// Status bar: four equal cells whose text is cut with an ellipsis, so
@@ -714,12 +729,11 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	ps.statusErr.Hide()
 	status := container.NewVBox(widget.NewSeparator(), bar, ps.statusErr)
 
-	top := container.NewVBox(scanRow, ps.bannerBox)
 	middle := container.NewGridWithColumns(2, container.NewPadded(order), container.NewPadded(right))
 	ps.showOrder(carrier.Order{})
 	ps.refreshButtons()
 	ps.refreshActivity()
-	return container.NewThemeOverride(container.NewBorder(top, status, nil, nil, middle), screenTheme{text: textSize})
+	return container.NewThemeOverride(container.NewBorder(container.NewVBox(scanRow, ps.bannerBox), status, nil, nil, middle), screenTheme{text: textSize})
 }
 
 // Text sizes by theme name. Only Fyne's own names: a widget created after

@@ -45,3 +45,17 @@ type ScaleSettings interface {
 	TestScale(ctx context.Context, uri string) (scale.Reading, error)
 	UseScale(uri string) (scale.Scale, error)
 }
+
+// The real facade offers the print queue too.
+var _ PrintQueue = (*station.Station)(nil)
+
+// PrintQueue is the part of the station behind the pack screen's list of
+// labels that did not print. Every button is one of these calls; the
+// station decides what may be sent again. A Station that implements it
+// gets the list (shown only while it has jobs).
+type PrintQueue interface {
+	PrintJobs(ctx context.Context) ([]station.PrintJob, error)
+	RetryPrint(ctx context.Context, id string) (station.PackResult, error)
+	DiscardPrint(ctx context.Context, id string) error
+	ConfirmPrint(ctx context.Context, id string) (station.PackResult, error)
+}

@@ -231,36 +231,53 @@ func unknownOutcome(ref, id string, cause ...error) error {
 	return p
 }
 
-// printShipment streams the stored label and records that it printed.
+// printShipment queues the stored label on its printer and waits (within
+// ctx) for the printer to confirm it. A label that does not print stays
+// queued, with the printer's words, for the packer's Retry or Discard; a
+// label the printer may hold is never sent again without the packer.
 func (s *Station) printShipment(ctx context.Context, sh store.Shipment, p printer.Printer, start time.Time, resumed bool) (PackResult, error) {
-	res := resultOf(sh, false)
+	res, err := s.printLabel(ctx, sh, p, start, false)
 	res.Resumed = resumed
+	return res, err
+}
+
+func (s *Station) printLabel(ctx context.Context, sh store.Shipment, p printer.Printer, start time.Time, reprint bool) (PackResult, error) {
 	if p == nil {
-		p = s.printer
+		p = s.currentPrinter()
 	}
 	if p == nil {
-		return res, &Problem{Msg: "no printer is configured", Hint: "choose a printer (--printer tcp://HOST:9100) or set one in the config; the booking is saved"}
+		return resultOf(sh, false), &Problem{Msg: "no printer is configured", Hint: "choose a printer (--printer tcp://HOST:9100) or set one in the config; the booking is saved"}
 	}
-	err := p.Print(ctx, printer.Job{Name: sh.TrackingID(), Format: string(sh.Label.Format), Data: sh.Label.Data})
-	s.notePrinter(err)
-	if err != nil {
-		res.Took = time.Since(start)
-		return res, &Problem{
-			Msg:  fmt.Sprintf("the label for order %s (tracking %s) did not print: %v", sh.OrderRef, sh.TrackingID(), err),
-			Hint: "the booking is saved; fix the printer and press Print (or F10) to print it",
-			Err:  err,
+	q := s.queueFor(p)
+	if !reprint {
+		// An earlier attempt left the label queued: printing it again is
+		// the packer's explicit Retry when nothing reached the printer,
+		// and a question when the printer may hold it.
+		prev, found, err := s.openJobFor(sh.OrderRef)
+		if err != nil {
+			return resultOf(sh, false), err
+		}
+		if found {
+			switch prev.State {
+			case store.PrintWaiting:
+				return s.retryJob(ctx, q, prev, sh, start)
+			case store.PrintUnknown:
+				return resultOf(sh, false), &Problem{
+					Msg:  fmt.Sprintf("the label for order %s (tracking %s, to %s) may already have printed: %s", sh.OrderRef, prev.TrackingID, prev.Receiver, prev.LastError),
+					Hint: "look at the printer, then answer in the print queue: Printed, or Print again (labelstation print-queue printed|retry " + prev.ID + ")",
+				}
+			default:
+				return resultOf(sh, false), stillQueued(prev, nil)
+			}
 		}
 	}
-	if _, err := s.store.MarkPrinted(sh.OrderRef, s.cfg.Now(), p.String()); err != nil {
-		return res, err
-	}
-	res.Printed = true
-	res.Took = time.Since(start)
-	return res, nil
+	job := s.newPrintJob(sh, q.uri, reprint)
+	return s.finish(sh, s.enqueue(ctx, q, job, sh.Label, true), start)
 }
 
 // Reprint prints an order's stored label again; ref "" is the last label
-// printed. It never books.
+// printed. It never books. The job is marked as a reprint, and the
+// shipment counts it once it prints.
 func (s *Station) Reprint(ctx context.Context, ref string) (PackResult, error) {
 	start := time.Now()
 	var sh store.Shipment
@@ -280,7 +297,7 @@ func (s *Station) Reprint(ctx context.Context, ref string) (PackResult, error) {
 		return PackResult{}, err
 	}
 	defer s.lockOrder(sh.OrderRef)()
-	return s.printShipment(ctx, sh, nil, start, false)
+	return s.printLabel(ctx, sh, nil, start, sh.Printed())
 }
 
 func resultOf(sh store.Shipment, printed bool) PackResult {

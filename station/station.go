@@ -62,6 +62,8 @@ type Station struct {
 	scaleURI     string
 	carrierSeen  bool
 	printerSeen  bool
+
+	q queues // print queues, one worker per printer (printqueue.go)
 }
 
 // New wires a station. printer and scale may be nil: then Pack needs an
@@ -77,6 +79,18 @@ func New(st *store.Store, c carrier.Carrier, p printer.Printer, sc scale.Scale, 
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Station{store: st, carrier: c, printer: p, scale: sc, cfg: cfg, log: cfg.Logger}
+	s.q = queues{byURI: map[string]*printQueue{}, stop: make(chan struct{}), fonts: map[string]*fontCache{}}
+	// A label found "sending" was on its way when the station stopped:
+	// whether it printed is unknown, so the packer will be asked. (Some
+	// commands, e.g. scale tools, build a station without a store.)
+	if st == nil {
+		return s
+	}
+	if n, err := st.RecoverPrintJobs(cfg.Now()); err != nil {
+		s.log.Error("print queue not checked at start", "err", err)
+	} else if n > 0 {
+		s.log.Warn("labels whose printing is unknown after a restart", "jobs", n)
+	}
 	if sc != nil {
 		s.scaleURI = cfg.ScaleURI
 	}

@@ -16,7 +16,10 @@ type Status struct {
 	ScaleOK        bool   `json:"scale_ok"`
 	QueuePending   int    `json:"queue_pending"`
 	QueueAttention int    `json:"queue_attention"`
-	LastError      string `json:"last_error,omitempty"`
+	// PrintJobs counts labels not confirmed printed that wait for the
+	// packer (Retry, Discard, or "did it print?").
+	PrintJobs int    `json:"print_jobs"`
+	LastError string `json:"last_error,omitempty"`
 }
 
 // Status reports the bench's parts as last seen. It does no network or
@@ -26,10 +29,10 @@ func (s *Station) Status(ctx context.Context) Status {
 	if st.Carrier == "" && s.carrier != nil {
 		st.Carrier = s.carrier.Name()
 	}
+	s.mu.Lock()
 	if s.printer != nil {
 		st.Printer = s.printer.String()
 	}
-	s.mu.Lock()
 	if s.scale != nil {
 		st.Scale = s.scale.String()
 	}
@@ -43,6 +46,13 @@ func (s *Station) Status(ctx context.Context) Status {
 	}
 	s.mu.Unlock()
 	st.QueuePending, st.QueueAttention, _ = s.store.QueueCounts()
+	if jobs, err := s.store.PrintJobs(); err == nil {
+		for _, j := range jobs {
+			if j.State != store.PrintSending {
+				st.PrintJobs++
+			}
+		}
+	}
 	return st
 }
 

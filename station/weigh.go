@@ -73,8 +73,12 @@ func (s *Station) UseScale(uri string) (old scale.Scale, err error) {
 	return old, nil
 }
 
-// Close closes a scale the station opened itself (UseScale).
+// Close stops the print queues' workers and closes the scale and
+// printers the station opened itself (UseScale, UsePrinter, a Retry of a
+// job left from before a restart). Labels not confirmed stay queued in
+// the store.
 func (s *Station) Close() error {
+	s.closeQueues()
 	s.mu.Lock()
 	sc, own := s.scale, s.ownScale
 	s.ownScale = false

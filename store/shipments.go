@@ -92,29 +92,36 @@ func (s *Store) ShipmentByOrder(ref string) (Shipment, error) {
 func (s *Store) MarkPrinted(ref string, at time.Time, printerName string) (Shipment, error) {
 	var sh Shipment
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		key := tx.Bucket(bucketShipmentIndex).Get([]byte(ref))
-		if key == nil {
-			return ErrNotFound
-		}
-		b := tx.Bucket(bucketShipments)
-		if err := getJSON(b, string(key), &sh); err != nil {
-			return err
-		}
-		if sh.PrintedAt.IsZero() {
-			sh.PrintedAt = at
-		} else {
-			sh.Reprints++
-		}
-		sh.Printer = printerName
-		if err := putJSON(b, string(key), sh); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(keyLastPrinted, []byte(ref))
+		var err error
+		sh, err = markPrinted(tx, ref, at, printerName)
+		return err
 	})
 	if err != nil {
 		return sh, fmt.Errorf("mark %s printed: %w", ref, err)
 	}
 	return sh, nil
+}
+
+func markPrinted(tx *bolt.Tx, ref string, at time.Time, printerName string) (Shipment, error) {
+	var sh Shipment
+	key := tx.Bucket(bucketShipmentIndex).Get([]byte(ref))
+	if key == nil {
+		return sh, ErrNotFound
+	}
+	b := tx.Bucket(bucketShipments)
+	if err := getJSON(b, string(key), &sh); err != nil {
+		return sh, err
+	}
+	if sh.PrintedAt.IsZero() {
+		sh.PrintedAt = at
+	} else {
+		sh.Reprints++
+	}
+	sh.Printer = printerName
+	if err := putJSON(b, string(key), sh); err != nil {
+		return sh, err
+	}
+	return sh, tx.Bucket(bucketMeta).Put(keyLastPrinted, []byte(ref))
 }
 
 // LastPrinted returns the shipment whose label was printed last.

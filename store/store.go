@@ -26,6 +26,7 @@ var (
 	bucketEvents        = []byte("events")             // "YYYY-MM-DD/itemID/eventKey" → TrackingEvent
 	bucketOutbox        = []byte("outbox")             // entry id → OutboxEntry
 	bucketOutboxIndex   = []byte("outbox_by_order")    // orderRef → newest entry id
+	bucketPrintJobs     = []byte("print_jobs")         // job id → PrintJob (only unconfirmed labels)
 
 	keySchema = []byte("schema_version")
 )
@@ -81,7 +82,7 @@ func Open(dir string, opts Options) (*Store, error) {
 
 func (s *Store) migrate() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex} {
+		for _, b := range [][]byte{bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("open store: create bucket %s: %w", b, err)
 			}

@@ -79,6 +79,7 @@ Usage:
   labelstation reprint [REF]                         print a stored label again (default: the last)
   labelstation print --printer URI FILE              send a label file to a printer
   labelstation queue list [--all]
+  labelstation print-queue list | retry ID | discard ID | printed ID   labels not confirmed printed
   labelstation report [--date YYYY-MM-DD] [--format text|json|csv]
   labelstation scale read URI [--stable] | list | probe PORT | simulate --protocol P --port PTY
   labelstation servicepoints --country CC --postcode P [--street S] [--n 5] | --country CC --id ID
@@ -136,6 +137,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdPrint(ctx, g, rest)
 	case "queue":
 		return cmdQueue(ctx, g, rest)
+	case "print-queue":
+		return cmdPrintQueue(ctx, g, rest)
 	case "report":
 		return cmdReport(ctx, g, rest)
 	case "scale":
