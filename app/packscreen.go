@@ -175,7 +175,9 @@ type PackScreen struct {
 	statusErr    *widget.Label
 	scaleBtn     *widget.Button
 	settings     *scaleSettings // the open scale dialog, for tests
-	jobsView     *printJobsView // labels that did not print (nil without a PrintQueue)
+	printerBtn   *widget.Button
+	printerDlg   *printerSettings // the open printer dialog, for tests
+	jobsView     *printJobsView   // labels that did not print (nil without a PrintQueue)
 }
 
 // NewPackScreen builds the pack screen into w: it sets the window content,
@@ -705,7 +707,14 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 		container.NewVBox(caption("LAST LABEL"), ps.lastTracking, ps.lastInfo),
 		nil, nil, nil,
 		container.NewVScroll(ps.lastPreview))
-	top := container.NewVBox(weight, buttons, ps.activity, widget.NewSeparator())
+	var activityRow fyne.CanvasObject = ps.activity
+	if _, ok := ps.st.(PrinterSettings); ok {
+		// Beside the printer queue line, like Scale… beside the weight.
+		ps.printerBtn = widget.NewButton("Printer…", ps.ShowPrinterSettings)
+		ps.printerBtn.Importance = widget.LowImportance
+		activityRow = container.NewBorder(nil, nil, nil, ps.printerBtn, ps.activity)
+	}
+	top := container.NewVBox(weight, buttons, activityRow, widget.NewSeparator())
 	if _, ok := ps.st.(PrintQueue); ok {
 		ps.jobsView = newPrintJobsView()
 		top.Add(ps.jobsView.box)
