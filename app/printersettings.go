@@ -30,17 +30,15 @@ type PrinterSettings interface {
 
 // printerSettings is the printer settings dialog: it lists the printers
 // the OS offers, says a printer's state in words, sends a test label, and
-// switches the station to a printer. Like the scale dialog, every button
-// is one PrinterSettings call off the UI goroutine; results come back
-// through the screen's ui (fyne.Do).
+// switches the station to a printer. Every button is one PrinterSettings
+// call, run through deviceDialog like the scale dialog's.
 type printerSettings struct {
-	ps    *PackScreen
+	deviceDialog
 	pset  PrinterSettings
 	found []printer.Found
 
 	printers *widget.Select
 	uri      *widget.Entry
-	result   *widget.Label
 	find     *widget.Button
 	status   *widget.Button
 	test     *widget.Button
@@ -55,7 +53,7 @@ func (ps *PackScreen) ShowPrinterSettings() {
 	if !ok {
 		return
 	}
-	d := &printerSettings{ps: ps, pset: pset}
+	d := &printerSettings{deviceDialog: deviceDialog{ps: ps}, pset: pset}
 	d.printers = widget.NewSelect(nil, d.chose)
 	d.printers.PlaceHolder = "Press Find printers"
 	d.uri = widget.NewEntry()
@@ -68,6 +66,7 @@ func (ps *PackScreen) ShowPrinterSettings() {
 	d.test = widget.NewButton("Test print", d.testPrint)
 	d.use = widget.NewButton("Use this printer", d.usePrinter)
 	d.use.Importance = widget.HighImportance
+	d.buttons = []*widget.Button{d.find, d.status, d.test, d.use}
 	form := container.NewVBox(
 		widget.NewLabel("Printers on this computer (CUPS queues, USB, device nodes, Windows printers):"),
 		container.NewBorder(nil, nil, nil, d.find, d.printers),
@@ -82,40 +81,6 @@ func (ps *PackScreen) ShowPrinterSettings() {
 	d.dlg.Show()
 	ps.printerDlg = d
 	d.findPrinters()
-}
-
-// run calls f off the UI goroutine with a timeout and hands its result to
-// done on the UI goroutine; the buttons are disabled meanwhile.
-func (d *printerSettings) run(what string, timeout time.Duration, f func(ctx context.Context) (string, error), done func(string, error)) {
-	d.setBusy(true)
-	d.result.SetText(what + "…")
-	go func() {
-		ctx, cancel := context.WithTimeout(d.ps.ctx, timeout)
-		defer cancel()
-		out, err := f(ctx)
-		d.ps.ui(func() {
-			d.setBusy(false)
-			done(out, err)
-		})
-	}()
-}
-
-func (d *printerSettings) setBusy(busy bool) {
-	for _, b := range []*widget.Button{d.find, d.status, d.test, d.use} {
-		if busy {
-			b.Disable()
-		} else {
-			b.Enable()
-		}
-	}
-}
-
-func (d *printerSettings) fail(err error) {
-	msg := errText(err)
-	if h := station.Hint(err); h != "" {
-		msg += "\n" + upperFirst(h)
-	}
-	d.result.SetText(msg)
 }
 
 func (d *printerSettings) address() (string, bool) {

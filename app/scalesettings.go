@@ -14,7 +14,6 @@ import (
 
 	"labelstation/carrier"
 	"labelstation/scale"
-	"labelstation/station"
 )
 
 // scaleSettings is the scale settings dialog: it lists the serial ports
@@ -23,13 +22,12 @@ import (
 // button calls one ScaleSettings method off the UI goroutine; results
 // come back through the screen's ui (fyne.Do).
 type scaleSettings struct {
-	ps    *PackScreen
+	deviceDialog
 	ss    ScaleSettings
 	found []scale.Found
 
 	devices *widget.Select
 	uri     *widget.Entry
-	result  *widget.Label
 	find    *widget.Button
 	probe   *widget.Button
 	test    *widget.Button
@@ -44,7 +42,7 @@ func (ps *PackScreen) ShowScaleSettings() {
 	if !ok {
 		return
 	}
-	d := &scaleSettings{ps: ps, ss: ss}
+	d := &scaleSettings{deviceDialog: deviceDialog{ps: ps}, ss: ss}
 	d.devices = widget.NewSelect(nil, d.chose)
 	d.devices.PlaceHolder = "Press Find scales"
 	d.uri = widget.NewEntry()
@@ -57,6 +55,7 @@ func (ps *PackScreen) ShowScaleSettings() {
 	d.test = widget.NewButton("Test: read a weight", d.testScale)
 	d.use = widget.NewButton("Use this scale", d.useScale)
 	d.use.Importance = widget.HighImportance
+	d.buttons = []*widget.Button{d.find, d.probe, d.test, d.use}
 	form := container.NewVBox(
 		widget.NewLabel("Scales and serial ports on this computer:"),
 		container.NewBorder(nil, nil, nil, d.find, d.devices),
@@ -71,40 +70,6 @@ func (ps *PackScreen) ShowScaleSettings() {
 	d.dlg.Show()
 	ps.settings = d
 	d.findScales()
-}
-
-// run calls f off the UI goroutine with a timeout and hands its result
-// to done on the UI goroutine; the buttons are disabled meanwhile.
-func (d *scaleSettings) run(what string, timeout time.Duration, f func(ctx context.Context) (string, error), done func(string, error)) {
-	d.setBusy(true)
-	d.result.SetText(what + "…")
-	go func() {
-		ctx, cancel := context.WithTimeout(d.ps.ctx, timeout)
-		defer cancel()
-		out, err := f(ctx)
-		d.ps.ui(func() {
-			d.setBusy(false)
-			done(out, err)
-		})
-	}()
-}
-
-func (d *scaleSettings) setBusy(busy bool) {
-	for _, b := range []*widget.Button{d.find, d.probe, d.test, d.use} {
-		if busy {
-			b.Disable()
-		} else {
-			b.Enable()
-		}
-	}
-}
-
-func (d *scaleSettings) fail(err error) {
-	msg := errText(err)
-	if h := station.Hint(err); h != "" {
-		msg += "\n" + upperFirst(h)
-	}
-	d.result.SetText(msg)
 }
 
 func (d *scaleSettings) findScales() {
