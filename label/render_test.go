@@ -34,13 +34,13 @@ func nodeTools(t *testing.T) (nodeModules string) {
 }
 
 // renderZPL renders zpl (one or more labels of one size) with
-// testdata/render.js and returns the PNG files, one per label.
+// scripts/render-zpl.js and returns the PNG files, one per label.
 func renderZPL(t *testing.T, nodeModules string, zpl []byte, size Size, dpmm int) []string {
 	t.Helper()
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "render.js"), out,
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("..", "scripts", "render-zpl.js"), out,
 		strconv.Itoa(size.WidthMM), strconv.Itoa(size.HeightMM), strconv.Itoa(dpmm))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+nodeModules)
 	cmd.Stdin = strings.NewReader(string(zpl))
@@ -48,7 +48,7 @@ func renderZPL(t *testing.T, nodeModules string, zpl []byte, size Size, dpmm int
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("render.js: %v\n%s", err, stderr.String())
+		t.Fatalf("render-zpl.js: %v\n%s", err, stderr.String())
 	}
 	return strings.Fields(string(stdout))
 }

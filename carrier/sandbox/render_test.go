@@ -36,20 +36,20 @@ func renderTools(t *testing.T) (nodeModules string) {
 	return nodeModules
 }
 
-// renderZPL renders zpl to PNG files, one per label, with testdata/render.js.
+// renderZPL renders zpl to PNG files, one per label, with scripts/render-zpl.js.
 func renderZPL(t *testing.T, nodeModules, zpl string) []string {
 	t.Helper()
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "render.js"), out, "105", "190", "8")
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("..", "..", "scripts", "render-zpl.js"), out, "105", "190", "8")
 	cmd.Env = append(os.Environ(), "NODE_PATH="+nodeModules)
 	cmd.Stdin = strings.NewReader(zpl)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("render.js: %v\n%s", err, stderr.String())
+		t.Fatalf("render-zpl.js: %v\n%s", err, stderr.String())
 	}
 	return strings.Fields(string(stdout))
 }

@@ -1,6 +1,6 @@
-// render.js reads ZPL from stdin and writes one PNG per label (^XA…^XZ) to
+// render-zpl.js reads ZPL from stdin and writes one PNG per label (^XA…^XZ) to
 // OUTDIR/label-N.png, using zpl-renderer-js (zebrash compiled to WebAssembly).
-// Usage: NODE_PATH=<dir>/node_modules node render.js OUTDIR [widthMm heightMm dpmm]
+// Usage: NODE_PATH=<dir>/node_modules node render-zpl.js OUTDIR [widthMm heightMm dpmm]
 // It prints the written file names, one a line, so the Go test knows them.
 'use strict';
 const fs = require('fs');
