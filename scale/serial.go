@@ -72,6 +72,9 @@ const (
 	// notice timeouts; a read returns as soon as bytes arrive, so the tick
 	// adds no latency to a frame.
 	readTick = 10 * time.Millisecond
+	// unknownRefusals is how many polls in a row a scale must refuse
+	// before the station says it speaks another protocol.
+	unknownRefusals = 3
 	// frameMaxAge: a partial frame older than this is dropped; its rest
 	// is not coming.
 	frameMaxAge = 500 * time.Millisecond
@@ -357,6 +360,11 @@ func (s *Serial) session(port io.ReadWriteCloser) error {
 		cmdSentAt  time.Time
 		queued     *serialCmd // a zero/tare waiting for the line to be free
 		writeError error
+		// refused counts polls answered "unknown command" in a row. One
+		// such answer is most often a request garbled on the line (noise,
+		// a half-open port); only a scale that refuses every poll is set
+		// to another protocol.
+		refused int
 	)
 	write := func(b []byte) {
 		if writeError == nil {
@@ -397,7 +405,7 @@ func (s *Serial) session(port io.ReadWriteCloser) error {
 		}
 		switch f.kind {
 		case frameReading:
-			awaiting = false
+			awaiting, refused = false, 0
 			f.r.Time = now
 			s.publish(f.r, nil)
 		case frameAck:
@@ -408,8 +416,10 @@ func (s *Serial) session(port io.ReadWriteCloser) error {
 		case frameBusy, frameStatus:
 			awaiting = false // ask again at the next poll
 		case frameUnknown:
-			awaiting = false
-			s.publish(Reading{}, fmt.Errorf("%s does not understand the station's request: check that the scale is set to the %s protocol", s, s.proto.title))
+			awaiting = false // ask again at the next poll
+			if refused++; refused >= unknownRefusals {
+				s.publish(Reading{}, fmt.Errorf("%s does not understand the station's request: check that the scale is set to the %s protocol", s, s.proto.title))
+			}
 		case frameError:
 			awaiting = false
 			s.publish(Reading{}, fmt.Errorf("%s: %s", s, f.text))
