@@ -27,6 +27,23 @@ type Config struct {
 	PostNord  PostNord  `toml:"postnord"`
 	Consignor Consignor `toml:"consignor"`
 	Station   Station   `toml:"station"`
+	// IDSeries are the item id ranges the carrier allotted to the
+	// consignor, for labels the station numbers itself.
+	IDSeries []IDSeries `toml:"id_series"`
+}
+
+// IDSeries is one [[id_series]] table: an SSCC range (extension digit +
+// GS1 company prefix) or an S10 range (service indicator + country), by
+// serial number.
+type IDSeries struct {
+	Name          string `toml:"name"`
+	Kind          string `toml:"kind"` // sscc or s10
+	Extension     int    `toml:"extension,omitempty"`
+	CompanyPrefix string `toml:"company_prefix,omitempty"`
+	Service       string `toml:"service,omitempty"`
+	Country       string `toml:"country,omitempty"`
+	First         uint64 `toml:"first"`
+	Last          uint64 `toml:"last"`
 }
 
 // PostNord is the carrier connection. An empty URL (or "sandbox") runs the

@@ -26,6 +26,8 @@ var (
 	bucketEvents        = []byte("events")             // "YYYY-MM-DD/itemID/eventKey" → TrackingEvent
 	bucketOutbox        = []byte("outbox")             // entry id → OutboxEntry
 	bucketOutboxIndex   = []byte("outbox_by_order")    // orderRef → newest entry id
+	bucketIDSeries      = []byte("id_series")          // series name → IDSeries
+	bucketIDsUsed       = []byte("ids_used")           // item id → series name: never handed out twice
 	bucketPrintJobs     = []byte("print_jobs")         // job id → PrintJob (only unconfirmed labels)
 
 	keySchema = []byte("schema_version")
@@ -82,7 +84,7 @@ func Open(dir string, opts Options) (*Store, error) {
 
 func (s *Store) migrate() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs} {
+		for _, b := range [][]byte{bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs, bucketIDSeries, bucketIDsUsed} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("open store: create bucket %s: %w", b, err)
 			}

@@ -81,6 +81,7 @@ Usage:
   labelstation queue list [--all]
   labelstation print-queue list | retry ID | discard ID | printed ID   labels not confirmed printed
   labelstation report [--date YYYY-MM-DD] [--format text|json|csv]
+  labelstation series list                           the consignor's own item id ranges
   labelstation scale read URI [--stable] | list | probe PORT | simulate --protocol P --port PTY
   labelstation servicepoints --country CC --postcode P [--street S] [--n 5] | --country CC --id ID
   labelstation transit --to CC:POSTCODE [--from CC:POSTCODE] [--service 17,19]
@@ -143,6 +144,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdReport(ctx, g, rest)
 	case "scale":
 		return cmdScale(ctx, g, rest)
+	case "series":
+		return cmdSeries(ctx, g, rest)
 	case "servicepoints":
 		return cmdServicePoints(ctx, g, rest)
 	case "transit":

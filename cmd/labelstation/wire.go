@@ -128,7 +128,22 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 	})
 	// A scale chosen in the settings at run time is the station's to close.
 	b.closers = append(b.closers, b.station.Close)
+	if err := defineSeries(ctx, b.station, cfg); err != nil {
+		return fail(err)
+	}
 	return b, nil
+}
+
+// defineSeries records the config's id series in the store. Redefining a
+// series at every start is harmless: ids handed out stay used.
+func defineSeries(ctx context.Context, st *station.Station, cfg config.Config) error {
+	for _, c := range cfg.IDSeries {
+		if err := st.DefineSeries(ctx, station.SeriesConfig{Name: c.Name, Kind: c.Kind, Extension: c.Extension,
+			CompanyPrefix: c.CompanyPrefix, Service: c.Service, Country: c.Country, First: c.First, Last: c.Last}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openCarrier returns the PostNord client: against the configured host, or
