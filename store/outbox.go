@@ -59,6 +59,9 @@ func (s *Store) CreateEntry(e OutboxEntry) error {
 		if err := putJSON(b, e.ID, e); err != nil {
 			return fmt.Errorf("create outbox entry %s: %w", e.ID, err)
 		}
+		if err := markOpen(tx, e); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketOutboxIndex).Put([]byte(e.OrderRef), []byte(e.ID))
 	})
 }
@@ -72,6 +75,9 @@ func (s *Store) UpdateEntry(id string, change func(*OutboxEntry) error) (OutboxE
 			return err
 		}
 		if err := change(&e); err != nil {
+			return err
+		}
+		if err := markOpen(tx, e); err != nil {
 			return err
 		}
 		return putJSON(b, id, e)
@@ -96,18 +102,28 @@ func (s *Store) EntryByOrder(ref string) (OutboxEntry, error) {
 }
 
 // Entries returns outbox entries, oldest first; openOnly keeps those that
-// still need work.
+// still need work, read through the open-entries index so the cost is the
+// open queue's, not the whole history's.
 func (s *Store) Entries(openOnly bool) ([]OutboxEntry, error) {
 	var out []OutboxEntry
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+		ob := tx.Bucket(bucketOutbox)
+		if openOnly {
+			return tx.Bucket(bucketOutboxOpen).ForEach(func(k, _ []byte) error {
+				var e OutboxEntry
+				if err := getJSON(ob, string(k), &e); err != nil {
+					return fmt.Errorf("read outbox entry %s: %w", k, err)
+				}
+				out = append(out, e)
+				return nil
+			})
+		}
+		return ob.ForEach(func(k, v []byte) error {
 			var e OutboxEntry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("read outbox entry %s: %w", k, err)
 			}
-			if !openOnly || e.State.Open() {
-				out = append(out, e)
-			}
+			out = append(out, e)
 			return nil
 		})
 	})
@@ -116,17 +132,43 @@ func (s *Store) Entries(openOnly bool) ([]OutboxEntry, error) {
 }
 
 // QueueCounts returns how many entries wait to be sent and how many need a
-// person.
+// person. The status bar asks every few seconds, so it reads only the
+// open-entries index: no entry is decoded.
 func (s *Store) QueueCounts() (pending, attention int, err error) {
-	entries, err := s.Entries(true)
-	for _, e := range entries {
-		if e.State == StateAttention {
-			attention++
-		} else {
-			pending++
-		}
-	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutboxOpen).ForEach(func(_, state []byte) error {
+			if EntryState(state) == StateAttention {
+				attention++
+			} else {
+				pending++
+			}
+			return nil
+		})
+	})
 	return pending, attention, err
+}
+
+// markOpen keeps the open-entries index in step with e's state.
+func markOpen(tx *bolt.Tx, e OutboxEntry) error {
+	b := tx.Bucket(bucketOutboxOpen)
+	if e.State.Open() {
+		return b.Put([]byte(e.ID), []byte(e.State))
+	}
+	return b.Delete([]byte(e.ID))
+}
+
+// indexOpenEntries fills the open-entries index from the outbox.
+func indexOpenEntries(tx *bolt.Tx) error {
+	if _, err := tx.CreateBucket(bucketOutboxOpen); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+		var e OutboxEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("read outbox entry %s: %w", k, err)
+		}
+		return markOpen(tx, e)
+	})
 }
 
 func putJSON(b *bolt.Bucket, key string, v any) error {

@@ -62,6 +62,9 @@ func (s *Store) RecordBooking(entryID string, sh Shipment) error {
 		if err := putJSON(ob, entryID, e); err != nil {
 			return err
 		}
+		if err := markOpen(tx, e); err != nil {
+			return err
+		}
 		key := shipmentKey(sh)
 		if err := putJSON(tx.Bucket(bucketShipments), key, sh); err != nil {
 			return err

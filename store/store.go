@@ -26,6 +26,7 @@ var (
 	bucketEvents        = []byte("events")             // "YYYY-MM-DD/itemID/eventKey" → TrackingEvent
 	bucketOutbox        = []byte("outbox")             // entry id → OutboxEntry
 	bucketOutboxIndex   = []byte("outbox_by_order")    // orderRef → newest entry id
+	bucketOutboxOpen    = []byte("outbox_open")        // entry id → state, for entries that still need work
 	bucketIDSeries      = []byte("id_series")          // series name → IDSeries
 	bucketIDsUsed       = []byte("ids_used")           // item id → series name: never handed out twice
 	bucketPrintJobs     = []byte("print_jobs")         // job id → PrintJob (only unconfirmed labels)
@@ -84,7 +85,13 @@ func Open(dir string, opts Options) (*Store, error) {
 
 func (s *Store) migrate() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs, bucketIDSeries, bucketIDsUsed} {
+		if tx.Bucket(bucketOutboxOpen) == nil && tx.Bucket(bucketOutbox) != nil {
+			// A file from before the open-entries index: build it once.
+			if err := indexOpenEntries(tx); err != nil {
+				return fmt.Errorf("open store: index open outbox entries: %w", err)
+			}
+		}
+		for _, b := range [][]byte{bucketOutboxOpen, bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs, bucketIDSeries, bucketIDsUsed} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("open store: create bucket %s: %w", b, err)
 			}
