@@ -374,13 +374,16 @@ func snap(v float64, dpmm int) float64 {
 	return math.Round(v*float64(dpmm)) / float64(dpmm)
 }
 
-// postalLine is "SE-415 05 Göteborg", the way Nordic carriers print it.
-func postalLine(p Party) string {
-	s := p.Postcode
-	if p.Country != "" && s != "" {
-		s = p.Country + "-" + s
+// postalLine is the party's PostalLine.
+func postalLine(p Party) string { return PostalLine(p.Country, p.Postcode, p.City) }
+
+// PostalLine is "SE-415 05 Göteborg", the way Nordic carriers print the
+// postcode line.
+func PostalLine(country, postcode, city string) string {
+	if country != "" && postcode != "" {
+		postcode = country + "-" + postcode
 	}
-	return joinNonEmpty(" ", s, p.City)
+	return joinNonEmpty(" ", postcode, city)
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

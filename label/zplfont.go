@@ -14,10 +14,11 @@ var font0Advance = [95]uint8{
 	49, 49, 33, 43, 28, 49, 45, 67, 44, 44, 39, 32, 53, 54, 49, //     p … ~
 }
 
-// font0Dots is the width of s in font 0 at h dots high, in dots. Each
+// Font0Dots is the width of s in ZPL font 0 at h dots high (^A0N,h,h), in
+// dots; with narrowed glyphs (^A0N,h,w) it is Font0Dots(s, w). Each
 // glyph's advance is rounded up to whole dots, as a renderer placing
 // glyphs on the dot grid may do, so the estimate errs towards fitting.
-func font0Dots(s string, h int) int {
+func Font0Dots(s string, h int) int {
 	sum := 0
 	for _, r := range s {
 		sum += (font0Adv(r)*h + 99) / 100

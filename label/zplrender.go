@@ -44,7 +44,7 @@ func (p *Page) ZPL() ([]byte, error) {
 		// printed line is the measured one.
 		// Two dots of slack: a W or Æ overhangs its advance by a dot.
 		v, sz := fitText(t.Value, boxW-2, math.Floor(t.Size*d), math.Floor(t.MinSize*d), func(s string, size float64) float64 {
-			return float64(font0Dots(s, int(size)))
+			return float64(Font0Dots(s, int(size)))
 		})
 		h := int(sz)
 		fmt.Fprintf(&b, "^FO%d,%d^A0N,%d,%d", dots(t.X), dots(t.Y), h, h)

@@ -68,7 +68,7 @@ func TestZPLLongFieldsFit(t *testing.T) {
 				t.Fatalf("%s: %q: %v", tx.Field, places[i], err)
 			}
 			box := int(tx.W*float64(dpmm) + 0.5)
-			if got := font0Dots(texts[i], h); got > box {
+			if got := Font0Dots(texts[i], h); got > box {
 				t.Errorf("%d dpmm %s: %q is %d dots wide at h=%d, box %d", dpmm, tx.Field, texts[i], got, h, box)
 			}
 			if float64(h) < tx.MinSize*float64(dpmm)-1 {

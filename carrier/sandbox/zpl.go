@@ -146,14 +146,15 @@ func writeZPL(b *strings.Builder, d *labelData) {
 // text writes one line of font-0 text at (x, y), h dots high, that must
 // fit in maxWidth dots. Text too wide for the box is drawn with narrower
 // glyphs (^A0N,h,w) down to half their normal width, and only cut when
-// even that does not fit, so no line ever runs into its neighbour.
+// even that does not fit, so no line ever runs into its neighbour. Widths
+// are label's font-0 metrics, the ones the station's own labels use.
 func text(b *strings.Builder, x, y, h, maxWidth int, s string) {
 	w := h
-	if em := font0Width(s); em*float64(h) > float64(maxWidth) {
-		w = int(float64(maxWidth) / em)
+	if full := label.Font0Dots(s, h); full > maxWidth {
+		w = h * maxWidth / full
 		if min := (h + 1) / 2; w < min {
 			w = min
-			s = fitRunes(s, float64(maxWidth)/float64(w))
+			s = cutToFit(s, maxWidth, w)
 		}
 	}
 	b.WriteString("^FO")
@@ -171,57 +172,28 @@ func text(b *strings.Builder, x, y, h, maxWidth int, s string) {
 // fitSize returns the largest of sizes (largest first) at which s fits
 // maxWidth at full glyph width, or the last size.
 func fitSize(s string, maxWidth int, sizes ...int) int {
-	em := font0Width(s)
 	for _, h := range sizes {
-		if em*float64(h) <= float64(maxWidth) {
+		if label.Font0Dots(s, h) <= maxWidth {
 			return h
 		}
 	}
 	return sizes[len(sizes)-1]
 }
 
-// font0Advance holds the advance width of the printable ASCII characters
-// in font 0, in hundredths of the font height, as measured from zebrash's
-// rendering (zpl-renderer-js 3.4.0). A Zebra printer's font 0 (CG
-// Triumvirate Bold Condensed) is narrower, so a line that fits here fits
-// on paper.
-var font0Advance = [95]uint8{
-	27, 32, 33, 49, 49, 82, 66, 24, 32, 33, 48, 49, 32, 77, 32, 28, // space … /
-	49, 49, 49, 49, 49, 49, 49, 49, 49, 49, 27, 27, 49, 49, 49, 49, // 0 … ?
-	82, 55, 55, 55, 60, 49, 49, 60, 60, 27, 44, 55, 49, 77, 60, 60, // @ … O
-	55, 60, 60, 55, 50, 60, 55, 82, 55, 55, 49, 32, 28, 32, 49, 50, // P … _
-	32, 49, 49, 43, 49, 49, 28, 49, 49, 27, 27, 44, 27, 77, 49, 49, // ` … o
-	49, 49, 33, 43, 28, 49, 45, 67, 44, 44, 39, 32, 53, 54, 49, //     p … ~
-}
-
-// font0Width is the width of s in font 0, in units of the font height.
-func font0Width(s string) float64 {
-	sum := 0
-	for _, r := range s {
-		switch {
-		case r >= 0x20 && r < 0x7F:
-			sum += int(font0Advance[r-0x20])
-		case r == 'Æ' || r == 'æ' || r == 'Œ' || r == 'œ':
-			sum += 78
-		case r >= 0xC0 && r <= 0xDE:
-			sum += 62 // accented capitals: Å Ä Ö Ø É Ü …
-		case r >= 0xDF && r <= 0xFF:
-			sum += 52 // accented small letters
-		default:
-			sum += 100 // unknown glyphs: assume the widest
-		}
+// cutToFit cuts s to the longest prefix that fits maxWidth dots with
+// glyphs w dots wide, at a letter boundary (never inside Ø or Å).
+func cutToFit(s string, maxWidth, w int) string {
+	if label.Font0Dots(s, w) <= maxWidth {
+		return s
 	}
-	return float64(sum) / 100
-}
-
-// fitRunes cuts s to what fits in em font heights.
-func fitRunes(s string, em float64) string {
+	fits := 0
 	for i := range s {
-		if font0Width(s[:i]) > em {
-			return strings.TrimRight(s[:max(0, i-1)], " ")
+		if label.Font0Dots(s[:i], w) > maxWidth {
+			break
 		}
+		fits = i
 	}
-	return s
+	return strings.TrimRight(s[:fits], " ")
 }
 
 func hline(b *strings.Builder, y int) {
@@ -230,14 +202,8 @@ func hline(b *strings.Builder, y int) {
 	b.WriteString("^GB810,0,3^FS\n")
 }
 
-// postalLine is "SE-123 45 Stockholm", the way PostNord prints it.
-func postalLine(p labelParty) string {
-	s := p.Postcode
-	if p.Country != "" {
-		s = p.Country + "-" + s
-	}
-	return joinNonEmpty(" ", s, p.City)
-}
+// postalLine is the party's postcode line, as label prints it.
+func postalLine(p labelParty) string { return label.PostalLine(p.Country, p.Postcode, p.City) }
 
 func joinNonEmpty(sep string, parts ...string) string {
 	out := ""
