@@ -1,14 +1,13 @@
 package label
 
 import (
-	"context"
+	"labelstation/internal/zplrender"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The tests in this file run the labels through real outside renderers:
@@ -16,41 +15,12 @@ import (
 // and poppler's pdftoppm (as a PDF viewer would show the PDF), then
 // decode the barcodes with gozxing.
 
-// nodeTools finds zpl-renderer-js under $LABELSTATION_NODE_TOOLS, or skips.
-func nodeTools(t *testing.T) (nodeModules string) {
-	t.Helper()
-	dir := os.Getenv("LABELSTATION_NODE_TOOLS")
-	if dir == "" {
-		t.Skip("skipping ZPL render check: LABELSTATION_NODE_TOOLS is not set (make test sets it; locally: npm install --prefix .tools zpl-renderer-js@3.4.0 && export LABELSTATION_NODE_TOOLS=$PWD/.tools)")
-	}
-	nodeModules = filepath.Join(dir, "node_modules")
-	if _, err := os.Stat(filepath.Join(nodeModules, "zpl-renderer-js", "package.json")); err != nil {
-		t.Skipf("skipping ZPL render check: zpl-renderer-js is not installed under %s (npm install --prefix %s zpl-renderer-js@3.4.0)", nodeModules, dir)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("skipping ZPL render check: node is not on PATH (install Node.js 20)")
-	}
-	return nodeModules
-}
+func nodeTools(t *testing.T) string { return zplrender.Tools(t) }
 
-// renderZPL renders zpl (one or more labels of one size) with
-// scripts/render-zpl.js and returns the PNG files, one per label.
+// renderZPL renders zpl (one or more labels of one size) to PNG files,
+// one per label.
 func renderZPL(t *testing.T, nodeModules string, zpl []byte, size Size, dpmm int) []string {
-	t.Helper()
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("..", "scripts", "render-zpl.js"), out,
-		strconv.Itoa(size.WidthMM), strconv.Itoa(size.HeightMM), strconv.Itoa(dpmm))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+nodeModules)
-	cmd.Stdin = strings.NewReader(string(zpl))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	stdout, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("render-zpl.js: %v\n%s", err, stderr.String())
-	}
-	return strings.Fields(string(stdout))
+	return zplrender.Render(t, nodeModules, zpl, size.WidthMM, size.HeightMM, dpmm)
 }
 
 // TestZPLRenderedScans prints the station's own labels through zebrash —

@@ -6,52 +6,27 @@ import (
 	"image/png"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"labelstation/carrier/sandbox"
+	"labelstation/internal/zplrender"
 )
 
-// renderTools finds what the render check needs, or skips: the npm
-// package zpl-renderer-js under $LABELSTATION_NODE_TOOLS/node_modules
-// (the Makefile runs `npm install --prefix .tools zpl-renderer-js@3.4.0`),
-// node, and zbarimg (Debian zbar-tools).
+// renderTools finds the ZPL renderer (or skips) and zbarimg (Debian
+// zbar-tools), which decodes the rendered barcodes.
 func renderTools(t *testing.T) (nodeModules string) {
 	t.Helper()
-	dir := os.Getenv("LABELSTATION_NODE_TOOLS")
-	if dir == "" {
-		t.Skip("skipping render check: LABELSTATION_NODE_TOOLS is not set (npm install --prefix .tools zpl-renderer-js@3.4.0, then export LABELSTATION_NODE_TOOLS=$PWD/.tools)")
-	}
-	nodeModules = filepath.Join(dir, "node_modules")
-	if _, err := os.Stat(filepath.Join(nodeModules, "zpl-renderer-js", "package.json")); err != nil {
-		t.Skipf("skipping render check: zpl-renderer-js is not installed under %s", nodeModules)
-	}
-	for _, bin := range []string{"node", "zbarimg"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("skipping render check: %s is not on PATH", bin)
-		}
+	nodeModules = zplrender.Tools(t)
+	if _, err := exec.LookPath("zbarimg"); err != nil {
+		t.Skip("skipping render check: zbarimg is not on PATH (apt-get install zbar-tools)")
 	}
 	return nodeModules
 }
 
-// renderZPL renders zpl to PNG files, one per label, with scripts/render-zpl.js.
+// renderZPL renders PostNord-size labels (105 × 190 mm, 8 dpmm).
 func renderZPL(t *testing.T, nodeModules, zpl string) []string {
-	t.Helper()
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("..", "..", "scripts", "render-zpl.js"), out, "105", "190", "8")
-	cmd.Env = append(os.Environ(), "NODE_PATH="+nodeModules)
-	cmd.Stdin = strings.NewReader(zpl)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	stdout, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("render-zpl.js: %v\n%s", err, stderr.String())
-	}
-	return strings.Fields(string(stdout))
+	return zplrender.Render(t, nodeModules, []byte(zpl), 105, 190, 8)
 }
 
 type zbarSymbol struct {
