@@ -4,6 +4,9 @@ import (
 	"context"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"labelstation/station"
@@ -16,6 +19,29 @@ type deviceDialog struct {
 	ps      *PackScreen
 	result  *widget.Label
 	buttons []*widget.Button
+	dlg     dialog.Dialog
+}
+
+// open lays a device dialog out the way every one looks — the devices the
+// station found with their Find button, the address it will use, three
+// actions and the result line — and shows it. Closing it gives the scan
+// field its focus back.
+func (d *deviceDialog) open(title, listIntro, addressHelp string, list *widget.Select, find *widget.Button, address *widget.Entry, actions [3]*widget.Button, width float32) {
+	d.result = widget.NewLabel("")
+	d.result.Wrapping = fyne.TextWrapWord
+	d.buttons = append([]*widget.Button{find}, actions[:]...)
+	form := container.NewVBox(
+		widget.NewLabel(listIntro),
+		container.NewBorder(nil, nil, nil, find, list),
+		widget.NewLabel(addressHelp),
+		address,
+		container.NewGridWithColumns(3, actions[0], actions[1], actions[2]),
+		d.result,
+	)
+	d.dlg = dialog.NewCustom(title, "Close", form, d.ps.win)
+	d.dlg.SetOnClosed(d.ps.focusScan)
+	d.dlg.Resize(fyne.NewSize(width, 360))
+	d.dlg.Show()
 }
 
 // run calls f off the UI goroutine with a timeout and hands its result

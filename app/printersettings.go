@@ -6,9 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"labelstation/printer"
@@ -43,7 +40,6 @@ type printerSettings struct {
 	status   *widget.Button
 	test     *widget.Button
 	use      *widget.Button
-	dlg      dialog.Dialog
 }
 
 // ShowPrinterSettings opens the printer settings dialog (the Printer…
@@ -59,26 +55,14 @@ func (ps *PackScreen) ShowPrinterSettings() {
 	d.uri = widget.NewEntry()
 	d.uri.SetPlaceHolder("tcp://192.168.1.50:9100")
 	d.uri.SetText(pset.PrinterURI())
-	d.result = widget.NewLabel("")
-	d.result.Wrapping = fyne.TextWrapWord
 	d.find = widget.NewButton("Find printers", d.findPrinters)
 	d.status = widget.NewButton("Ask its state", d.askStatus)
 	d.test = widget.NewButton("Test print", d.testPrint)
 	d.use = widget.NewButton("Use this printer", d.usePrinter)
 	d.use.Importance = widget.HighImportance
-	d.buttons = []*widget.Button{d.find, d.status, d.test, d.use}
-	form := container.NewVBox(
-		widget.NewLabel("Printers on this computer (CUPS queues, USB, device nodes, Windows printers):"),
-		container.NewBorder(nil, nil, nil, d.find, d.printers),
-		widget.NewLabel("Printer address (tcp://HOST:9100, usb://VID:PID, dev:///dev/usb/lp0, cups://QUEUE, spool://NAME, file:///DIR):"),
-		d.uri,
-		container.NewGridWithColumns(3, d.status, d.test, d.use),
-		d.result,
-	)
-	d.dlg = dialog.NewCustom("Printer", "Close", form, ps.win)
-	d.dlg.SetOnClosed(ps.focusScan)
-	d.dlg.Resize(fyne.NewSize(760, 360))
-	d.dlg.Show()
+	d.open("Printer", "Printers on this computer (CUPS queues, USB, device nodes, Windows printers):",
+		"Printer address (tcp://HOST:9100, usb://VID:PID, dev:///dev/usb/lp0, cups://QUEUE, spool://NAME, file:///DIR):",
+		d.printers, d.find, d.uri, [3]*widget.Button{d.status, d.test, d.use}, 760)
 	ps.printerDlg = d
 	d.findPrinters()
 }

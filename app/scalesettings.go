@@ -7,9 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"labelstation/carrier"
@@ -32,7 +29,6 @@ type scaleSettings struct {
 	probe   *widget.Button
 	test    *widget.Button
 	use     *widget.Button
-	dlg     dialog.Dialog
 }
 
 // ShowScaleSettings opens the scale settings dialog (the Scale… button).
@@ -48,26 +44,14 @@ func (ps *PackScreen) ShowScaleSettings() {
 	d.uri = widget.NewEntry()
 	d.uri.SetPlaceHolder("serial:///dev/ttyUSB0?protocol=sics")
 	d.uri.SetText(ss.ScaleURI())
-	d.result = widget.NewLabel("")
-	d.result.Wrapping = fyne.TextWrapWord
 	d.find = widget.NewButton("Find scales", d.findScales)
 	d.probe = widget.NewButton("Probe port", d.probePort)
 	d.test = widget.NewButton("Test: read a weight", d.testScale)
 	d.use = widget.NewButton("Use this scale", d.useScale)
 	d.use.Importance = widget.HighImportance
-	d.buttons = []*widget.Button{d.find, d.probe, d.test, d.use}
-	form := container.NewVBox(
-		widget.NewLabel("Scales and serial ports on this computer:"),
-		container.NewBorder(nil, nil, nil, d.find, d.devices),
-		widget.NewLabel("Scale address (serial://PORT?protocol=sics|nci|cas|continuous, usbhid://VID:PID, hidraw://…, sim://…):"),
-		d.uri,
-		container.NewGridWithColumns(3, d.probe, d.test, d.use),
-		d.result,
-	)
-	d.dlg = dialog.NewCustom("Scale", "Close", form, ps.win)
-	d.dlg.SetOnClosed(ps.focusScan)
-	d.dlg.Resize(fyne.NewSize(720, 360))
-	d.dlg.Show()
+	d.open("Scale", "Scales and serial ports on this computer:",
+		"Scale address (serial://PORT?protocol=sics|nci|cas|continuous, usbhid://VID:PID, hidraw://…, sim://…):",
+		d.devices, d.find, d.uri, [3]*widget.Button{d.probe, d.test, d.use}, 720)
 	ps.settings = d
 	d.findScales()
 }
