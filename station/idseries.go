@@ -48,6 +48,9 @@ type SeriesInfo struct {
 	Used uint64 `json:"used"`
 	Size uint64 `json:"size"`
 	Next string `json:"next_id,omitempty"` // the id the next allocation hands out
+	// Note says when the series needs a supervisor: "runs low" from
+	// SeriesLowAt, "used up" when no id is left.
+	Note string `json:"note,omitempty"`
 }
 
 // DefineSeries checks a series and records its range. Redefining it (as
@@ -131,6 +134,12 @@ func (s *Station) Series(ctx context.Context) ([]SeriesInfo, error) {
 		info.Extension, _ = strconv.Atoi(ser.Params["extension"])
 		if ser.Next <= ser.Last {
 			info.Next, _ = makeItemID(ser, ser.Next)
+		}
+		switch {
+		case info.Used >= info.Size:
+			info.Note = "used up: ask the carrier for a new range"
+		case float64(info.Used) >= SeriesLowAt*float64(info.Size):
+			info.Note = "runs low: ask the carrier for a new range"
 		}
 		out = append(out, info)
 	}

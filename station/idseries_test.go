@@ -43,7 +43,7 @@ func TestOwnSSCCSeriesValidUniqueWarnsAndRefusesWhenUsedUp(t *testing.T) {
 		t.Fatalf("eleventh id: %v / %q", err, station.Hint(err))
 	}
 	list, _ := r.station.Series(ctx)
-	if len(list) != 1 || list[0].Used != 10 || list[0].Size != 10 || list[0].Next != "" {
+	if len(list) != 1 || list[0].Used != 10 || list[0].Size != 10 || list[0].Next != "" || !strings.HasPrefix(list[0].Note, "used up") {
 		t.Fatalf("series list: %+v", list)
 	}
 }

@@ -41,14 +41,7 @@ func cmdSeries(ctx context.Context, g *globals, args []string) error {
 	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERIES\tKIND\tUSED\tNEXT ID\tNOTE")
 	for _, x := range list {
-		note := ""
-		switch {
-		case x.Used >= x.Size:
-			note = "used up: ask the carrier for a new range"
-		case float64(x.Used) >= station.SeriesLowAt*float64(x.Size):
-			note = "runs low"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d of %d\t%s\t%s\n", x.Name, x.Kind, x.Used, x.Size, x.Next, note)
+		fmt.Fprintf(tw, "%s\t%s\t%d of %d\t%s\t%s\n", x.Name, x.Kind, x.Used, x.Size, x.Next, x.Note)
 	}
 	return tw.Flush()
 }
