@@ -74,11 +74,27 @@ func (s *Station) Pack(ctx context.Context, ref string, opts PackOptions) (PackR
 	if err != nil {
 		return PackResult{}, err
 	}
-	sh, err := s.book(ctx, entry, order)
+	// The label's printer is known before booking, so its print job is
+	// queued in the booking's own commit (a fresh booking has no earlier
+	// job to reconcile).
+	p := opts.Printer
+	if p == nil {
+		p = s.currentPrinter()
+	}
+	var q *printQueue
+	if p != nil {
+		q = s.queueFor(p)
+	}
+	sh, job, err := s.book(ctx, entry, order, q)
 	if err != nil {
 		return PackResult{OrderRef: ref, Weight: totalWeight(entry.Request)}, err
 	}
-	return s.printShipment(ctx, sh, opts.Printer, start, entry.Attempts > 1)
+	if q == nil {
+		return s.printShipment(ctx, sh, nil, start, entry.Attempts > 1)
+	}
+	res, err := s.finish(sh, s.enqueue(ctx, q, job, sh.Label, false), start)
+	res.Resumed = entry.Attempts > 1
+	return res, err
 }
 
 // openEntry returns the outbox entry to send for the order: the one an
@@ -145,7 +161,10 @@ func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackO
 
 // book sends the entry and records the outcome. Only a definite answer
 // changes the state away from "sending".
-func (s *Station) book(ctx context.Context, entry store.OutboxEntry, order carrier.Order) (store.Shipment, error) {
+//
+// With a print queue q, the label's print job is queued in the same commit
+// as the booking and returned.
+func (s *Station) book(ctx context.Context, entry store.OutboxEntry, order carrier.Order, q *printQueue) (store.Shipment, store.PrintJob, error) {
 	if entry.State != store.StateSending {
 		var err error
 		entry, err = s.store.UpdateEntry(entry.ID, func(e *store.OutboxEntry) error {
@@ -153,12 +172,12 @@ func (s *Station) book(ctx context.Context, entry store.OutboxEntry, order carri
 			return nil
 		})
 		if err != nil {
-			return store.Shipment{}, err
+			return store.Shipment{}, store.PrintJob{}, err
 		}
 	}
 	booking, err := s.carrier.Book(ctx, entry.Request)
 	if err != nil {
-		return store.Shipment{}, s.bookingFailed(entry, err)
+		return store.Shipment{}, store.PrintJob{}, s.bookingFailed(entry, err)
 	}
 	s.noteCarrier(nil)
 	sh := store.Shipment{
@@ -178,11 +197,17 @@ func (s *Station) book(ctx context.Context, entry store.OutboxEntry, order carri
 	if sh.Carrier == "" {
 		sh.Carrier = s.carrier.Name()
 	}
-	if err := s.store.RecordBooking(entry.ID, sh); err != nil {
-		return sh, err
+	var job store.PrintJob
+	var jobs []store.PrintJob
+	if q != nil {
+		job = s.newPrintJob(sh, q.uri, false)
+		jobs = append(jobs, job)
+	}
+	if err := s.store.RecordBooking(entry.ID, sh, jobs...); err != nil {
+		return sh, job, err
 	}
 	s.log.Info("booked", "order", order.Ref, "tracking", sh.TrackingID(), "request_id", entry.ID)
-	return sh, nil
+	return sh, job, nil
 }
 
 func (s *Station) bookingFailed(entry store.OutboxEntry, err error) error {

@@ -58,3 +58,29 @@ func TestQueueCountsFollowStatesAndReadOnlyOpenEntries(t *testing.T) {
 	defer s2.Close()
 	check(s2, "after rebuilding the index")
 }
+
+// A booking and its label's print job are one commit: both or neither.
+func TestRecordBookingQueuesThePrintJobInTheSameCommit(t *testing.T) {
+	s, _ := openTemp(t)
+	now := time.Now()
+	s.CreateEntry(OutboxEntry{ID: "e1", OrderRef: "O-1", State: StateSending, Created: now})
+	s.CreateEntry(OutboxEntry{ID: "e2", OrderRef: "O-2", State: StateSending, Created: now})
+	job := PrintJob{ID: "j1", Printer: "tcp://p", OrderRef: "O-1", State: PrintSending, Created: now}
+	if err := s.RecordBooking("e1", Shipment{OrderRef: "O-1", BookedAt: now}, job); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.PrintJob("j1"); err != nil || got.OrderRef != "O-1" {
+		t.Fatalf("print job after booking: %+v %v", got, err)
+	}
+	// A job that cannot be queued (its id is taken) undoes the booking too.
+	job.OrderRef = "O-2"
+	if err := s.RecordBooking("e2", Shipment{OrderRef: "O-2", BookedAt: now}, job); err == nil {
+		t.Fatal("booking with a clashing print job id must fail")
+	}
+	if _, err := s.ShipmentByOrder("O-2"); err == nil {
+		t.Fatal("the shipment was stored although its print job was not")
+	}
+	if e, _ := s.EntryByOrder("O-2"); e.State != StateSending {
+		t.Fatalf("entry state %s, want sending (nothing recorded)", e.State)
+	}
+}

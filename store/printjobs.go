@@ -52,14 +52,16 @@ type PrintJob struct {
 
 // CreatePrintJob writes a new job (one commit).
 func (s *Store) CreatePrintJob(j PrintJob) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketPrintJobs)
-		if b.Get([]byte(j.ID)) != nil {
-			return fmt.Errorf("id already used")
-		}
-		return putJSON(b, j.ID, j)
-	})
-	if err != nil {
+	return s.db.Update(func(tx *bolt.Tx) error { return putPrintJob(tx, j) })
+}
+
+// putPrintJob adds a new job inside tx.
+func putPrintJob(tx *bolt.Tx, j PrintJob) error {
+	b := tx.Bucket(bucketPrintJobs)
+	if b.Get([]byte(j.ID)) != nil {
+		return fmt.Errorf("queue label %s for printing: job id %s already used", j.OrderRef, j.ID)
+	}
+	if err := putJSON(b, j.ID, j); err != nil {
 		return fmt.Errorf("queue label %s for printing: %w", j.OrderRef, err)
 	}
 	return nil

@@ -47,8 +47,10 @@ var keyLastPrinted = []byte("last_printed")
 func shipmentKey(sh Shipment) string { return dayKey(sh.BookedAt) + "/" + sh.OrderRef }
 
 // RecordBooking stores the carrier's answer and closes the outbox entry in
-// one transaction: either both happen or neither.
-func (s *Store) RecordBooking(entryID string, sh Shipment) error {
+// one transaction: either both happen or neither. Print jobs given are
+// queued in the same commit, so a booking and its label's place in the
+// print queue cost one fsync on the scan-to-print path, not two.
+func (s *Store) RecordBooking(entryID string, sh Shipment, jobs ...PrintJob) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		ob := tx.Bucket(bucketOutbox)
 		var e OutboxEntry
@@ -68,6 +70,11 @@ func (s *Store) RecordBooking(entryID string, sh Shipment) error {
 		key := shipmentKey(sh)
 		if err := putJSON(tx.Bucket(bucketShipments), key, sh); err != nil {
 			return err
+		}
+		for _, j := range jobs {
+			if err := putPrintJob(tx, j); err != nil {
+				return err
+			}
 		}
 		return tx.Bucket(bucketShipmentIndex).Put([]byte(sh.OrderRef), []byte(key))
 	})
