@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -30,6 +31,7 @@ type Config struct {
 	// IDSeries are the item id ranges the carrier allotted to the
 	// consignor, for labels the station numbers itself.
 	IDSeries []IDSeries `toml:"id_series"`
+	Outbox   Outbox     `toml:"outbox"`
 }
 
 // IDSeries is one [[id_series]] table: an SSCC range (extension digit +
@@ -81,6 +83,37 @@ type Consignor struct {
 	VOEC      string `toml:"voec,omitempty"` // Norwegian VAT On E-Commerce number
 }
 
+// Outbox is the [outbox] table: how queued bookings are sent, and what the
+// bench prints while the carrier cannot be reached.
+type Outbox struct {
+	// OfflineSeries names the [[id_series]] offline labels are numbered
+	// from; "" means no offline labels (parcels wait for the network).
+	OfflineSeries string `toml:"offline_series,omitempty"`
+	// Concurrency bounds the bookings sent at once when the queue drains
+	// (default 4).
+	Concurrency int `toml:"concurrency,omitempty"`
+	// LookupGrace is how long after a lost answer the station waits before
+	// it trusts the carrier's "no such booking" and sends again, e.g. "2m"
+	// (default 2m; the demo uses 0).
+	LookupGrace string `toml:"lookup_grace,omitempty"`
+}
+
+// DefaultLookupGrace is used when [outbox] lookup_grace is not set: PostNord
+// may take a moment to show a booking in Track & Trace.
+const DefaultLookupGrace = 2 * time.Minute
+
+// LookupGraceDuration is LookupGrace parsed (Validate has checked it).
+func (c Config) LookupGraceDuration() time.Duration {
+	if c.Outbox.LookupGrace == "" {
+		if c.Demo() {
+			return 0
+		}
+		return DefaultLookupGrace
+	}
+	d, _ := time.ParseDuration(c.Outbox.LookupGrace)
+	return d
+}
+
 // Station is the bench's own hardware and defaults.
 type Station struct {
 	Printer        string `toml:"printer"` // printer URI; "" = preview files in DATA/labels
@@ -96,6 +129,7 @@ const (
 	DemoCustomerNumber = "20876966"
 	DemoScale          = "sim://?weight=1.25kg"
 	DemoVOEC           = "2031001"
+	DemoSeries         = "demo-sscc"
 )
 
 // Default returns the demo settings used when no config file exists.
@@ -110,6 +144,19 @@ func Default() Config {
 		},
 		Station: Station{Scale: DemoScale, DefaultService: "19", LabelFormat: "zpl"},
 	}
+}
+
+// WithDemoSeries gives a demo station (sandbox carrier) that names no id
+// series a made-up one for offline labels, so the offline flow can be
+// tried out of the box. A station with a real carrier never gets it: its
+// ids must come from the carrier's allotment.
+func (c Config) WithDemoSeries() Config {
+	if c.Demo() && len(c.IDSeries) == 0 && c.Outbox.OfflineSeries == "" {
+		// Not the sandbox's own company prefix, so the two never meet.
+		c.IDSeries = []IDSeries{{Name: DemoSeries, Kind: "sscc", Extension: 3, CompanyPrefix: "7350099", First: 1, Last: 999999}}
+		c.Outbox.OfflineSeries = DemoSeries
+	}
+	return c
 }
 
 // Demo reports whether the station talks to the in-process sandbox.
@@ -226,6 +273,23 @@ func (c Config) Validate() error {
 	}
 	if t := c.PostNord.LabelType; t != "" && t != "standard" && t != "small" {
 		return fmt.Errorf("config postnord.label_type is %q: use standard or small", t)
+	}
+	if name := c.Outbox.OfflineSeries; name != "" {
+		found := false
+		for _, ser := range c.IDSeries {
+			found = found || ser.Name == name
+		}
+		if !found {
+			return fmt.Errorf("config outbox.offline_series is %q, but no [[id_series]] has that name", name)
+		}
+	}
+	if c.Outbox.Concurrency < 0 || c.Outbox.Concurrency > 64 {
+		return fmt.Errorf("config outbox.concurrency is %d: use 1 to 64 (default 4)", c.Outbox.Concurrency)
+	}
+	if g := c.Outbox.LookupGrace; g != "" {
+		if d, err := time.ParseDuration(g); err != nil || d < 0 {
+			return fmt.Errorf("config outbox.lookup_grace is %q: write a duration such as \"2m\" or \"0s\"", g)
+		}
 	}
 	if f := c.Station.LabelFormat; f != "" && f != "zpl" && f != "pdf" {
 		return fmt.Errorf("config station.label_format is %q: use zpl or pdf", f)

@@ -18,7 +18,7 @@ func eventKey(e carrier.TrackingEvent) string {
 // PutEvents stores tracking events once each, keyed by the carrier's event
 // identity, and returns how many were new.
 func (s *Store) PutEvents(events []carrier.TrackingEvent) (added int, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		added = 0
 		b := tx.Bucket(bucketEvents)
 		for _, e := range events {

@@ -47,7 +47,7 @@ func (s *Store) DefineSeries(def IDSeries) (IDSeries, error) {
 		return def, fmt.Errorf("define id series %q: the range %d–%d is empty", def.Name, def.First, def.Last)
 	}
 	var out IDSeries
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketIDSeries)
 		var have IDSeries
 		switch err := getJSON(b, def.Name, &have); {
@@ -79,7 +79,7 @@ func (s *Store) DefineSeries(def IDSeries) (IDSeries, error) {
 // prefix). The id is recorded as used, so a second series (or a bug)
 // that produced the same id is refused rather than reused.
 func (s *Store) AllocateID(name string, makeID func(IDSeries, uint64) (string, error)) (id string, series IDSeries, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketIDSeries)
 		if err := getJSON(b, name, &series); errors.Is(err, ErrNotFound) {
 			return ErrSeriesUnknown

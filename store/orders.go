@@ -13,7 +13,7 @@ import (
 // PutOrders saves orders in one transaction: all or none. An order that is
 // already shipped is not overwritten; its ref is returned in skipped.
 func (s *Store) PutOrders(orders []carrier.Order) (skipped []string, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		skipped = skipped[:0]
 		b := tx.Bucket(bucketOrders)
 		idx := tx.Bucket(bucketShipmentIndex)

@@ -28,6 +28,9 @@ const (
 	// StateAttention: the outcome is unknown; a person (or the sync worker)
 	// must find out whether the carrier booked it before anything is resent.
 	StateAttention EntryState = "needs_attention"
+	// StateCancelled: a supervisor took the entry out of the queue; it
+	// will never be sent.
+	StateCancelled EntryState = "cancelled"
 )
 
 // Open reports whether the entry still needs work.
@@ -47,11 +50,22 @@ type OutboxEntry struct {
 	LastError string                 `json:"last_error,omitempty"`
 	Created   time.Time              `json:"created"`
 	Updated   time.Time              `json:"updated"`
+	// Offline is true when the parcel left the bench with a label the
+	// station rendered itself, numbered from the consignor's own series
+	// (the id is in Request.Parcels): the booking must carry that id.
+	Offline bool `json:"offline,omitempty"`
+	// SyncedAt is when the carrier confirmed (or was found to hold) the
+	// booking of an offline entry.
+	SyncedAt time.Time `json:"synced_at,omitempty"`
+	// Held is set when the sync cannot settle the entry by itself (the
+	// carrier cannot be asked whether it booked it): it waits for a
+	// person's Retry or Cancel and the sync passes it by.
+	Held bool `json:"held,omitempty"`
 }
 
 // CreateEntry writes a new entry and makes it the order's current one.
 func (s *Store) CreateEntry(e OutboxEntry) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOutbox)
 		if b.Get([]byte(e.ID)) != nil {
 			return fmt.Errorf("create outbox entry %s: id already used", e.ID)
@@ -69,7 +83,7 @@ func (s *Store) CreateEntry(e OutboxEntry) error {
 // UpdateEntry changes an entry inside one transaction and returns it.
 func (s *Store) UpdateEntry(id string, change func(*OutboxEntry) error) (OutboxEntry, error) {
 	var e OutboxEntry
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOutbox)
 		if err := getJSON(b, id, &e); err != nil {
 			return err
@@ -84,6 +98,145 @@ func (s *Store) UpdateEntry(id string, change func(*OutboxEntry) error) (OutboxE
 	})
 	if err != nil {
 		return e, fmt.Errorf("update outbox entry %s: %w", id, err)
+	}
+	return e, nil
+}
+
+// Entry returns one outbox entry by id.
+func (s *Store) Entry(id string) (OutboxEntry, error) {
+	var e OutboxEntry
+	err := s.db.View(func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bucketOutbox), id, &e) })
+	return e, err
+}
+
+// RecordOffline keeps a parcel that leaves the bench before the carrier
+// knows it, in one transaction: the entry now carries the request with the
+// parcel's own item id and waits (pending, Offline) for the sync; the
+// shipment with the locally rendered label is stored so the order counts
+// as packed; and the label's print jobs are queued. Either all of it is
+// saved or none.
+func (s *Store) RecordOffline(entryID string, req carrier.BookingRequest, sh Shipment, jobs ...PrintJob) error {
+	err := s.update(func(tx *bolt.Tx) error {
+		ob := tx.Bucket(bucketOutbox)
+		var e OutboxEntry
+		if err := getJSON(ob, entryID, &e); err != nil {
+			return err
+		}
+		if !e.State.Open() {
+			return fmt.Errorf("entry is %s", e.State)
+		}
+		e.Request, e.State, e.Offline, e.Updated = req, StatePending, true, time.Now()
+		if err := putJSON(ob, entryID, e); err != nil {
+			return err
+		}
+		if err := markOpen(tx, e); err != nil {
+			return err
+		}
+		if err := putShipment(tx, sh); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if err := putPrintJob(tx, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record offline parcel %s: %w", sh.OrderRef, err)
+	}
+	return nil
+}
+
+// RecordSynced closes an offline entry whose booking the carrier now holds
+// and updates the order's shipment (carrier shipment id, tracking URL) in
+// the same transaction. change sees the stored shipment.
+func (s *Store) RecordSynced(entryID string, at time.Time, change func(*Shipment)) (Shipment, error) {
+	var sh Shipment
+	err := s.update(func(tx *bolt.Tx) error {
+		ob := tx.Bucket(bucketOutbox)
+		var e OutboxEntry
+		if err := getJSON(ob, entryID, &e); err != nil {
+			return err
+		}
+		if e.State == StateBooked {
+			return fmt.Errorf("entry is already booked")
+		}
+		key := tx.Bucket(bucketShipmentIndex).Get([]byte(e.OrderRef))
+		if key == nil {
+			return fmt.Errorf("order %s has no shipment: %w", e.OrderRef, ErrNotFound)
+		}
+		b := tx.Bucket(bucketShipments)
+		if err := getJSON(b, string(key), &sh); err != nil {
+			return err
+		}
+		if sh.RequestID != e.ID {
+			return fmt.Errorf("order %s's shipment belongs to entry %s, not %s", e.OrderRef, sh.RequestID, e.ID)
+		}
+		change(&sh)
+		sh.SyncedAt = at
+		if err := putJSON(b, string(key), sh); err != nil {
+			return err
+		}
+		e.State, e.LastError, e.SyncedAt, e.Updated = StateBooked, "", at, at
+		if err := putJSON(ob, entryID, e); err != nil {
+			return err
+		}
+		return markOpen(tx, e)
+	})
+	if err != nil {
+		return sh, fmt.Errorf("record sync of entry %s: %w", entryID, err)
+	}
+	return sh, nil
+}
+
+// CancelEntry takes an entry out of the queue for good. A shipment the
+// entry left (an offline label that was never booked) is kept for the
+// record, marked cancelled, and no longer counts as the order's, so the
+// order can be packed again.
+func (s *Store) CancelEntry(id, reason string, at time.Time) (OutboxEntry, error) {
+	var e OutboxEntry
+	err := s.update(func(tx *bolt.Tx) error {
+		ob := tx.Bucket(bucketOutbox)
+		if err := getJSON(ob, id, &e); err != nil {
+			return err
+		}
+		if e.State == StateBooked || e.State == StateCancelled {
+			return fmt.Errorf("entry is already %s", e.State)
+		}
+		e.State, e.LastError, e.Updated = StateCancelled, reason, at
+		if err := putJSON(ob, id, e); err != nil {
+			return err
+		}
+		if err := markOpen(tx, e); err != nil {
+			return err
+		}
+		idx := tx.Bucket(bucketShipmentIndex)
+		key := idx.Get([]byte(e.OrderRef))
+		if key == nil {
+			return nil
+		}
+		b := tx.Bucket(bucketShipments)
+		var sh Shipment
+		if err := getJSON(b, string(key), &sh); err != nil {
+			return err
+		}
+		if sh.RequestID != id {
+			return nil
+		}
+		// Kept under its own key, so packing the order again the same day
+		// does not overwrite the record of the cancelled label.
+		sh.Cancelled = at
+		if err := b.Delete(key); err != nil {
+			return err
+		}
+		if err := putJSON(b, string(key)+"~cancelled~"+id, sh); err != nil {
+			return err
+		}
+		return idx.Delete([]byte(e.OrderRef))
+	})
+	if err != nil {
+		return e, fmt.Errorf("cancel outbox entry %s: %w", id, err)
 	}
 	return e, nil
 }

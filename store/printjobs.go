@@ -52,7 +52,7 @@ type PrintJob struct {
 
 // CreatePrintJob writes a new job (one commit).
 func (s *Store) CreatePrintJob(j PrintJob) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return putPrintJob(tx, j) })
+	return s.update(func(tx *bolt.Tx) error { return putPrintJob(tx, j) })
 }
 
 // putPrintJob adds a new job inside tx.
@@ -70,7 +70,7 @@ func putPrintJob(tx *bolt.Tx, j PrintJob) error {
 // UpdatePrintJob changes a job inside one transaction and returns it.
 func (s *Store) UpdatePrintJob(id string, change func(*PrintJob) error) (PrintJob, error) {
 	var j PrintJob
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPrintJobs)
 		if err := getJSON(b, id, &j); err != nil {
 			return err
@@ -112,7 +112,7 @@ func (s *Store) PrintJobs() ([]PrintJob, error) {
 
 // DeletePrintJob removes a job the packer discarded.
 func (s *Store) DeletePrintJob(id string) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPrintJobs)
 		if b.Get([]byte(id)) == nil {
 			return ErrNotFound
@@ -131,7 +131,7 @@ func (s *Store) DeletePrintJob(id string) error {
 // a printed label queued or a queued label marked printed.
 func (s *Store) ConfirmPrintJob(id string, at time.Time, printerName string) (Shipment, error) {
 	var sh Shipment
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPrintJobs)
 		var j PrintJob
 		if err := getJSON(b, id, &j); err != nil {
@@ -168,7 +168,7 @@ func (s *Store) RecoverPrintJobs(now time.Time) (int, error) {
 		// Nothing to change: no write, so starting costs no fsync.
 		return 0, nil
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPrintJobs)
 		for _, j := range found {
 			j.State, j.Updated = PrintUnknown, now

@@ -29,6 +29,18 @@ type Shipment struct {
 	Printer     string          `json:"printer,omitempty"`
 	Reprints    int             `json:"reprints,omitempty"`
 	Status      carrier.Status  `json:"status"`
+	// Offline is true when the label was rendered by the station from the
+	// consignor's own id series because the carrier could not be reached;
+	// SyncedAt is when the carrier got the booking (zero: not yet).
+	Offline  bool      `json:"offline,omitempty"`
+	SyncedAt time.Time `json:"synced_at,omitempty"`
+	// Adopted is true when the carrier's answer was lost and the booking
+	// was found afterwards by asking the carrier; its label was then
+	// rendered by the station with the carrier's item id.
+	Adopted bool `json:"adopted,omitempty"`
+	// Cancelled is when a supervisor cancelled the booking before the
+	// carrier got it; the shipment is kept for the record only.
+	Cancelled time.Time `json:"cancelled,omitempty"`
 }
 
 // TrackingID is the first item id, the number a receiver tracks.
@@ -51,7 +63,7 @@ func shipmentKey(sh Shipment) string { return dayKey(sh.BookedAt) + "/" + sh.Ord
 // queued in the same commit, so a booking and its label's place in the
 // print queue cost one fsync on the scan-to-print path, not two.
 func (s *Store) RecordBooking(entryID string, sh Shipment, jobs ...PrintJob) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		ob := tx.Bucket(bucketOutbox)
 		var e OutboxEntry
 		if err := getJSON(ob, entryID, &e); err != nil {
@@ -67,8 +79,7 @@ func (s *Store) RecordBooking(entryID string, sh Shipment, jobs ...PrintJob) err
 		if err := markOpen(tx, e); err != nil {
 			return err
 		}
-		key := shipmentKey(sh)
-		if err := putJSON(tx.Bucket(bucketShipments), key, sh); err != nil {
+		if err := putShipment(tx, sh); err != nil {
 			return err
 		}
 		for _, j := range jobs {
@@ -76,12 +87,21 @@ func (s *Store) RecordBooking(entryID string, sh Shipment, jobs ...PrintJob) err
 				return err
 			}
 		}
-		return tx.Bucket(bucketShipmentIndex).Put([]byte(sh.OrderRef), []byte(key))
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("record booking of %s: %w", sh.OrderRef, err)
 	}
 	return nil
+}
+
+// putShipment stores sh under its day and makes it the order's shipment.
+func putShipment(tx *bolt.Tx, sh Shipment) error {
+	key := shipmentKey(sh)
+	if err := putJSON(tx.Bucket(bucketShipments), key, sh); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketShipmentIndex).Put([]byte(sh.OrderRef), []byte(key))
 }
 
 // ShipmentByOrder returns the order's shipment.
@@ -101,7 +121,7 @@ func (s *Store) ShipmentByOrder(ref string) (Shipment, error) {
 // first print sets PrintedAt; later ones count as reprints.
 func (s *Store) MarkPrinted(ref string, at time.Time, printerName string) (Shipment, error) {
 	var sh Shipment
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		sh, err = markPrinted(tx, ref, at, printerName)
 		return err

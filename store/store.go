@@ -62,7 +62,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		opts.LockTimeout = time.Second
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("open store: create data directory: %w", err)
+		return nil, fmt.Errorf("open store: create data directory: %w", writeFailure(dir, err))
 	}
 	path := filepath.Join(dir, FileName)
 	// NoFreelistSync: the free list is rebuilt on open instead of being
@@ -73,7 +73,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("%w (%s is locked by another labelstation)", ErrLocked, path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, fmt.Errorf("open store %s: %w", path, writeFailure(path, err))
 	}
 	s := &Store{db: db, path: path}
 	if err := s.migrate(); err != nil {
@@ -84,7 +84,7 @@ func Open(dir string, opts Options) (*Store, error) {
 }
 
 func (s *Store) migrate() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketOutboxOpen) == nil && tx.Bucket(bucketOutbox) != nil {
 			// A file from before the open-entries index: build it once.
 			if err := indexOpenEntries(tx); err != nil {
