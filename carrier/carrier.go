@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Carrier books shipments and reports where they are. Implementations must
@@ -79,6 +80,9 @@ type Error struct {
 	Message    string
 	Faults     []Fault
 	RequestID  string
+	// RetryAfter is how long the carrier asked the caller to wait before
+	// trying again (Retry-After on a 429 or 503); 0 when it did not say.
+	RetryAfter time.Duration
 	Err        error // underlying cause, already redacted
 }
 
@@ -98,6 +102,9 @@ func (e *Error) Error() string {
 	}
 	if e.Err != nil && e.Message == "" && len(e.Faults) == 0 {
 		msg += ": " + e.Err.Error()
+	}
+	if e.RetryAfter > 0 {
+		msg += "; retry after " + e.RetryAfter.String()
 	}
 	return msg
 }

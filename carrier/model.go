@@ -58,7 +58,21 @@ type Parcel struct {
 	Weight     Weight     `json:"weight_g"`
 	Dimensions Dimensions `json:"dimensions,omitempty"`
 	Contents   []Line     `json:"contents,omitempty"`
+	// ItemID is the consignor's own item id for this parcel, from its
+	// allotted number series: the id an offline label was printed with
+	// before the booking could be sent, so the booking must carry that
+	// same id. "" lets the carrier allocate one.
+	ItemID string `json:"item_id,omitempty"`
+	// ItemIDType is the series ItemID comes from: "SSCC" or "S10"
+	// (PostNord's itemIdType words). Ignored when ItemID is "".
+	ItemIDType string `json:"item_id_type,omitempty"`
 }
+
+// Item id types of Parcel.ItemIDType.
+const (
+	ItemIDSSCC = "SSCC" // GS1 Serial Shipping Container Code
+	ItemIDS10  = "S10"  // UPU S10, e.g. "CC612199545SE"
+)
 
 // Service is the carrier product chosen for a shipment.
 type Service struct {
@@ -192,8 +206,11 @@ func (e TrackingEvent) Key() string {
 
 // Tracking is the carrier's current view of one item.
 type Tracking struct {
-	ItemID        string          `json:"item_id"`
-	ShipmentID    string          `json:"shipment_id,omitempty"`
+	ItemID     string `json:"item_id"`
+	ShipmentID string `json:"shipment_id,omitempty"`
+	// ItemIDs are every item id of the shipment, where the carrier tells
+	// them: a shipment found by reference is adopted with all its parcels.
+	ItemIDs       []string        `json:"item_ids,omitempty"`
 	Status        Status          `json:"status"`
 	CarrierStatus string          `json:"carrier_status,omitempty"`
 	ETA           time.Time       `json:"eta,omitempty"`
@@ -296,6 +313,17 @@ type TransitTimer interface {
 // copy, by the print id it returned with the booking.
 type Reprinter interface {
 	Reprint(ctx context.Context, printIDs []string, format LabelFormat) ([]Label, error)
+}
+
+// Prober is a carrier that can tell cheaply whether its host can be
+// reached, before the station commits to booking online or printing an
+// offline label. A probe books nothing and carries no secret, so it may be
+// sent as often as the station likes.
+type Prober interface {
+	// Probe returns nil when the carrier's host answered at all (any
+	// HTTP status counts, even 404: the network and the host are up), and
+	// an *Error of Kind KindUnavailable when no answer came back.
+	Probe(ctx context.Context) error
 }
 
 // ReferenceFinder is a carrier that can find shipments by the consignor's

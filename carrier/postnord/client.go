@@ -236,6 +236,9 @@ func (c *Client) Name() string { return CarrierName }
 // for a border crossing, the customs data (customs.go): a request that
 // would be refused is not sent, and every problem is named at once.
 //
+// A parcel with its own ItemID (an offline label's) is booked with that
+// id, an SSCC in its 20-digit form; PostNord allocates the others.
+//
 // It never retries: an answer lost after the request was sent is
 // KindUnknownOutcome, and the Booking returned with such an error may
 // carry the item ids when PostNord answered 200 with a body we could not
@@ -464,7 +467,12 @@ func (c *Client) call(ctx context.Context, r request) (response, *carrier.Error)
 		}
 		if err == nil {
 			err = c.statusError(r, resp.status, resp.body)
-			asked = retryAfter(resp.header)
+			asked = retryAfter(resp.header, time.Now())
+			if resp.status == http.StatusTooManyRequests || resp.status == http.StatusServiceUnavailable {
+				// The caller's own retries (the outbox, a booking never
+				// retried here) should wait as long as PostNord asked.
+				err.RetryAfter = asked
+			}
 		}
 		last = err
 		retry := err.Kind == carrier.KindUnavailable && (err.HTTPStatus == 0 || retryableStatus(err.HTTPStatus))
@@ -493,13 +501,18 @@ func (c *Client) backoff(attempt int, asked time.Duration) time.Duration {
 	return d
 }
 
-// retryAfter reads a Retry-After header in seconds; 0 when absent.
-func retryAfter(h http.Header) time.Duration {
+// retryAfter reads a Retry-After header, in seconds or as an HTTP date
+// (RFC 9110 allows both); 0 when absent, unreadable or already past.
+func retryAfter(h http.Header, now time.Time) time.Duration {
 	if h == nil {
 		return 0
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && n > 0 {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
 		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now).Round(time.Second)
 	}
 	return 0
 }

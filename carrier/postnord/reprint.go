@@ -105,7 +105,8 @@ type reprintID struct {
 
 // FindByReference asks Track & Trace for the shipments booked under the
 // consignor's customer number with the given reference (the order ref
-// sent as reference CU). It answers the unknown-outcome question "did
+// sent as reference CU), each with all its item ids (Tracking.ItemIDs;
+// Tracking.ItemID is the first). It answers the unknown-outcome question "did
 // PostNord book it?" without booking again. It sends the OAuth2 bearer
 // token when client credentials are configured, as the
 // findbyreference spec declares.
@@ -143,7 +144,13 @@ func (c *Client) FindByReference(ctx context.Context, customerNumber, reference 
 	}
 	out := make([]carrier.Tracking, 0, len(tir.Shipments))
 	for _, s := range tir.Shipments {
-		out = append(out, trackingFor(s, nil, s.ShipmentID))
+		t := trackingFor(s, nil, s.ShipmentID)
+		if len(t.ItemIDs) > 0 {
+			// The first parcel's id is the tracking number a booking of
+			// this shipment would have returned (Booking.TrackingID).
+			t.ItemID = t.ItemIDs[0]
+		}
+		out = append(out, t)
 	}
 	return out, nil
 }

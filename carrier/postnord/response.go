@@ -239,7 +239,7 @@ func findItem(shipments []shipmentDto, id string) (*shipmentDto, *itemDto) {
 // when id named the shipment: then the events of all its items are merged
 // and the shipment's status stands for them.
 func trackingFor(s shipmentDto, it *itemDto, id string) carrier.Tracking {
-	t := carrier.Tracking{ItemID: id, ShipmentID: s.ShipmentID, Events: []carrier.TrackingEvent{}}
+	t := carrier.Tracking{ItemID: id, ShipmentID: s.ShipmentID, ItemIDs: shipmentItemIDs(s), Events: []carrier.TrackingEvent{}}
 	type located struct {
 		ev      carrier.TrackingEvent
 		locType string
@@ -306,6 +306,18 @@ func trackingFor(s shipmentDto, it *itemDto, id string) carrier.Tracking {
 	}
 	t.ETA = parseTime(eta)
 	return t
+}
+
+// shipmentItemIDs lists the item ids of a shipment in PostNord's order,
+// each once: what adopting a shipment found by reference needs.
+func shipmentItemIDs(s shipmentDto) []string {
+	var ids []string
+	for _, it := range s.Items {
+		if it.ItemID != "" && !slices.Contains(ids, it.ItemID) {
+			ids = append(ids, it.ItemID)
+		}
+	}
+	return ids
 }
 
 func firstNonEmpty(ss ...string) string {

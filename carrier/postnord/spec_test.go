@@ -205,6 +205,16 @@ func TestEveryRequestMatchesPostNordSpecs(t *testing.T) {
 				LabelSize: "small", ValidateOnly: true}
 		}),
 		"PDF to NO": book(func(r *carrier.BookingRequest) { r.LabelFormat = carrier.LabelPDF }),
+		// Offline labels booked later carry the consignor's own ids.
+		"own SSCC ids (18 and 20 digits), 19 to NO": book(func(r *carrier.BookingRequest) {
+			r.Parcels[0].ItemID, r.Parcels[0].ItemIDType = "373500454541020957", carrier.ItemIDSSCC
+			r.Parcels[1].ItemID = "00373500454541020964"
+		}),
+		"own S10 id, 34 letter to NO": book(func(r *carrier.BookingRequest) {
+			r.Service = carrier.Service{Code: "34"}
+			r.Parcels = r.Parcels[:1]
+			r.Parcels[0].ItemID, r.Parcels[0].ItemIDType = "CC612199545SE", carrier.ItemIDS10
+		}),
 		"200 parcels": book(func(r *carrier.BookingRequest) {
 			domesticSE(r)
 			r.Service.Code = "17"

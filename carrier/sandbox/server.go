@@ -70,6 +70,17 @@ type Faults struct {
 	// DropAfterCommit books, then closes the connection without an
 	// answer: the client cannot know whether the booking happened.
 	DropAfterCommit bool
+	// DropRate is the fraction of booking requests (0 … 1) that are
+	// booked and then lost as DropAfterCommit loses every one: a flaky
+	// network, where exactly-once must hold over many bookings. Drawn
+	// from the seeded source, so a run is repeatable.
+	DropRate float64
+	// Down closes the connection of every request to a PostNord path
+	// without reading or answering it, as a dead network looks to the
+	// client; the /_sandbox/ endpoints keep working, so a test takes the
+	// carrier offline and back without restarting the server. Requests
+	// while down are not recorded: PostNord never saw them.
+	Down bool
 	// FailItem makes parcel number FailItem (1-based) of every booking
 	// fail while the others are booked: PostNord's partial failure, the
 	// item marked FAIL in labelPrintout with its reason. 0: off.
@@ -95,16 +106,18 @@ type faultsJSON struct {
 	Latency         string   `json:"latency"`
 	FailRate        float64  `json:"fail_rate"`
 	DropAfterCommit bool     `json:"drop_after_commit"`
+	DropRate        float64  `json:"drop_rate,omitempty"`
+	Down            bool     `json:"down,omitempty"`
 	FailItem        int      `json:"fail_item,omitempty"`
 	Deny            []string `json:"deny,omitempty"`
 	RateLimit       bool     `json:"rate_limit,omitempty"`
 }
 
 // MarshalJSON writes {"latency":"300ms","fail_rate":0.2,"drop_after_commit":false}
-// and, when set, "fail_item", "deny" and "rate_limit".
+// and, when set, "drop_rate", "down", "fail_item", "deny" and "rate_limit".
 func (f Faults) MarshalJSON() ([]byte, error) {
 	return json.Marshal(faultsJSON{Latency: f.Latency.String(), FailRate: f.FailRate, DropAfterCommit: f.DropAfterCommit,
-		FailItem: f.FailItem, Deny: f.Deny, RateLimit: f.RateLimit})
+		DropRate: f.DropRate, Down: f.Down, FailItem: f.FailItem, Deny: f.Deny, RateLimit: f.RateLimit})
 }
 
 // UnmarshalJSON reads the form MarshalJSON writes; a missing field is
@@ -123,7 +136,8 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("faults: latency: %w", err)
 		}
 	}
-	*f = Faults{Latency: d, FailRate: j.FailRate, DropAfterCommit: j.DropAfterCommit, FailItem: j.FailItem, Deny: j.Deny, RateLimit: j.RateLimit}
+	*f = Faults{Latency: d, FailRate: j.FailRate, DropAfterCommit: j.DropAfterCommit, DropRate: j.DropRate, Down: j.Down,
+		FailItem: j.FailItem, Deny: j.Deny, RateLimit: j.RateLimit}
 	return nil
 }
 
@@ -133,6 +147,9 @@ func (f Faults) validate() error {
 	}
 	if math.IsNaN(f.FailRate) || f.FailRate < 0 || f.FailRate > 1 {
 		return fmt.Errorf("fail_rate %v is not between 0 and 1", f.FailRate)
+	}
+	if math.IsNaN(f.DropRate) || f.DropRate < 0 || f.DropRate > 1 {
+		return fmt.Errorf("drop_rate %v is not between 0 and 1", f.DropRate)
 	}
 	if f.FailItem < 0 {
 		return fmt.Errorf("fail_item %d is negative", f.FailItem)
@@ -147,18 +164,23 @@ func (f Faults) validate() error {
 	return nil
 }
 
-// RecordedBooking is one shipment the sandbox booked.
+// RecordedBooking is one shipment the sandbox booked. Every booking is
+// recorded, a duplicate too, so a test can count bookings per order
+// reference or item id to prove a parcel was booked exactly once.
 type RecordedBooking struct {
-	RequestID    string    `json:"request_id"` // X-External-Request-ID
-	Time         time.Time `json:"time"`
-	Endpoint     string    `json:"endpoint"` // request path
-	Return       bool      `json:"return"`
-	BookingID    string    `json:"booking_id"`
-	ShipmentID   string    `json:"shipment_id"`
-	Service      string    `json:"service"`
-	ReceiverName string    `json:"receiver_name"`
-	ReceiverCity string    `json:"receiver_city"`
-	ItemIDs      []string  `json:"item_ids"`
+	RequestID  string    `json:"request_id"` // X-External-Request-ID
+	Time       time.Time `json:"time"`
+	Endpoint   string    `json:"endpoint"` // request path
+	Return     bool      `json:"return"`
+	BookingID  string    `json:"booking_id"`
+	ShipmentID string    `json:"shipment_id"`
+	// OrderRef is the shipment's consignor reference (type CU), where
+	// the client puts the order reference.
+	OrderRef     string   `json:"order_ref"`
+	Service      string   `json:"service"`
+	ReceiverName string   `json:"receiver_name"`
+	ReceiverCity string   `json:"receiver_city"`
+	ItemIDs      []string `json:"item_ids"`
 	// Body is the raw request body (the whole ediInstruction).
 	Body json.RawMessage `json:"body"`
 }
@@ -173,6 +195,9 @@ type trackedItem struct {
 	fromCity           string
 	fromCountry        string
 	servicePoint       string
+	// customerNumber and reference are what Track & Trace finds a
+	// shipment by: the consignor's partyId and its CU reference.
+	customerNumber, reference string
 }
 
 // Server is a fake PostNord. It is an http.Handler and safe for
@@ -195,7 +220,11 @@ type Server struct {
 	items      map[string]*trackedItem
 	prints     map[string]labelData // print id → label, for reprints
 	shipments  map[string][]string  // shipment id → item ids
+	byRef      map[refKey][]string  // customer number and reference → shipment ids, oldest first
 }
+
+// refKey is what Track & Trace by reference looks a shipment up by.
+type refKey struct{ customerNumber, reference string }
 
 // New returns a sandbox configured by opts. It panics on options that
 // cannot work (a malformed company prefix, a fail rate outside 0…1),
@@ -213,6 +242,7 @@ func New(opts Options) *Server {
 		items:         make(map[string]*trackedItem),
 		prints:        make(map[string]labelData),
 		shipments:     make(map[string][]string),
+		byRef:         make(map[refKey][]string),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -242,6 +272,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST /rest/shipment/v3/edi/labels/{format}", s.handleLabels(false))
 	s.mux.HandleFunc("POST /rest/shipment/v3/returns/edi/labels/{format}", s.handleLabels(true))
 	s.mux.HandleFunc("GET /rest/shipment/v7/trackandtrace/id/{id}/public", s.handleTrack)
+	s.mux.HandleFunc("GET /rest/shipment/v7/trackandtrace/customernumber/{customerNumber}/reference/{reference}/public", s.handleTrackByReference)
 	s.mux.HandleFunc("POST /rest/shipment/v3/labels/ids/{format}", s.handleReprint)
 	s.mux.HandleFunc("GET /rest/businesslocation/v5/servicepoints/nearest/byaddress", s.handleServicePointsNearest)
 	s.mux.HandleFunc("GET /rest/businesslocation/v5/servicepoints/ids", s.handleServicePointsByID)
@@ -254,9 +285,14 @@ func New(opts Options) *Server {
 }
 
 // ServeHTTP serves PostNord's paths and the sandbox's own. Every request
-// to a PostNord path is recorded (see Requests) before it is answered.
+// to a PostNord path is recorded (see Requests) before it is answered,
+// unless Faults.Down drops it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+		if s.Faults().Down {
+			dropConnection(w)
+			return
+		}
 		s.mu.Lock()
 		s.requests = append(s.requests, RecordedRequest{Time: s.now(), Method: r.Method, Path: r.URL.Path,
 			RequestID: r.Header.Get("X-External-Request-ID")})
@@ -357,7 +393,7 @@ func (s *Server) handleLabels(returns bool) http.HandlerFunc {
 			return
 		}
 		resp := s.book(r, &in, body, format, returns, faults.FailItem)
-		if faults.DropAfterCommit {
+		if faults.DropAfterCommit || (faults.DropRate > 0 && s.roll() < faults.DropRate) {
 			dropConnection(w)
 			return
 		}
@@ -461,19 +497,25 @@ func (s *Server) book(r *http.Request, in *ediInstruction, body []byte, format s
 		to := sh.Parties.Consignee.Party
 		from := sh.Parties.Consignor.Party
 		sp := servicePointID(sh)
+		key := refKey{sh.Parties.Consignor.PartyIdentification.PartyID, consignorReference(sh)}
 		for _, id := range a.ids {
 			s.items[id] = &trackedItem{
 				itemID: id, shipmentID: shipmentID, service: sh.Service.BasicServiceCode, bookedAt: now,
 				toName: to.NameIdentification.Name, toPostcode: to.Address.PostalCode,
 				toCity: to.Address.City, toCountry: to.Address.CountryCode,
 				fromCity: from.Address.City, fromCountry: from.Address.CountryCode,
-				servicePoint: sp,
+				servicePoint: sp, customerNumber: key.customerNumber, reference: key.reference,
 			}
 		}
 		s.shipments[shipmentID] = a.ids
+		if key.reference != "" && !slices.Contains(s.byRef[key], shipmentID) {
+			// A shipment booked again with the same own ids is the same
+			// shipment; one booked again with allocated ids is another.
+			s.byRef[key] = append(s.byRef[key], shipmentID)
+		}
 		s.bookings = append(s.bookings, RecordedBooking{
 			RequestID: reqID, Time: now, Endpoint: r.URL.Path, Return: returns,
-			BookingID: bookingID, ShipmentID: shipmentID, Service: sh.Service.BasicServiceCode,
+			BookingID: bookingID, ShipmentID: shipmentID, OrderRef: key.reference, Service: sh.Service.BasicServiceCode,
 			ReceiverName: to.NameIdentification.Name, ReceiverCity: to.Address.City,
 			ItemIDs: a.ids, Body: json.RawMessage(body),
 		})
@@ -626,6 +668,17 @@ func (s *Server) randomString(n int, alphabet string) string {
 		b[i] = alphabet[s.rng.IntN(len(alphabet))]
 	}
 	return string(b)
+}
+
+// consignorReference is the shipment's reference of type CU, the
+// consignor's own: the order reference Track & Trace finds it by.
+func consignorReference(sh *ediShipment) string {
+	for _, r := range sh.References {
+		if r.ReferenceType == "CU" {
+			return r.ReferenceNo
+		}
+	}
+	return ""
 }
 
 func servicePointID(sh *ediShipment) string {

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	// Track & Trace times are local Swedish time; embed the zone database
@@ -28,41 +29,109 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 
 	s.mu.Lock()
-	var items []trackedItem
 	shipmentID := id
 	if it, ok := s.items[id]; ok {
 		shipmentID = it.shipmentID
 	}
-	for _, itemID := range s.shipments[shipmentID] {
-		items = append(items, *s.items[itemID])
-	}
+	items := s.shipmentItems(shipmentID)
 	s.mu.Unlock()
 
 	if len(items) == 0 {
 		// PostNord answers an unknown id with 200, no shipments and a fault.
-		writeJSON(w, http.StatusOK, trackingResponse{TrackingInformationResponse: trackingInformation{
-			Shipments: []ttShipment{},
-			CompositeFault: &compositeFault{Faults: []fault{{
-				FaultCode: faultNotFound, ExplanationText: "No shipment found for the given identifier",
-				ParamValues: []paramValue{{Param: "id", Value: id}},
-			}}},
-		}})
+		writeJSON(w, http.StatusOK, notFound("No shipment found for the given identifier", "id", id))
 		return
 	}
+	writeJSON(w, http.StatusOK, trackingResponse{TrackingInformationResponse: trackingInformation{
+		Shipments: []ttShipment{s.ttShipment(shipmentID, items, now)}}})
+}
 
+// handleTrackByReference answers Track & Trace by customer number and
+// reference (track-and-trace-v7-findbyreference.swagger.json): every
+// shipment booked with that consignor customer number (partyId) and that
+// reference of type CU, oldest first, each with all its items — how a
+// client learns whether a booking whose answer was lost exists. The spec
+// declares OAuth2 besides the API key; the sandbox checks only the key.
+// An unknown reference gets what an unknown id gets: 200, no shipments
+// and a fault (the spec documents no other shape).
+func (s *Server) handleTrackByReference(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.enterProduct(w, r, ProductTracking); !ok {
+		return
+	}
+	key := refKey{r.PathValue("customerNumber"), r.PathValue("reference")}
+	now := s.now()
+
+	type found struct {
+		id    string
+		items []trackedItem
+	}
+	var shipments []found
+	s.mu.Lock()
+	for _, id := range s.byRef[key] {
+		items := s.shipmentItems(id)
+		// An own id booked again under another reference moved its
+		// shipment there.
+		items = slices.DeleteFunc(items, func(it trackedItem) bool {
+			return it.customerNumber != key.customerNumber || it.reference != key.reference
+		})
+		if len(items) > 0 {
+			shipments = append(shipments, found{id, items})
+		}
+	}
+	s.mu.Unlock()
+
+	if len(shipments) == 0 {
+		writeJSON(w, http.StatusOK, notFound("No shipment found for the given customer number and reference", "reference", key.reference))
+		return
+	}
+	resp := trackingResponse{TrackingInformationResponse: trackingInformation{}}
+	for _, f := range shipments {
+		resp.TrackingInformationResponse.Shipments = append(resp.TrackingInformationResponse.Shipments, s.ttShipment(f.id, f.items, now))
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// shipmentItems returns copies of the tracked items of a shipment.
+// Callers hold mu.
+func (s *Server) shipmentItems(shipmentID string) []trackedItem {
+	var items []trackedItem
+	for _, itemID := range s.shipments[shipmentID] {
+		if it, ok := s.items[itemID]; ok && it.shipmentID == shipmentID {
+			items = append(items, *it)
+		}
+	}
+	return items
+}
+
+// notFound is Track & Trace's answer for an identifier it does not know.
+func notFound(text, param, value string) trackingResponse {
+	return trackingResponse{TrackingInformationResponse: trackingInformation{
+		Shipments: []ttShipment{},
+		CompositeFault: &compositeFault{Faults: []fault{{
+			FaultCode: faultNotFound, ExplanationText: text,
+			ParamValues: []paramValue{{Param: param, Value: value}},
+		}}},
+	}}
+}
+
+// ttShipment tells the story of one shipment's items up to now.
+func (s *Server) ttShipment(shipmentID string, items []trackedItem, now time.Time) ttShipment {
 	first := items[0]
 	sh := ttShipment{
-		ShipmentID: shipmentID,
-		Service:    ttService{Code: first.service, Name: serviceName(first.service), SourceSystem: "SANDBOX"},
+		ShipmentID:     shipmentID,
+		CustomerNumber: first.customerNumber,
+		Service:        ttService{Code: first.service, Name: serviceName(first.service), SourceSystem: "SANDBOX"},
 		Consignee: ttConsignee{Name: first.toName, Address: ttAddress{
 			City: first.toCity, CountryCode: first.toCountry, PostCode: first.toPostcode}},
+	}
+	if first.reference != "" {
+		sh.ShipmentReferences = []ttReference{{Value: first.reference, Type: "CU"}}
 	}
 	for _, it := range items {
 		ti := s.trackItem(it, now)
 		sh.Items = append(sh.Items, ti)
 		sh.Status = ti.Status // every item of a shipment moves together
 	}
-	writeJSON(w, http.StatusOK, trackingResponse{TrackingInformationResponse: trackingInformation{Shipments: []ttShipment{sh}}})
+	return sh
 }
 
 func serviceName(code string) string {

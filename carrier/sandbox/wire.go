@@ -219,11 +219,19 @@ type trackingInformation struct {
 }
 
 type ttShipment struct {
-	ShipmentID string      `json:"shipmentId"`
-	Status     string      `json:"status"`
-	Service    ttService   `json:"service"`
-	Consignee  ttConsignee `json:"consignee"`
-	Items      []ttItem    `json:"items"`
+	ShipmentID         string        `json:"shipmentId"`
+	CustomerNumber     string        `json:"customerNumber,omitempty"`
+	Status             string        `json:"status"`
+	Service            ttService     `json:"service"`
+	Consignee          ttConsignee   `json:"consignee"`
+	ShipmentReferences []ttReference `json:"shipmentReferences,omitempty"`
+	Items              []ttItem      `json:"items"`
+}
+
+// ttReference is ReferenceDto: a shipment reference and its type ("CU").
+type ttReference struct {
+	Value string `json:"value"`
+	Type  string `json:"type"`
 }
 
 type ttService struct {
