@@ -2,6 +2,7 @@ package station_test
 
 import (
 	"context"
+	"net"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -26,13 +27,17 @@ type rig struct {
 	printer printer.Printer
 	station *station.Station
 	dir     string
+	tune    func(*station.Config)
 }
 
 // newRig wires a station from real parts: a bbolt file, the PostNord client
 // talking HTTP to the sandbox, and a loopback TCP printer.
-func newRig(t testing.TB, sc scale.Scale) *rig {
+func newRig(t testing.TB, sc scale.Scale) *rig { return newRigWith(t, sc, nil) }
+
+// newRigWith builds a rig whose station config is changed by tune.
+func newRigWith(t testing.TB, sc scale.Scale, tune func(*station.Config)) *rig {
 	t.Helper()
-	r := &rig{t: t, dir: t.TempDir()}
+	r := &rig{t: t, dir: t.TempDir(), tune: tune}
 	r.sandbox = sandbox.New(sandbox.Options{Seed: 1})
 	r.http = httptest.NewServer(r.sandbox)
 	t.Cleanup(r.http.Close)
@@ -57,14 +62,18 @@ func (r *rig) open(sc scale.Scale) {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	r.station = station.New(st, pn, r.printer, sc, station.Config{
+	cfg := station.Config{
 		Consignor: carrier.Consignor{
 			Address:        carrier.Address{Name: "Demo Webshop AB", Street1: "Lagergatan 12", Postcode: "41505", City: "Göteborg", Country: "SE"},
 			CustomerNumber: "20876966", IssuerCode: "Z12",
 		},
 		DefaultService: "19",
 		Stable:         scale.StableOptions{Window: 150 * time.Millisecond, Timeout: 3 * time.Second},
-	})
+	}
+	if r.tune != nil {
+		r.tune(&cfg)
+	}
+	r.station = station.New(st, pn, r.printer, sc, cfg)
 }
 
 const ordersCSV = "order_ref;name;street1;postcode;city;country;item_description;item_quantity\n" +
@@ -92,5 +101,50 @@ func mustSetFaults(t testing.TB, r *rig, f sandbox.Faults) {
 	t.Helper()
 	if err := r.sandbox.SetFaults(f); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// stopCarrier takes the sandbox off the network: connections to its
+// address are refused, as when the warehouse network is down. Its
+// bookings are kept for startCarrier.
+func (r *rig) stopCarrier() {
+	r.t.Helper()
+	r.http.Close()
+}
+
+// startCarrier serves the same sandbox on the same address again.
+func (r *rig) startCarrier() {
+	r.t.Helper()
+	addr := r.http.Listener.Addr().String()
+	var ln net.Listener
+	var err error
+	for i := 0; i < 50; i++ {
+		if ln, err = net.Listen("tcp", addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		r.t.Fatalf("listen again on %s: %v", addr, err)
+	}
+	srv := httptest.NewUnstartedServer(r.sandbox)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	r.http = srv
+	r.t.Cleanup(srv.Close)
+}
+
+// offlineSeries is the consignor's own SSCC range the offline tests number
+// labels from.
+const offlineSeries = "own-sscc"
+
+func withOfflineSeries(c *station.Config) { c.OfflineSeries, c.LookupGrace = offlineSeries, 0 }
+
+func (r *rig) defineSeries(last uint64) {
+	r.t.Helper()
+	if err := r.station.DefineSeries(context.Background(), station.SeriesConfig{Name: offlineSeries, Kind: "sscc", Extension: 3,
+		CompanyPrefix: "7350099", First: 1, Last: last}); err != nil {
+		r.t.Fatal(err)
 	}
 }

@@ -25,6 +25,9 @@ type PackOptions struct {
 	Service string
 	// Printer overrides the station's printer for this parcel.
 	Printer printer.Printer
+	// Offline prints a label from the offline id series at once and
+	// leaves the booking to the queue sync, without trying the carrier.
+	Offline bool
 }
 
 // PackResult is a packed parcel.
@@ -39,7 +42,13 @@ type PackResult struct {
 	Printed    bool           `json:"printed"`
 	// Resumed is true when an interrupted earlier attempt was finished
 	// (its stored booking printed) instead of booking again.
-	Resumed bool          `json:"resumed,omitempty"`
+	Resumed bool `json:"resumed,omitempty"`
+	// Offline is true when the label came from the consignor's own id
+	// series and the booking waits in the queue for the carrier.
+	Offline bool `json:"offline,omitempty"`
+	// Warning is something a supervisor should hear soon, e.g. the
+	// offline id series runs low.
+	Warning string        `json:"warning,omitempty"`
 	Took    time.Duration `json:"took_ns"`
 }
 
@@ -70,7 +79,17 @@ func (s *Station) Pack(ctx context.Context, ref string, opts PackOptions) (PackR
 		return PackResult{}, err
 	}
 
-	entry, err := s.openEntry(ctx, order, opts)
+	// An earlier attempt's answer was lost: ask the carrier before
+	// anything is sent again; print what it holds.
+	if prev, err := s.store.EntryByOrder(ref); err == nil && (prev.State == store.StateSending || prev.State == store.StateAttention) {
+		return s.packUnknown(ctx, prev, opts, start)
+	}
+
+	offline := s.cfg.OfflineSeries != "" && (opts.Offline || s.packOfflineFirst())
+	if opts.Offline && s.cfg.OfflineSeries == "" {
+		return PackResult{}, &Problem{Msg: "the station has no offline id series, so it cannot print an offline label", Hint: "name one in the config ([outbox] offline_series) or pack online"}
+	}
+	entry, err := s.openEntry(ctx, order, opts, offline)
 	if err != nil {
 		return PackResult{}, err
 	}
@@ -85,8 +104,26 @@ func (s *Station) Pack(ctx context.Context, ref string, opts PackOptions) (PackR
 	if p != nil {
 		q = s.queueFor(p)
 	}
+	if offline && entry.State == store.StatePending {
+		why := errors.New("the carrier cannot be reached")
+		if opts.Offline || s.forcedOfflineNow() {
+			why = errors.New("the bench works offline")
+		}
+		return s.packOffline(ctx, entry, q, start, why)
+	}
 	sh, job, err := s.book(ctx, entry, order, q)
 	if err != nil {
+		if carrier.KindOf(err) == carrier.KindUnavailable && s.cfg.OfflineSeries != "" {
+			// Nothing was booked: the parcel leaves with an offline label
+			// and the queue books it with that id later.
+			if isNetworkDown(err) {
+				s.syncer.ReportUnreachable(err)
+			}
+			return s.packOffline(ctx, entry, q, start, err)
+		}
+		if carrier.KindOf(err) == carrier.KindUnknownOutcome {
+			s.syncer.Kick()
+		}
 		return PackResult{OrderRef: ref, Weight: totalWeight(entry.Request)}, err
 	}
 	if q == nil {
@@ -100,24 +137,13 @@ func (s *Station) Pack(ctx context.Context, ref string, opts PackOptions) (PackR
 // openEntry returns the outbox entry to send for the order: the one an
 // earlier attempt left pending, or a new one written before any network
 // call.
-func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackOptions) (store.OutboxEntry, error) {
+func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackOptions, offline bool) (store.OutboxEntry, error) {
 	prev, err := s.store.EntryByOrder(order.Ref)
 	switch {
 	case err == nil && prev.State == store.StatePending:
 		// The carrier never got (or refused before acting on) the earlier
 		// request: send the same entry again, same request id.
 		return prev, nil
-	case err == nil && (prev.State == store.StateSending || prev.State == store.StateAttention):
-		if prev.State == store.StateSending {
-			// Found at rest in "sending": the station stopped while the
-			// request was on the wire.
-			s.store.UpdateEntry(prev.ID, func(e *store.OutboxEntry) error {
-				e.State, e.Updated = store.StateAttention, s.cfg.Now()
-				e.LastError = "the station stopped while the booking was being sent; the carrier may have booked it"
-				return nil
-			})
-		}
-		return prev, unknownOutcome(order.Ref, prev.ID)
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return prev, err
 	}
@@ -153,8 +179,12 @@ func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackO
 	// leaves the wire is then treated as an unknown outcome, which costs a
 	// lookup, never a duplicate.
 	entry := store.OutboxEntry{ID: id, OrderRef: order.Ref, Carrier: s.carrier.Name(), State: store.StateSending, Attempts: 1, Request: req, Created: now, Updated: now}
+	if offline {
+		// Not sent now: the queue sync sends it.
+		entry.State, entry.Attempts = store.StatePending, 0
+	}
 	if err := s.store.CreateEntry(entry); err != nil {
-		return entry, err
+		return entry, saveProblem(order.Ref, err)
 	}
 	return entry, nil
 }
@@ -245,12 +275,34 @@ func (s *Station) bookingFailed(entry store.OutboxEntry, err error) error {
 	return unknownOutcome(ref, entry.ID, err)
 }
 
+// packUnknown handles an order whose last booking attempt has an unknown
+// outcome: the carrier is asked (as the queue sync would) and a booking
+// it holds — or one made now because it holds none — is printed. While
+// the carrier cannot answer, the parcel waits: sending again blindly could
+// book it twice.
+func (s *Station) packUnknown(ctx context.Context, e store.OutboxEntry, opts PackOptions, start time.Time) (PackResult, error) {
+	if e.State == store.StateSending {
+		// Found at rest in "sending": the station stopped while the
+		// request was on the wire.
+		e, _ = s.store.UpdateEntry(e.ID, func(x *store.OutboxEntry) error {
+			x.State, x.Updated = store.StateAttention, s.cfg.Now()
+			x.LastError = "the station stopped while the booking was being sent; the carrier may have booked it"
+			return nil
+		})
+	}
+	out := s.settle(ctx, e)
+	if sh, err := s.store.ShipmentByOrder(e.OrderRef); err == nil {
+		return s.printShipment(ctx, sh, opts.Printer, start, true)
+	}
+	return PackResult{OrderRef: e.OrderRef, Weight: totalWeight(e.Request)}, unknownOutcome(e.OrderRef, e.ID, out.Err)
+}
+
 func unknownOutcome(ref, id string, cause ...error) error {
 	p := &Problem{
 		Msg:  fmt.Sprintf("the carrier may already have booked order %s, but its answer was lost (queue entry %s)", ref, id),
-		Hint: "do not pack it again yet: put the parcel aside and ask a supervisor to check the queue (labelstation queue list)",
+		Hint: "put the parcel aside: the queue asks the carrier whether it holds the booking and sends it only if not; scan the order again in a few minutes (labelstation queue list shows it)",
 	}
-	if len(cause) > 0 {
+	if len(cause) > 0 && cause[0] != nil {
 		p.Err = cause[0]
 	}
 	return p

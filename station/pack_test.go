@@ -133,17 +133,49 @@ func TestLostAnswerIsNeverResentBlindly(t *testing.T) {
 	if carrier.KindOf(err) != carrier.KindUnknownOutcome || !strings.Contains(err.Error(), "may already have booked") {
 		t.Fatalf("lost answer: %v", err)
 	}
+	if n := len(r.sink.WaitLabels(1, 300*time.Millisecond)); n != 0 {
+		t.Fatalf("%d labels printed for a booking whose answer was lost", n)
+	}
+	booked := r.sandbox.Bookings()[0]
+
+	// Scanned again: the station asks the carrier (find by reference),
+	// finds the booking and prints it; nothing is booked twice.
 	mustSetFaults(t, r, sandboxFaults(0, false))
-	_, err = r.station.Pack(ctx, "A-1", station.PackOptions{Weight: 900})
-	if err == nil || !strings.Contains(station.Hint(err), "supervisor") {
-		t.Fatalf("second try must refuse: %v", err)
+	res, err := r.station.Pack(ctx, "A-1", station.PackOptions{Weight: 900})
+	if err != nil || !res.Printed || res.TrackingID != booked.ItemIDs[0] {
+		t.Fatalf("second try: %+v, %v; want the carrier's booking %s printed", res, err, booked.ItemIDs[0])
 	}
 	if r.bookings() != 1 {
 		t.Fatalf("bookings = %d, want exactly the one whose answer was lost", r.bookings())
 	}
+	labels := r.sink.WaitLabels(1, 2*time.Second)
+	if len(labels) != 1 || !strings.Contains(labels[0], booked.ItemIDs[0][2:]) {
+		t.Fatalf("printed %d labels; want one carrying the carrier's item id %s", len(labels), booked.ItemIDs[0])
+	}
 	entry, _ := r.store.EntryByOrder("A-1")
-	if entry.State != store.StateAttention {
-		t.Fatalf("entry state %s", entry.State)
+	sh, _ := r.store.ShipmentByOrder("A-1")
+	if entry.State != store.StateBooked || !sh.Adopted || sh.ShipmentID != booked.ShipmentID {
+		t.Fatalf("entry %s, shipment %+v; want booked and adopted as %s", entry.State, sh, booked.ShipmentID)
+	}
+}
+
+func TestLostAnswerWaitsOutTheLookupGrace(t *testing.T) {
+	r := newRigWith(t, nil, func(c *station.Config) { c.LookupGrace = time.Hour })
+	r.importOrders()
+	ctx := context.Background()
+	mustSetFaults(t, r, sandboxFaults(0, true))
+	if _, err := r.station.Pack(ctx, "A-1", station.PackOptions{Weight: 900}); carrier.KindOf(err) != carrier.KindUnknownOutcome {
+		t.Fatalf("lost answer: %v", err)
+	}
+	mustSetFaults(t, r, sandboxFaults(0, false))
+	// Within the grace the carrier's "not found" would not be trusted, so
+	// the station neither books nor prints.
+	_, err := r.station.Pack(ctx, "A-1", station.PackOptions{Weight: 900})
+	if err == nil || !strings.Contains(station.Hint(err), "put the parcel aside") {
+		t.Fatalf("within the grace: %v / %q", err, station.Hint(err))
+	}
+	if r.bookings() != 1 || len(r.sink.WaitLabels(1, 200*time.Millisecond)) != 0 {
+		t.Fatalf("bookings = %d; nothing may be sent or printed within the grace", r.bookings())
 	}
 }
 

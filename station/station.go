@@ -21,6 +21,7 @@ import (
 	"labelstation/printer"
 	"labelstation/scale"
 	"labelstation/station/orderfile"
+	"labelstation/station/outbox"
 	"labelstation/store"
 )
 
@@ -35,7 +36,18 @@ type Config struct {
 	// ScaleURI is the address the scale given to New was opened with,
 	// for the settings page (optional).
 	ScaleURI string
-	Now      func() time.Time
+	// OfflineSeries names the id series (DefineSeries) offline labels are
+	// numbered from; "" means no offline labels: while the carrier cannot
+	// be reached, parcels wait and are printed when it answers.
+	OfflineSeries string
+	// SyncConcurrency bounds the bookings the queue sync sends at once
+	// (0: 4), so a long outage does not hammer the carrier when it ends.
+	SyncConcurrency int
+	// LookupGrace is how long after an unknown outcome the sync waits
+	// before it trusts the carrier's "no such booking": a carrier may show
+	// a fresh booking only after a while. 0 asks at once (the sandbox).
+	LookupGrace time.Duration
+	Now         func() time.Time
 	Logger   *slog.Logger
 }
 
@@ -64,6 +76,10 @@ type Station struct {
 	printerSeen  bool
 
 	q queues // print queues, one worker per printer (printqueue.go)
+
+	syncer        *outbox.Worker // the queue sync (sync.go)
+	counts        syncCounts
+	forcedOffline bool
 }
 
 // New wires a station. printer and scale may be nil: then Pack needs an
@@ -80,6 +96,7 @@ func New(st *store.Store, c carrier.Carrier, p printer.Printer, sc scale.Scale, 
 	}
 	s := &Station{store: st, carrier: c, printer: p, scale: sc, cfg: cfg, log: cfg.Logger}
 	s.q = queues{byURI: map[string]*printQueue{}, stop: make(chan struct{}), fonts: map[string]*fontCache{}}
+	s.syncer = s.newSyncWorker()
 	// A label found "sending" was on its way when the station stopped:
 	// whether it printed is unknown, so the packer will be asked. (Some
 	// commands, e.g. scale tools, build a station without a store.)
@@ -196,6 +213,16 @@ func (s *Station) lockOrder(ref string) func() {
 	mu := m.(*sync.Mutex)
 	mu.Lock()
 	return mu.Unlock
+}
+
+// tryLockOrder takes the order's lock unless someone (a Pack) holds it.
+func (s *Station) tryLockOrder(ref string) (unlock func(), ok bool) {
+	m, _ := s.orderLocks.LoadOrStore(ref, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	if !mu.TryLock() {
+		return nil, false
+	}
+	return mu.Unlock, true
 }
 
 func (s *Station) noteCarrier(err error) {

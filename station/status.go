@@ -2,6 +2,7 @@ package station
 
 import (
 	"context"
+	"time"
 
 	"labelstation/store"
 )
@@ -20,6 +21,15 @@ type Status struct {
 	// packer (Retry, Discard, or "did it print?").
 	PrintJobs int    `json:"print_jobs"`
 	LastError string `json:"last_error,omitempty"`
+	// Online is what the queue sync last learned: false while the
+	// carrier cannot be reached (labels come from the offline series).
+	// OfflineForced is the packer's "Work offline" switch.
+	Online        bool      `json:"online"`
+	OfflineForced bool      `json:"offline_forced,omitempty"`
+	OfflineSince  time.Time `json:"offline_since,omitempty"`
+	// OfflineLabels says whether the station can print offline labels
+	// (an offline id series is configured).
+	OfflineLabels bool `json:"offline_labels"`
 }
 
 // Status reports the bench's parts as last seen. It does no network or
@@ -45,6 +55,15 @@ func (s *Station) Status(ctx context.Context) Status {
 		}
 	}
 	s.mu.Unlock()
+	sync := s.syncer.State()
+	st.Online, st.OfflineForced, st.OfflineLabels = sync.Online, s.forcedOfflineNow(), s.cfg.OfflineSeries != ""
+	if !sync.Online {
+		st.Online = false
+		st.OfflineSince = sync.Since
+	}
+	if st.OfflineForced {
+		st.Online = false
+	}
 	st.QueuePending, st.QueueAttention, _ = s.store.QueueCounts()
 	if jobs, err := s.store.PrintJobs(); err == nil {
 		for _, j := range jobs {
@@ -54,9 +73,4 @@ func (s *Station) Status(ctx context.Context) Status {
 		}
 	}
 	return st
-}
-
-// Queue lists outbox entries, oldest first; all=false keeps the open ones.
-func (s *Station) Queue(ctx context.Context, all bool) ([]store.OutboxEntry, error) {
-	return s.store.Entries(!all)
 }

@@ -11,14 +11,16 @@ import (
 )
 
 // PutOrders saves orders in one transaction: all or none. An order that is
-// already shipped is not overwritten; its ref is returned in skipped.
+// already shipped is not overwritten; its ref is returned in skipped. The
+// exception is the correction the queue asks for: an order whose offline
+// parcel the carrier refused may be imported again, then retried.
 func (s *Store) PutOrders(orders []carrier.Order) (skipped []string, err error) {
 	err = s.update(func(tx *bolt.Tx) error {
 		skipped = skipped[:0]
 		b := tx.Bucket(bucketOrders)
 		idx := tx.Bucket(bucketShipmentIndex)
 		for _, o := range orders {
-			if idx.Get([]byte(o.Ref)) != nil {
+			if idx.Get([]byte(o.Ref)) != nil && !awaitsCorrection(tx, o.Ref) {
 				skipped = append(skipped, o.Ref)
 				continue
 			}
@@ -76,4 +78,19 @@ func (s *Store) CountOrders() (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// awaitsCorrection reports whether the order's current booking is an
+// offline parcel the carrier refused: its shipment is the station's own,
+// never booked, and the data must be fixed before Retry.
+func awaitsCorrection(tx *bolt.Tx, ref string) bool {
+	id := tx.Bucket(bucketOutboxIndex).Get([]byte(ref))
+	if id == nil {
+		return false
+	}
+	var e OutboxEntry
+	if err := getJSON(tx.Bucket(bucketOutbox), string(id), &e); err != nil {
+		return false
+	}
+	return e.State == StateFailed && e.Offline
 }

@@ -156,6 +156,7 @@ func cmdPack(ctx context.Context, g *globals, args []string) error {
 	scaleURI := fs.String("scale", "", "scale URI, e.g. sim://?weight=1.25kg")
 	service := fs.String("service", "", "service code, e.g. 19 (default: the order's, then the config's)")
 	printerURI := fs.String("printer", "", "printer URI, e.g. tcp://HOST:9100 or file:///DIR")
+	offline := fs.Bool("offline", false, "print a label from the offline id series now; the booking waits in the queue")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -163,7 +164,7 @@ func cmdPack(ctx context.Context, g *globals, args []string) error {
 	if len(pos) != 1 {
 		return usage("labelstation pack ORDER-REF --weight 1.25kg", "pack takes one order reference")
 	}
-	var opts station.PackOptions
+	opts := station.PackOptions{Offline: *offline}
 	if *weight != "" {
 		if *scaleURI != "" {
 			return usage("give one of them", "--weight and --scale both given")
@@ -195,6 +196,12 @@ func printPackResult(g *globals, res station.PackResult, verb string) error {
 	note := ""
 	if res.Resumed {
 		note = " (finished an interrupted earlier attempt)"
+	}
+	if res.Offline {
+		note += " (offline label: the booking waits in the queue; labelstation queue sync sends it)"
+	}
+	if res.Warning != "" {
+		defer fmt.Fprintf(g.stderr, "labelstation: warning: %s\n", res.Warning)
 	}
 	fmt.Fprintf(g.stdout, "%s %s: %s %s, tracking %s, %s, took %d ms%s\n", verb, res.OrderRef, res.Carrier, res.Service,
 		res.TrackingID, res.Weight, res.Took.Milliseconds(), note)
@@ -257,48 +264,6 @@ func cmdPrint(ctx context.Context, g *globals, args []string) error {
 		fmt.Fprintf(g.stdout, "sent %d bytes to %s\n", len(data), p)
 	}
 	return nil
-}
-
-func cmdQueue(ctx context.Context, g *globals, args []string) error {
-	if len(args) == 0 || args[0] != "list" {
-		return usage("labelstation queue list [--all]", "queue needs the subcommand list")
-	}
-	fs := newFlagSet("queue list", g)
-	all := fs.Bool("all", false, "include booked and failed entries")
-	if _, err := parseArgs(fs, args[1:]); err != nil {
-		return err
-	}
-	st, _, err := openStore(g)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	entries, err := station.New(st, nil, nil, nil, station.Config{}).Queue(ctx, *all)
-	if err != nil {
-		return err
-	}
-	if g.json {
-		type row struct {
-			ID, OrderRef, Carrier, State, LastError string
-			Attempts                                int
-			Created, Updated                        time.Time
-		}
-		rows := []row{}
-		for _, e := range entries {
-			rows = append(rows, row{e.ID, e.OrderRef, e.Carrier, string(e.State), e.LastError, e.Attempts, e.Created, e.Updated})
-		}
-		return printJSON(g, rows)
-	}
-	if len(entries) == 0 {
-		fmt.Fprintln(g.stdout, "the queue is empty: every booking has been sent")
-		return nil
-	}
-	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORDER\tSTATE\tATTEMPTS\tCREATED\tREQUEST ID\tLAST ERROR")
-	for _, e := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", e.OrderRef, e.State, e.Attempts, e.Created.Local().Format("2006-01-02 15:04"), e.ID, e.LastError)
-	}
-	return tw.Flush()
 }
 
 func cmdReport(ctx context.Context, g *globals, args []string) error {

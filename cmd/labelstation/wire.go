@@ -60,7 +60,9 @@ func loadConfig(g *globals) (config.Config, error) {
 	if err != nil {
 		return cfg, &station.Problem{Msg: err.Error(), Hint: "fix the config file, or run without --config to use the demo settings", Err: err}
 	}
-	return cfg, nil
+	// After the overrides: only a station on the in-process sandbox gets
+	// the made-up demo series.
+	return cfg.WithDemoSeries(), nil
 }
 
 func (g *globals) resolveDataDir(cfg config.Config) string {
@@ -120,11 +122,14 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 	}
 
 	b.station = station.New(st, c, p, sc, station.Config{
-		Consignor:      cfg.CarrierConsignor(),
-		DefaultService: cfg.Station.DefaultService,
-		LabelFormat:    carrier.LabelFormat(cfg.Station.LabelFormat),
-		CarrierName:    carrierName,
-		ScaleURI:       scaleURI,
+		Consignor:       cfg.CarrierConsignor(),
+		DefaultService:  cfg.Station.DefaultService,
+		LabelFormat:     carrier.LabelFormat(cfg.Station.LabelFormat),
+		CarrierName:     carrierName,
+		ScaleURI:        scaleURI,
+		OfflineSeries:   cfg.Outbox.OfflineSeries,
+		SyncConcurrency: cfg.Outbox.Concurrency,
+		LookupGrace:     cfg.LookupGraceDuration(),
 	})
 	// A scale chosen in the settings at run time is the station's to close.
 	b.closers = append(b.closers, b.station.Close)
