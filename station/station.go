@@ -48,7 +48,7 @@ type Config struct {
 	// a fresh booking only after a while. 0 asks at once (the sandbox).
 	LookupGrace time.Duration
 	Now         func() time.Time
-	Logger   *slog.Logger
+	Logger      *slog.Logger
 }
 
 // Station runs the bench. It is safe for concurrent use: the GUI may pack

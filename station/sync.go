@@ -278,9 +278,9 @@ type SyncReport struct {
 	Failed  int `json:"failed"`  // refused by the carrier: fix the order, then retry
 	// Left are the entries still open (waiting, backing off, held for a
 	// person).
-	Left    int    `json:"left"`
-	Offline bool   `json:"offline"`
-	Err     string `json:"error,omitempty"`
+	Left    int           `json:"left"`
+	Offline bool          `json:"offline"`
+	Err     string        `json:"error,omitempty"`
 	Took    time.Duration `json:"took_ns"`
 }
 
