@@ -33,6 +33,13 @@ func runGUI(ctx context.Context, g *globals) error {
 	if b.cfg.Demo() {
 		title += " — demo (PostNord sandbox)"
 	}
+	// The queue sync runs for as long as the window is open: offline
+	// bookings go out when the network returns.
+	syncCtx, stopSync := context.WithCancel(ctx)
+	syncDone := make(chan struct{})
+	go func() { defer close(syncDone); b.station.RunSync(syncCtx) }()
 	app.Run(ctx, a, b.station, title)
+	stopSync()
+	<-syncDone
 	return nil
 }
