@@ -9,10 +9,12 @@ LDFLAGS   := -X main.version=$(VERSION)
 
 # Debian packages: Fyne's cgo build (go-gl, GLFW), gousb (libusb), and the
 # real parts tests drive: socat (pty pairs for serial scales), Xvfb and
-# xdotool/imagemagick (GUI screenshots), zbar-tools (decode printed barcodes).
+# xdotool/imagemagick (GUI screenshots), zbar-tools (decode printed barcodes),
+# strace (make bench counts the fsyncs of one durable enqueue).
 APT_PACKAGES := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libusb-1.0-0-dev \
-	socat xvfb xauth xdotool x11-utils zbar-tools imagemagick poppler-utils
+	socat xvfb xauth xdotool x11-utils zbar-tools imagemagick poppler-utils \
+	strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build run test deps apt-deps node-deps vet bench soak fuzz screenshot clean
@@ -58,11 +60,16 @@ test: deps vet
 	LABELSTATION_NODE_TOOLS=$(TOOLS) $(GO) test -race -count=1 ./...
 
 # Scan-to-printed latency against the sandbox on loopback, next to a floor
-# measured in the same run (one HTTP POST + one TCP write of the same bytes).
+# measured in the same run (one HTTP POST + one TCP write of the same bytes);
+# the queue's drain time of 1,000 offline bookings at 100 ms latency next to
+# its floor; and the cost of one durable enqueue (median time, fsyncs).
 bench: deps
 	$(GO) test -run '^$$' -bench 'BenchmarkPack|BenchmarkStableWeight' -benchtime 1x -count 1 ./station/
 	$(GO) test -run '^$$' -bench 'BenchmarkRender' -benchmem -count 1 ./label/
 	$(GO) test -run '^$$' -bench 'BenchmarkPrintPath' -benchtime 200x -count 1 ./printer/
+	$(GO) test -run '^$$' -bench 'BenchmarkDrain' -benchtime 1x -count 1 -timeout 20m ./station/
+	$(GO) test -run '^$$' -bench 'BenchmarkDrain' -benchtime 20x -count 1 ./station/outbox/
+	GO=$(GO) scripts/fsyncs-per-enqueue.sh 1000
 
 # Drives the real GUI under Xvfb with X key and mouse events (scan, F9, an
 # unknown order, the next scan while printing, F10) and saves screenshots
