@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"labelstation/carrier"
 	"labelstation/scale"
@@ -58,4 +59,30 @@ type PrintQueue interface {
 	RetryPrint(ctx context.Context, id string) (station.PackResult, error)
 	DiscardPrint(ctx context.Context, id string) error
 	ConfirmPrint(ctx context.Context, id string) (station.PackResult, error)
+}
+
+// The real facade offers the booking queue (the outbox) too.
+var _ OutboxQueue = (*station.Station)(nil)
+
+// OutboxQueue is the part of the station behind the pack screen's "Work
+// offline" switch and the queue view (Queue… button): the bookings that
+// wait for the carrier, with Retry, Cancel and Sync now, and the day's
+// parcels the carrier heard of late. Every control is one of these
+// calls; the station decides what may be sent. A Station that implements
+// it gets the switch and the Queue… button.
+type OutboxQueue interface {
+	// Queue lists the open bookings and the ones the carrier refused
+	// (all=true adds booked and cancelled ones), oldest first.
+	Queue(ctx context.Context, all bool) ([]station.QueueEntry, error)
+	// SyncQueue sends the queue now ("Sync now").
+	SyncQueue(ctx context.Context) (station.SyncReport, error)
+	// RetryEntry sends one entry now, on a person's word.
+	RetryEntry(ctx context.Context, id string) (station.QueueEntry, error)
+	// CancelEntry takes an entry out of the queue for good.
+	CancelEntry(ctx context.Context, id, reason string) (station.QueueEntry, error)
+	// SentLate lists the day's parcels printed offline and when the
+	// carrier heard of each.
+	SentLate(ctx context.Context, day time.Time) ([]station.LateEntry, error)
+	// SetOffline is the packer's "Work offline" switch.
+	SetOffline(forced bool)
 }

@@ -46,6 +46,10 @@ func TestOfflinePackPrintsOwnIDAndTheSyncBooksItOnce(t *testing.T) {
 		t.Fatalf("sandbox has %d bookings while down", r.bookings())
 	}
 
+	if rep, err := r.station.Report(ctx, time.Now()); err != nil || rep.Offline != 2 || rep.NotSent != 2 {
+		t.Fatalf("report while down: %+v %v; want 2 offline labels not yet sent", rep, err)
+	}
+
 	r.startCarrier()
 	rep, err := r.station.SyncQueue(ctx)
 	if err != nil || rep.Booked != 2 || rep.Left != 0 {
@@ -71,6 +75,9 @@ func TestOfflinePackPrintsOwnIDAndTheSyncBooksItOnce(t *testing.T) {
 	}
 	if n := len(r.sink.WaitLabels(3, 200*time.Millisecond)); n != 2 {
 		t.Fatalf("printer got %d labels, want the 2 offline ones", n)
+	}
+	if rep, err := r.station.Report(ctx, time.Now()); err != nil || rep.Offline != 2 || rep.NotSent != 0 || rep.Shipments[0].SyncedAt == nil {
+		t.Fatalf("report after sync: %+v %v", rep, err)
 	}
 	late, err := r.station.SentLate(ctx, time.Now())
 	if err != nil || len(late) != 2 || late[0].SyncedAt.IsZero() {
@@ -224,6 +231,9 @@ func TestRefusedQueuedBookingIsFixedAndRetriedOrCancelled(t *testing.T) {
 	res, err := r.station.Pack(ctx, "A-2", station.PackOptions{Weight: 700})
 	if err != nil || res.Offline || !res.Printed {
 		t.Fatalf("packing the cancelled order again: %+v %v", res, err)
+	}
+	if rep, err := r.station.Report(ctx, time.Now()); err != nil || rep.Cancelled != 1 || len(rep.Shipments) != 2 {
+		t.Fatalf("report after a cancel and a repack: %+v %v; want the cancelled label counted apart", rep, err)
 	}
 	if _, err := r.station.CancelEntry(ctx, e2.ID, "again"); err == nil {
 		t.Fatal("cancelling a cancelled entry must be refused")

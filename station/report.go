@@ -27,6 +27,10 @@ type ReportLine struct {
 	PrintedAt  *time.Time     `json:"printed_at,omitempty"`
 	Reprints   int            `json:"reprints"`
 	Status     carrier.Status `json:"status"`
+	// Offline is true for a parcel labelled from the consignor's own
+	// series; SyncedAt is when the carrier heard of it (nil: not yet).
+	Offline  bool       `json:"offline,omitempty"`
+	SyncedAt *time.Time `json:"synced_at,omitempty"`
 }
 
 // Report is a day's work at the bench.
@@ -38,6 +42,12 @@ type Report struct {
 	TotalWeight    carrier.Weight `json:"total_weight_g"`
 	QueuePending   int            `json:"queue_pending"`
 	QueueAttention int            `json:"queue_attention"`
+	// Offline counts the day's offline labels, NotSent those the carrier
+	// has not heard of yet; Cancelled the bookings cancelled before the
+	// carrier got them (not in Shipments).
+	Offline   int `json:"offline"`
+	NotSent   int `json:"not_sent"`
+	Cancelled int `json:"cancelled"`
 }
 
 // Report gathers the shipments booked on day's calendar date.
@@ -48,6 +58,16 @@ func (s *Station) Report(ctx context.Context, day time.Time) (Report, error) {
 	}
 	r := Report{Date: day.Format("2006-01-02"), Shipments: []ReportLine{}}
 	for _, sh := range shipments {
+		if !sh.Cancelled.IsZero() {
+			r.Cancelled++
+			continue
+		}
+		if sh.Offline {
+			r.Offline++
+			if sh.SyncedAt.IsZero() {
+				r.NotSent++
+			}
+		}
 		r.Shipments = append(r.Shipments, reportLine(sh))
 		r.Booked++
 		r.TotalWeight += sh.Weight
@@ -63,7 +83,11 @@ func reportLine(sh store.Shipment) ReportLine {
 	l := ReportLine{
 		OrderRef: sh.OrderRef, Carrier: sh.Carrier, Service: sh.Service, TrackingID: sh.TrackingID(),
 		Weight: sh.Weight, Receiver: sh.Receiver.Name, City: sh.Receiver.City, Country: sh.Receiver.Country,
-		BookedAt: sh.BookedAt, Reprints: sh.Reprints, Status: sh.Status,
+		BookedAt: sh.BookedAt, Reprints: sh.Reprints, Status: sh.Status, Offline: sh.Offline,
+	}
+	if !sh.SyncedAt.IsZero() {
+		t := sh.SyncedAt
+		l.SyncedAt = &t
 	}
 	if sh.Printed() {
 		t := sh.PrintedAt
@@ -93,8 +117,13 @@ func (r Report) WriteCSV(w io.Writer) error {
 
 // WriteText writes the report as an aligned table for a terminal.
 func (r Report) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "Shipments on %s: %d booked, %d printed, %s in all; queue: %d waiting, %d need attention\n\n",
+	fmt.Fprintf(w, "Shipments on %s: %d booked, %d printed, %s in all; queue: %d waiting, %d need attention\n",
 		r.Date, r.Booked, r.Printed, r.TotalWeight, r.QueuePending, r.QueueAttention)
+	if r.Offline > 0 || r.Cancelled > 0 {
+		fmt.Fprintf(w, "Offline labels: %d, of which %d not yet sent to the carrier; cancelled before sending: %d (labelstation queue late lists them)\n",
+			r.Offline, r.NotSent, r.Cancelled)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ORDER\tCARRIER\tSERVICE\tTRACKING\tWEIGHT\tRECEIVER\tCITY\tBOOKED\tPRINTED")
 	for _, l := range r.Shipments {
@@ -102,7 +131,14 @@ func (r Report) WriteText(w io.Writer) error {
 		if l.PrintedAt != nil {
 			printed = l.PrintedAt.Local().Format("15:04:05")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", l.OrderRef, l.Carrier, l.Service, l.TrackingID,
+		tracking := l.TrackingID
+		switch {
+		case l.Offline && l.SyncedAt == nil:
+			tracking += " (offline, not sent yet)"
+		case l.Offline:
+			tracking += " (offline)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", l.OrderRef, l.Carrier, l.Service, tracking,
 			l.Weight, l.Receiver, l.Country, l.City, l.BookedAt.Local().Format("15:04:05"), printed)
 	}
 	return tw.Flush()
