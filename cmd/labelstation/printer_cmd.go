@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -106,7 +105,7 @@ func cmdPrinterList(ctx context.Context, g *globals, args []string) error {
 	}
 	configured := printer.Found{URI: cfg.Station.Printer, Kind: "configured"}
 	if configured.URI == "" {
-		configured.URI = "file://" + filepath.ToSlash(filepath.Join(g.resolveDataDir(cfg), "labels"))
+		configured.URI = previewPrinterURI(g.resolveDataDir(cfg))
 		configured.Detail = "the default: label previews in the data folder"
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"labelstation/carrier"
@@ -104,7 +105,7 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 		return fail(err)
 	}
 
-	printerURI := firstSet(o.printer, cfg.Station.Printer, "file://"+filepath.ToSlash(filepath.Join(b.dataDir, "labels")))
+	printerURI := firstSet(o.printer, cfg.Station.Printer, previewPrinterURI(b.dataDir))
 	p, err := printer.Open(printerURI)
 	if err != nil {
 		return fail(&station.Problem{Msg: err.Error(), Hint: "printer URIs look like tcp://HOST:9100 or file:///DIR", Err: err})
@@ -188,4 +189,18 @@ func firstSet(v ...string) string {
 		}
 	}
 	return ""
+}
+
+// previewPrinterURI is the default printer: label files in the data
+// directory. The path is made absolute, because in a file:// URI a
+// relative --data DIR would be read as a host name.
+func previewPrinterURI(dataDir string) string {
+	if abs, err := filepath.Abs(dataDir); err == nil {
+		dataDir = abs
+	}
+	p := filepath.ToSlash(filepath.Join(dataDir, "labels"))
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // C:/Users/… on Windows
+	}
+	return "file://" + p
 }
