@@ -1,6 +1,6 @@
 // Package app owns labelstation's Fyne GUI: the pack screen a packer works
 // at all shift (scan field, order, live weight, print/reprint, last label,
-// status bar), and later the queue view, dashboard and settings.
+// status bar), the queue view, and later the dashboard and settings.
 //
 // The GUI holds no business logic. Every button and key calls one method of
 // the station facade (see Station); this package only decides what the
@@ -53,4 +53,24 @@
 // (scalesettings.go) when the station offers ScaleSettings: find serial
 // ports and USB scales, probe a port for its protocol, read a test weight,
 // and switch the station to the scale.
+//
+// # Offline and the bookings queue
+//
+// When the station offers OutboxQueue, a "Work offline" switch and a
+// Queue… button sit beside the scan field. The status bar's carrier cell
+// says "online" in green; while the carrier cannot be reached (or the
+// switch is on) it turns amber and a strip under the cells says since
+// when, whether labels come from the consignor's own id series, and how
+// many bookings wait. The switch calls SetOffline and follows
+// Status.OfflineForced. A label printed offline is said calmly in the
+// order and last-label lines, not as an error; PackResult.Warning (the id
+// series runs low) comes up in the amber banner.
+//
+// Queue… opens the queue view (queueview.go): the open and refused
+// bookings with their state in words (offline label, held, refused …),
+// item id, attempts, last error and what to do, each with Retry and
+// Cancel (a reason is asked for and confirmed); Sync now, with what it
+// did in words; and the day's parcels the carrier heard of late. It asks
+// for the lists again after each action and every QueueEvery while it is
+// open.
 package app

@@ -24,6 +24,13 @@ import (
 // simulated scale with a parcel on it, and a TCP printer on loopback.
 func realStation(t *testing.T) (*station.Station, *printertest.Sink, *sandbox.Server) {
 	t.Helper()
+	return realStationWith(t, nil)
+}
+
+// realStationWith is realStation with the station's config changed by
+// edit before it is wired (nil: as realStation).
+func realStationWith(t *testing.T, edit func(*station.Config)) (*station.Station, *printertest.Sink, *sandbox.Server) {
+	t.Helper()
 	sb := sandbox.New(sandbox.Options{Seed: 1})
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
@@ -45,7 +52,7 @@ func realStation(t *testing.T) (*station.Station, *printertest.Sink, *sandbox.Se
 	sc := scale.NewSim(scale.SimOptions{Weight: 1250, Settle: 200 * time.Millisecond, Seed: 7})
 	t.Cleanup(func() { sc.Close() })
 
-	st := station.New(db, pn, prn, sc, station.Config{
+	cfg := station.Config{
 		Consignor: carrier.Consignor{
 			Address:        carrier.Address{Name: "Demo Webshop AB", Street1: "Lagergatan 12", Postcode: "41505", City: "Göteborg", Country: "SE"},
 			CustomerNumber: "20876966", IssuerCode: "Z12",
@@ -53,7 +60,11 @@ func realStation(t *testing.T) (*station.Station, *printertest.Sink, *sandbox.Se
 		DefaultService: "19",
 		CarrierName:    "PostNord sandbox (" + srv.URL + ")",
 		Stable:         scale.StableOptions{Window: 150 * time.Millisecond, Timeout: 3 * time.Second},
-	})
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	st := station.New(db, pn, prn, sc, cfg)
 	const orders = "order_ref;name;street1;postcode;city;country;item_description;item_quantity\n" +
 		"A-1;Åsa Ødegård;Storgatan 1;11455;Stockholm;SE;Ullstrumpor;2\n" +
 		"A-2;Mette Kjærgaard;Østergade 27;8000;Aarhus C;DK;Kaffe;1\n"
@@ -81,7 +92,7 @@ func TestEndToEndWithRealStation(t *testing.T) {
 		return ps.stableText.Text == "stable" && ps.weightText.Text == "1.25 kg"
 	})
 	loop.until(t, "status bar", func() bool {
-		return strings.HasPrefix(ps.statusItems["carrier"].text.Text, "Carrier: PostNord sandbox")
+		return strings.HasPrefix(ps.statusItems["carrier"].text.Text, "Carrier online: PostNord sandbox")
 	})
 
 	pressKey(c, fyne.KeyF9)

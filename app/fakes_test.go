@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"labelstation/carrier"
+	"labelstation/label"
 	"labelstation/scale"
 	"labelstation/station"
 )
@@ -148,7 +149,25 @@ type fakeStation struct {
 	status   station.Status
 	// blockStatus makes Status wait for its context (no status updates).
 	blockStatus bool
+
+	// The booking queue (OutboxQueue): entries and the sent-late list it
+	// answers with, the calls it got, and what Retry and Sync answer.
+	entries    []station.QueueEntry
+	late       []station.LateEntry
+	queueCalls int
+	retries    []string
+	cancels    []cancelCall
+	syncs      int
+	offline    []bool // SetOffline calls
+	retryErr   error
+	syncReport station.SyncReport
+	// offlinePacks makes Pack answer like the station does offline: a
+	// label from the own series, the booking left in the queue.
+	offlinePacks bool
+	packWarning  string
 }
+
+type cancelCall struct{ ID, Reason string }
 
 func newFakeStation() *fakeStation {
 	return &fakeStation{
@@ -164,7 +183,8 @@ func newFakeStation() *fakeStation {
 				Name: "Søren Ærø", Street1: "Østergade 3", Postcode: "8000", City: "Aarhus C", Country: "DK"},
 				Lines: []carrier.Line{{Description: "Uldtæppe", Quantity: 1}}},
 		},
-		status: station.Status{Carrier: "PostNord sandbox", CarrierOK: true, Printer: "tcp://127.0.0.1:9100", PrinterOK: true, Scale: "sim", ScaleOK: true},
+		status: station.Status{Carrier: "PostNord sandbox", CarrierOK: true, Printer: "tcp://127.0.0.1:9100", PrinterOK: true, Scale: "sim", ScaleOK: true,
+			Online: true, OfflineLabels: true},
 	}
 }
 
@@ -217,6 +237,14 @@ func (f *fakeStation) Pack(ctx context.Context, ref string, opts station.PackOpt
 	}
 	zpl := fmt.Sprintf("^XA^CI28^FO40,40^FD%s^FS^FO40,80^FD%s %s^FS^FO40,200^BCN,200,N^FD%s^FS^XZ",
 		o.Receiver.Name, o.Receiver.Postcode, o.Receiver.City, res.TrackingID)
+	if f.offlinePacks {
+		res.Offline, res.ShipmentID = true, ""
+		res.TrackingID, _ = label.NewSSCC(3, "7350099", uint64(f.seq))
+		zpl = strings.Replace(zpl, "^XA", "^XA^FO40,10^FDOFFLINE^FS", 1)
+		zpl = strings.Replace(zpl, fmt.Sprintf("00370712345%07d", f.seq), res.TrackingID, 1)
+		f.status.QueuePending++
+	}
+	res.Warning = f.packWarning
 	res.Label = carrier.Label{Format: carrier.LabelZPL, Data: []byte(zpl)}
 	f.printer.print(res.Label.Data)
 	f.last = &res
@@ -267,6 +295,105 @@ func (f *fakeStation) Status(ctx context.Context) station.Status {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.status
+}
+
+func (f *fakeStation) Queue(_ context.Context, all bool) ([]station.QueueEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queueCalls++
+	var out []station.QueueEntry
+	for _, e := range f.entries {
+		if all || (e.State != "booked" && e.State != "cancelled") {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStation) entryIndex(id string) int {
+	for i, e := range f.entries {
+		if e.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// RetryEntry books the entry, or answers retryErr.
+func (f *fakeStation) RetryEntry(_ context.Context, id string) (station.QueueEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.retries = append(f.retries, id)
+	i := f.entryIndex(id)
+	if i < 0 {
+		return station.QueueEntry{}, &station.Problem{Msg: "there is no queue entry " + id, Hint: "labelstation queue list --all shows the ids"}
+	}
+	if f.retryErr != nil {
+		f.entries[i].Attempts++
+		f.entries[i].LastError = f.retryErr.Error()
+		return f.entries[i], f.retryErr
+	}
+	f.entries[i].State, f.entries[i].Held, f.entries[i].Action = "booked", false, ""
+	f.entries[i].Attempts++
+	return f.entries[i], nil
+}
+
+func (f *fakeStation) CancelEntry(_ context.Context, id, reason string) (station.QueueEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cancels = append(f.cancels, cancelCall{id, reason})
+	i := f.entryIndex(id)
+	if i < 0 {
+		return station.QueueEntry{}, &station.Problem{Msg: "there is no queue entry " + id}
+	}
+	e := &f.entries[i]
+	e.State, e.LastError, e.Action = "cancelled", "cancelled: "+reason, ""
+	if e.Offline {
+		e.Action = "the offline label " + e.ItemID + " on the parcel is void: take it off before the order is packed again"
+	}
+	return *e, nil
+}
+
+// SyncQueue books every open entry unless the fake is offline.
+func (f *fakeStation) SyncQueue(context.Context) (station.SyncReport, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.syncs++
+	rep := f.syncReport
+	if rep == (station.SyncReport{}) {
+		for i := range f.entries {
+			if e := &f.entries[i]; e.State == "pending" {
+				e.State = "booked"
+				rep.Booked++
+			}
+		}
+		rep.Took = 840 * time.Millisecond
+	}
+	return rep, nil
+}
+
+func (f *fakeStation) SentLate(_ context.Context, day time.Time) ([]station.LateEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]station.LateEntry(nil), f.late...), nil
+}
+
+// SetOffline flips the status like the station does.
+func (f *fakeStation) SetOffline(forced bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.offline = append(f.offline, forced)
+	f.status.OfflineForced = forced
+	f.status.Online = !forced
+	if forced {
+		f.status.OfflineSince = time.Now()
+	}
+}
+
+func (f *fakeStation) queueCallsSeen() (retries []string, cancels []cancelCall, syncs int, offline []bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.retries...), append([]cancelCall(nil), f.cancels...), f.syncs, append([]bool(nil), f.offline...)
 }
 
 func (f *fakeStation) calls() ([]packCall, []string) {

@@ -36,6 +36,8 @@ type config struct {
 	pinMaxAge     time.Duration
 	weightRetry   time.Duration
 	staleAfter    time.Duration
+	queueEvery    time.Duration
+	syncTimeout   time.Duration
 	// do runs a UI update on the UI goroutine. It is fyne.Do; tests swap
 	// in a loop they drain themselves, because the test driver's fyne.Do
 	// runs the function on the caller's goroutine.
@@ -68,6 +70,16 @@ func JobTimeout(d time.Duration) Option {
 	}
 }
 
+// QueueEvery sets how often the open queue view asks for the queue
+// (default 3 s).
+func QueueEvery(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.queueEvery = d
+		}
+	}
+}
+
 // withDo replaces fyne.Do (tests only).
 func withDo(do func(func())) Option { return func(c *config) { c.do = do } }
 
@@ -80,6 +92,8 @@ func defaultConfig() config {
 		pinMaxAge:     2 * time.Second,
 		weightRetry:   2 * time.Second,
 		staleAfter:    3 * time.Second,
+		queueEvery:    3 * time.Second,
+		syncTimeout:   time.Minute,
 		do:            fyne.Do,
 	}
 }
@@ -148,6 +162,16 @@ type PackScreen struct {
 	shownJob    int  // job id printing the shown order, 0 if none
 	lastReading scale.Reading
 	readingAt   time.Time // when lastReading arrived; zero before any
+	lastStatus  station.Status
+
+	// The "Work offline" switch: offlineCalls counts SetOffline calls not
+	// yet returned (UI goroutine); offlineGen counts returned ones, so a
+	// status read before the last one is not shown on the switch.
+	offlineCalls int
+	offlineGen   atomic.Int64
+	offlineWant  atomic.Bool
+	offlineMu    sync.Mutex
+	statusKick   chan struct{}
 
 	// widgets
 	root         fyne.CanvasObject
@@ -178,6 +202,10 @@ type PackScreen struct {
 	printerBtn   *widget.Button
 	printerDlg   *printerSettings // the open printer dialog, for tests
 	jobsView     *printJobsView   // labels that did not print (nil without a PrintQueue)
+	offline      *offlineBar
+	offlineChk   *widget.Check  // "Work offline" (nil without an OutboxQueue)
+	queueBtn     *widget.Button // "Queue…" (nil without an OutboxQueue)
+	queueView    *queueView     // the open queue view, nil when closed
 }
 
 // NewPackScreen builds the pack screen into w: it sets the window content,
@@ -189,7 +217,8 @@ func NewPackScreen(st Station, w fyne.Window, opts ...Option) *PackScreen {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ps := &PackScreen{st: st, win: w, cfg: cfg, workerDone: make(chan struct{}), statusItems: map[string]*statusItem{}}
+	ps := &PackScreen{st: st, win: w, cfg: cfg, workerDone: make(chan struct{}), statusItems: map[string]*statusItem{},
+		statusKick: make(chan struct{}, 1)}
 	ps.wake = sync.NewCond(&ps.mu)
 	ps.ctx, ps.cancel = context.WithCancel(context.Background())
 	ps.jobCtx, ps.cancelJobs = context.WithCancel(context.Background())
@@ -492,14 +521,28 @@ func (ps *PackScreen) jobDone(j job, res station.PackResult, err error) {
 	}
 	ps.showResult(j, res)
 	if j.id == ps.shownJob {
-		ps.setPhase(phasePrinted, "Printed "+res.TrackingID)
+		if res.Offline {
+			ps.setPhase(phasePrinted, "Printed offline label "+res.TrackingID)
+		} else {
+			ps.setPhase(phasePrinted, "Printed "+res.TrackingID)
+		}
 	}
-	if res.Printed {
+	if res.Offline {
+		ps.pollStatusNow() // one more booking waits: the counts follow at once
+	}
+	switch {
+	case !res.Printed && res.Offline:
+		ps.showWarning(fmt.Sprintf("Order %s got offline label %s but it did not print.", res.OrderRef, res.TrackingID),
+			joinNonEmpty(" ", "Check the printer (paper, head, cable), then press F10 to reprint.", upperFirst(res.Warning)))
+	case !res.Printed:
+		ps.showWarning(fmt.Sprintf("Order %s is booked (%s) but its label did not print.", res.OrderRef, res.TrackingID),
+			joinNonEmpty(" ", "Check the printer (paper, head, cable), then press F10 to reprint.", upperFirst(res.Warning)))
+	case res.Warning != "":
+		// Nothing failed and packing goes on, but a supervisor must hear it.
+		ps.showWarning(res.Warning, "Packing goes on. Tell a supervisor.")
+	default:
 		ps.clearBanner()
-		return
 	}
-	ps.showWarning(fmt.Sprintf("Order %s is booked (%s) but its label did not print.", res.OrderRef, res.TrackingID),
-		"Check the printer (paper, head, cable), then press F10 to reprint.")
 }
 
 // queuedText says where the shown order's job stands in the queue.
@@ -610,13 +653,14 @@ func (ps *PackScreen) pollStatus() {
 	t := time.NewTicker(ps.cfg.statusEvery)
 	defer t.Stop()
 	for {
+		gen := ps.offlineGen.Load()
 		ctx, cancel := context.WithTimeout(ps.ctx, ps.cfg.statusEvery)
 		s := ps.st.Status(ctx)
 		cancel()
 		if ps.ctx.Err() != nil {
 			return
 		}
-		ps.ui(func() { ps.showStatus(s) })
+		ps.ui(func() { ps.showStatus(s, gen) })
 		if pq, ok := ps.st.(PrintQueue); ok && ps.jobsView != nil {
 			ctx, cancel := context.WithTimeout(ps.ctx, ps.cfg.statusEvery)
 			jobs, err := pq.PrintJobs(ctx)
@@ -629,6 +673,7 @@ func (ps *PackScreen) pollStatus() {
 		case <-ps.ctx.Done():
 			return
 		case <-t.C:
+		case <-ps.statusKick:
 		}
 	}
 }
@@ -724,25 +769,37 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 		nil, nil, nil, last)
 
 	// Status bar: four equal cells whose text is cut with an ellipsis, so
-	// a long carrier URL can never widen the window; the station's last
-	// error on its own line below, only when there is one.
+	// a long carrier URL can never widen the window; while the bench is
+	// offline an amber strip below them says since when and what that
+	// means; the station's last error on its own line below, only when
+	// there is one.
 	bar := container.NewGridWithColumns(4)
 	for _, name := range []string{"carrier", "printer", "scale", "outbox"} {
 		it := newStatusItem()
 		ps.statusItems[name] = it
 		bar.Add(it.box)
 	}
+	ps.offline = newOfflineBar()
 	ps.statusErr = widget.NewLabel("")
 	ps.statusErr.Importance = widget.DangerImportance
 	ps.statusErr.Truncation = fyne.TextTruncateEllipsis
 	ps.statusErr.Hide()
-	status := container.NewVBox(widget.NewSeparator(), bar, ps.statusErr)
+	status := container.NewVBox(widget.NewSeparator(), bar, ps.offline.box, ps.statusErr)
+
+	// The "Work offline" switch and Queue… sit beside the scan field,
+	// where they cost the screen no height.
+	var head fyne.CanvasObject = scanRow
+	if _, ok := ps.st.(OutboxQueue); ok {
+		ps.offlineChk = widget.NewCheck("Work offline", ps.SetWorkOffline)
+		ps.queueBtn = widget.NewButton("Queue…", ps.ShowQueue)
+		head = container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(ps.offlineChk, ps.queueBtn)), scanRow)
+	}
 
 	middle := container.NewGridWithColumns(2, container.NewPadded(order), container.NewPadded(right))
 	ps.showOrder(carrier.Order{})
 	ps.refreshButtons()
 	ps.refreshActivity()
-	return container.NewThemeOverride(container.NewBorder(container.NewVBox(scanRow, ps.bannerBox), status, nil, nil, middle), screenTheme{text: textSize})
+	return container.NewThemeOverride(container.NewBorder(container.NewVBox(head, ps.bannerBox), status, nil, nil, middle), screenTheme{text: textSize})
 }
 
 // Text sizes by theme name. Only Fyne's own names: a widget created after
@@ -876,6 +933,9 @@ func (ps *PackScreen) refreshActivity() {
 func (ps *PackScreen) showResult(j job, res station.PackResult) {
 	ps.lastTracking.SetText(orDash(res.TrackingID))
 	info := []string{}
+	if res.Offline {
+		info = append(info, offlineNote)
+	}
 	if res.OrderRef != "" {
 		info = append(info, "Order "+res.OrderRef)
 	}
@@ -972,8 +1032,11 @@ func (ps *PackScreen) showNoReading() {
 	ps.stableText.Refresh()
 }
 
-func (ps *PackScreen) showStatus(s station.Status) {
-	ps.statusItems["carrier"].set("Carrier: "+orDash(s.Carrier), okColor(s.CarrierOK))
+// showStatus shows a status read while the "Work offline" switch
+// generation was gen.
+func (ps *PackScreen) showStatus(s station.Status, gen int64) {
+	ps.lastStatus = s
+	ps.showOffline(s, gen)
 	ps.statusItems["printer"].set("Printer: "+orDash(s.Printer), okColor(s.PrinterOK))
 	ps.statusItems["scale"].set("Scale: "+orDash(s.Scale), okColor(s.ScaleOK))
 	q := ps.statusItems["outbox"]
@@ -986,10 +1049,13 @@ func (ps *PackScreen) showStatus(s station.Status) {
 		q.set("Outbox: empty", colOK)
 	}
 	ps.statusErr.SetText(s.LastError)
-	if s.LastError == "" {
+	if s.LastError == "" || carrierErrorOffline(s) {
 		ps.statusErr.Hide()
 	} else {
 		ps.statusErr.Show()
+	}
+	if ps.queueView != nil {
+		ps.queueView.showStatus(s)
 	}
 }
 

@@ -403,7 +403,7 @@ func TestStatusBar(t *testing.T) {
 	st.status.QueuePending, st.status.QueueAttention = 3, 1
 	st.status.LastError = "printer: paper out"
 	ps, _, loop := newTestScreen(t, st)
-	loop.until(t, "status shown", func() bool { return ps.statusItems["carrier"].text.Text == "Carrier: PostNord sandbox" })
+	loop.until(t, "status shown", func() bool { return ps.statusItems["carrier"].text.Text == "Carrier online: PostNord sandbox" })
 	if it := ps.statusItems["carrier"]; it.dot.FillColor != colOK {
 		t.Errorf("carrier dot %v, want green", it.dot.FillColor)
 	}
@@ -418,7 +418,7 @@ func TestStatusBar(t *testing.T) {
 	}
 
 	st.mu.Lock()
-	st.status = station.Status{Carrier: "PostNord sandbox", CarrierOK: true, Printer: "p", PrinterOK: true, Scale: "s", ScaleOK: true}
+	st.status = station.Status{Carrier: "PostNord sandbox", CarrierOK: true, Printer: "p", PrinterOK: true, Scale: "s", ScaleOK: true, Online: true}
 	st.mu.Unlock()
 	loop.until(t, "status polled again", func() bool { return ps.statusItems["outbox"].text.Text == "Outbox: empty" })
 	if ps.statusItems["printer"].dot.FillColor != colOK || ps.statusErr.Text != "" {

@@ -40,4 +40,25 @@ scan DEMO-1003; sleep 3             # typed while DEMO-1002 prints, without clic
 import -window root "$out/4-next-while-printing.png"
 xdotool key F10; sleep 1.5
 import -window root "$out/5-reprinted.png"
+
+# Offline first: switch "Work offline" on (beside the scan field), pack one
+# order (a label from the demo's own id series), open the queue, press Sync
+# now while switched (nothing is sent), then switch back online: the
+# background sync books the parcel and it is listed as sent late.
+# Coordinates are the 1100×700 window's, at 0,0 without a window manager.
+click() { xdotool mousemove "$1" "$2" click 1; }
+click 930 42; sleep 2.5 # Work offline; the status bar follows
+scan DEMO-1004; sleep 1
+xdotool key F9; sleep 3
+import -window root "$out/6-offline-label.png"
+click 1050 42; sleep 1.5 # Queue…
+import -window root "$out/7-queue.png"
+click 1009 104; sleep 2 # Sync now
+import -window root "$out/8-sync-while-offline.png"
+click 550 632; sleep 0.5 # Close
+click 930 42; sleep 4   # Work offline off: the background sync books the parcel
+import -window root "$out/9-back-online.png"
+click 1050 42; sleep 1.5 # Queue…
+click 196 182; sleep 1  # the "Sent late today" tab
+import -window root "$out/10-sent-late.png"
 ls "$data/labels"

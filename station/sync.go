@@ -295,6 +295,7 @@ func (s *Station) SyncQueue(ctx context.Context) (SyncReport, error) {
 		r, err := s.syncer.Drain(ctx)
 		if err != nil {
 			rep.Err = err.Error()
+			rep.Offline = errors.Is(err, outbox.ErrForcedOffline)
 			break
 		}
 		rep.Offline = r.Offline
