@@ -72,8 +72,8 @@ bench: deps
 	GO=$(GO) scripts/fsyncs-per-enqueue.sh 1000
 
 # Drives the real GUI under Xvfb with X key and mouse events (scan, F9, an
-# unknown order, the next scan while printing, F10) and saves screenshots
-# in bin/screenshots/.
+# unknown order, the next scan while printing, F10, Work offline, the queue
+# view, Sync now, sent late) and saves screenshots in bin/screenshots/.
 screenshot: build
 	xvfb-run -a -s "-screen 0 1280x800x24" scripts/gui-smoke.sh $(BIN) bin/screenshots
 
