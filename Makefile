@@ -71,6 +71,14 @@ bench: deps
 	$(GO) test -run '^$$' -bench 'BenchmarkDrain' -benchtime 20x -count 1 ./station/outbox/
 	GO=$(GO) scripts/fsyncs-per-enqueue.sh 1000
 
+# The crash test, long: 1000 station processes SIGKILLed at random moments
+# while they pack and sync against a faulty sandbox, then every order must
+# be booked once and printed. LABELSTATION_CRASH_SEED=N repeats a run (the
+# seed is in the log); SOAK_ITERATIONS=N changes its length.
+SOAK_ITERATIONS ?= 1000
+soak: apt-deps
+	LABELSTATION_CRASH_ITERATIONS=$(SOAK_ITERATIONS) $(GO) test -race -count=1 -run '^TestCrash$$' -timeout 60m -v ./cmd/labelstation/
+
 # Drives the real GUI under Xvfb with X key and mouse events (scan, F9, an
 # unknown order, the next scan while printing, F10, Work offline, the queue
 # view, Sync now, sent late) and saves screenshots in bin/screenshots/.

@@ -40,6 +40,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".data"))
 			env.Setenv("HOME", env.WorkDir)
+			// A race-enabled labelstation otherwise sleeps 1s at every exit.
+			env.Setenv("GORACE", raceOptions())
+			env.Values[tbKey{}] = env.T().(testing.TB)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -47,6 +50,9 @@ func TestScripts(t *testing.T) {
 			"httpget":      cmdHTTPGet,
 			"checkbooking": cmdCheckBooking,
 			"labels":       cmdLabels,
+			"decodelabel":  cmdDecodeLabel,
+			"bookings":     cmdBookings,
+			"expand":       cmdExpand,
 		},
 	})
 }
@@ -61,6 +67,16 @@ func freeAddr(t testing.TB) string {
 }
 
 type sinkKey struct{}
+
+// tbKey holds the script's testing.TB, for helpers that need one.
+type tbKey struct{}
+
+// raceOptions are the GORACE settings for labelstation processes a test
+// starts: a race-enabled binary sleeps a second at every exit by default,
+// which would make each command of a script take a second.
+func raceOptions() string {
+	return strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
+}
 
 // waitport ADDR: wait until something listens on ADDR.
 func cmdWaitPort(ts *testscript.TestScript, neg bool, args []string) {

@@ -87,6 +87,11 @@ func openStore(g *globals) (*store.Store, config.Config, error) {
 	if errors.Is(err, store.ErrLocked) {
 		return nil, cfg, &station.Problem{Msg: err.Error(), Hint: "close the other labelstation window (or wait for its command to finish), or use another --data directory", Err: err}
 	}
+	if errors.Is(err, store.ErrCannotWrite) {
+		// Opening writes (the schema version), so a full or read-only disk
+		// stops every command here, before anything is booked or printed.
+		return nil, cfg, &station.Problem{Msg: err.Error(), Hint: "nothing was booked or printed and everything saved earlier is kept; free space on the disk of " + dir + " (or make it writable), then run the command again", Err: err}
+	}
 	return st, cfg, err
 }
 
