@@ -75,7 +75,9 @@ func (s *Station) DefineSeries(ctx context.Context, c SeriesConfig) error {
 				Hint: "check the company prefix (SSCC) or service and country (S10) and the range against the carrier's allotment", Err: err}
 		}
 	}
-	if _, err := s.store.DefineSeries(def); err != nil {
+	if _, err := s.store.DefineSeries(def); errors.Is(err, store.ErrCannotWrite) {
+		return &Problem{Msg: err.Error(), Hint: "free space on the disk of the data directory (or make it writable); everything saved earlier is kept", Err: err}
+	} else if err != nil {
 		return &Problem{Msg: err.Error(), Hint: "ids are never reused: a new allotment needs a new series name", Err: err}
 	}
 	return nil

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 
@@ -52,6 +53,12 @@ func (s *Store) DefineSeries(def IDSeries) (IDSeries, error) {
 		var have IDSeries
 		switch err := getJSON(b, def.Name, &have); {
 		case err == nil:
+			if have.Kind == def.Kind && have.First == def.First && have.Last == def.Last && maps.Equal(have.Params, def.Params) {
+				// Every start defines the config's series again: nothing
+				// to write (so a full disk does not stop the station).
+				out = have
+				return errUnchanged
+			}
 			if have.Kind != def.Kind {
 				return fmt.Errorf("series %q holds %s ids; it cannot become %s: give the new range another name", def.Name, have.Kind, def.Kind)
 			}
@@ -68,11 +75,17 @@ func (s *Store) DefineSeries(def IDSeries) (IDSeries, error) {
 		out = def
 		return putJSON(b, def.Name, def)
 	})
+	if errors.Is(err, errUnchanged) {
+		return out, nil
+	}
 	if err != nil {
 		return out, fmt.Errorf("define id series: %w", err)
 	}
 	return out, nil
 }
+
+// errUnchanged rolls back a transaction that found nothing to change.
+var errUnchanged = errors.New("unchanged")
 
 // AllocateID hands out the series' next id in one durable commit, before
 // the caller prints it. makeID turns a serial into the id (check digit,

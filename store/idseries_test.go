@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func serialID(_ IDSeries, n uint64) (string, error) { return fmt.Sprintf("ID%06d", n), nil }
@@ -105,5 +107,30 @@ func TestConcurrentAllocationsAreUnique(t *testing.T) {
 	wg.Wait()
 	if len(seen) != 200 {
 		t.Fatalf("%d unique ids, want 200", len(seen))
+	}
+}
+
+// Every start defines the config's series again; when nothing changed that
+// must not write (a full disk would otherwise stop the station at start).
+func TestRedefiningAnUnchangedSeriesWritesNothing(t *testing.T) {
+	s, _ := openTemp(t)
+	def := IDSeries{Name: "own", Kind: "sscc", Params: map[string]string{"company_prefix": "7350099"}, First: 1, Last: 10}
+	if _, err := s.DefineSeries(def); err != nil {
+		t.Fatal(err)
+	}
+	txid := func() (id int) {
+		s.db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil })
+		return id
+	}
+	before := txid()
+	if got, err := s.DefineSeries(def); err != nil || got.Next != 1 {
+		t.Fatalf("redefine: %+v %v", got, err)
+	}
+	if after := txid(); after != before {
+		t.Fatalf("an unchanged series was written again (%d commits)", after-before)
+	}
+	def.Last = 20
+	if got, err := s.DefineSeries(def); err != nil || got.Last != 20 || txid() == before {
+		t.Fatalf("a changed range must be saved: %+v %v", got, err)
 	}
 }

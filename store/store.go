@@ -32,6 +32,10 @@ var (
 	bucketPrintJobs     = []byte("print_jobs")         // job id → PrintJob (only unconfirmed labels)
 
 	keySchema = []byte("schema_version")
+
+	// allBuckets are created on open; the open-entries index comes first
+	// so that an older file has it built from its outbox (see migrate).
+	allBuckets = [][]byte{bucketOutboxOpen, bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs, bucketIDSeries, bucketIDsUsed}
 )
 
 // ErrLocked means another process holds the data file: a second station
@@ -83,7 +87,26 @@ func Open(dir string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// migrate brings the file to SchemaVersion. It writes only when something
+// is missing or older, so opening a current file commits nothing: on a
+// full disk the station can still be read (orders, queue, report) even
+// though nothing new can be saved.
 func (s *Store) migrate() error {
+	current := false
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if tx.Bucket(b) == nil {
+				return nil
+			}
+		}
+		current = string(tx.Bucket(bucketMeta).Get(keySchema)) == fmt.Sprint(SchemaVersion)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	if current {
+		return nil
+	}
 	return s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketOutboxOpen) == nil && tx.Bucket(bucketOutbox) != nil {
 			// A file from before the open-entries index: build it once.
@@ -91,7 +114,7 @@ func (s *Store) migrate() error {
 				return fmt.Errorf("open store: index open outbox entries: %w", err)
 			}
 		}
-		for _, b := range [][]byte{bucketOutboxOpen, bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs, bucketIDSeries, bucketIDsUsed} {
+		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("open store: create bucket %s: %w", b, err)
 			}

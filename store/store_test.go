@@ -159,3 +159,29 @@ func TestEventsStoredOnce(t *testing.T) {
 		t.Fatalf("events on day: %d", len(got))
 	}
 }
+
+// Opening a current file must not write: on a full disk a supervisor can
+// still read the queue and the report.
+func TestOpeningACurrentFileCommitsNothing(t *testing.T) {
+	s, dir := openTemp(t)
+	if _, err := s.PutOrders([]carrier.Order{{Ref: "A-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	txid := func(s *Store) (id int) {
+		s.db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil })
+		return id
+	}
+	before := txid(s)
+	s.Close()
+	s2, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if after := txid(s2); after != before {
+		t.Fatalf("opening committed %d transaction(s)", after-before)
+	}
+	if _, err := s2.Order("A-1"); err != nil {
+		t.Fatal(err)
+	}
+}
