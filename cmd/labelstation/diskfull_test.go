@@ -161,7 +161,8 @@ func TestReadOnlyDataDir(t *testing.T) {
 // TestDiskFull packs with writes to the data file failing as on a full
 // disk: RLIMIT_FSIZE below the file's size makes every write beyond it
 // fail with EFBIG, as bbolt sees a disk that is full. First from the
-// start (the store cannot even be opened for writing), then from the
+// start (opening writes nothing, the pack's first commit fails; reading
+// commands still work), then from the
 // moment the station weighs the parcel, so the commit of the new outbox
 // entry is the write that fails.
 func TestDiskFull(t *testing.T) {
@@ -180,6 +181,13 @@ func TestDiskFull(t *testing.T) {
 		res := r.runWrapped([]string{"prlimit", "--fsize=" + limit}, "pack", "DF-2", "--weight", "1kg", "--printer", r.sink.URI())
 		r.refusedCleanly(res, labels, requests, "the file may not grow any larger (disk full or a file size limit)", r.dataFile())
 		t.Logf("%s", res)
+		// Reading needs no write: on the full disk the supervisor still
+		// sees the orders and the queue.
+		for _, args := range [][]string{{"orders", "list"}, {"queue", "list", "--all"}, {"report"}} {
+			if res := r.runWrapped([]string{"prlimit", "--fsize=" + limit}, args...); res.code != 0 || !strings.Contains(res.stdout, "DF-") {
+				t.Errorf("%v on a full disk: %s", args, res)
+			}
+		}
 	})
 
 	t.Run("at the outbox commit", func(t *testing.T) {

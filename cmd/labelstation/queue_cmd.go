@@ -112,10 +112,10 @@ func queueSync(ctx context.Context, g *globals, args []string) error {
 	}
 	switch {
 	case rep.Offline:
-		return &station.Problem{Msg: fmt.Sprintf("the carrier cannot be reached: %d bookings wait in the queue (%s)", rep.Left, rep.Err),
+		return &station.Problem{Msg: fmt.Sprintf("the carrier cannot be reached: %s in the queue (%s)", bookings(rep.Left, "waits", "wait"), rep.Err),
 			Hint: "check the network; run labelstation queue sync again when it is back (the station also syncs by itself while it runs)"}
 	case rep.Failed > 0 || rep.Left > 0:
-		return &station.Problem{Msg: fmt.Sprintf("%d bookings are still open and %d were refused by the carrier", rep.Left, rep.Failed),
+		return &station.Problem{Msg: fmt.Sprintf("%s still open and %d refused by the carrier", bookings(rep.Left, "is", "are"), rep.Failed),
 			Hint: "labelstation queue list shows each with what to do; correct refused orders and run labelstation queue retry ID"}
 	}
 	return nil
@@ -218,4 +218,12 @@ func queueLate(ctx context.Context, g *globals, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.OrderRef, l.ItemID, l.Receiver, printed, told, l.Late)
 	}
 	return tw.Flush()
+}
+
+// bookings says "1 booking waits" or "3 bookings wait".
+func bookings(n int, one, many string) string {
+	if n == 1 {
+		return "1 booking " + one
+	}
+	return fmt.Sprintf("%d bookings %s", n, many)
 }
