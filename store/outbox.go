@@ -126,21 +126,7 @@ func (s *Store) RecordOffline(entryID string, req carrier.BookingRequest, sh Shi
 			return fmt.Errorf("entry is %s", e.State)
 		}
 		e.Request, e.State, e.Offline, e.Updated = req, StatePending, true, time.Now()
-		if err := putJSON(ob, entryID, e); err != nil {
-			return err
-		}
-		if err := markOpen(tx, e); err != nil {
-			return err
-		}
-		if err := putShipment(tx, sh); err != nil {
-			return err
-		}
-		for _, j := range jobs {
-			if err := putPrintJob(tx, j); err != nil {
-				return err
-			}
-		}
-		return nil
+		return putEntryShipmentJobs(tx, e, sh, jobs)
 	})
 	if err != nil {
 		return fmt.Errorf("record offline parcel %s: %w", sh.OrderRef, err)
@@ -239,6 +225,27 @@ func (s *Store) CancelEntry(id, reason string, at time.Time) (OutboxEntry, error
 		return e, fmt.Errorf("cancel outbox entry %s: %w", id, err)
 	}
 	return e, nil
+}
+
+// putEntryShipmentJobs saves an entry's new state, the order's shipment
+// and its label's print jobs: the writes that must land together when a
+// parcel is booked or labelled offline.
+func putEntryShipmentJobs(tx *bolt.Tx, e OutboxEntry, sh Shipment, jobs []PrintJob) error {
+	if err := putJSON(tx.Bucket(bucketOutbox), e.ID, e); err != nil {
+		return err
+	}
+	if err := markOpen(tx, e); err != nil {
+		return err
+	}
+	if err := putShipment(tx, sh); err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if err := putPrintJob(tx, j); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // EntryByOrder returns the order's newest outbox entry.

@@ -73,21 +73,7 @@ func (s *Store) RecordBooking(entryID string, sh Shipment, jobs ...PrintJob) err
 			return fmt.Errorf("entry is already booked")
 		}
 		e.State, e.LastError, e.Updated = StateBooked, "", time.Now()
-		if err := putJSON(ob, entryID, e); err != nil {
-			return err
-		}
-		if err := markOpen(tx, e); err != nil {
-			return err
-		}
-		if err := putShipment(tx, sh); err != nil {
-			return err
-		}
-		for _, j := range jobs {
-			if err := putPrintJob(tx, j); err != nil {
-				return err
-			}
-		}
-		return nil
+		return putEntryShipmentJobs(tx, e, sh, jobs)
 	})
 	if err != nil {
 		return fmt.Errorf("record booking of %s: %w", sh.OrderRef, err)
