@@ -30,12 +30,14 @@ var (
 	bucketIDSeries      = []byte("id_series")          // series name → IDSeries
 	bucketIDsUsed       = []byte("ids_used")           // item id → series name: never handed out twice
 	bucketPrintJobs     = []byte("print_jobs")         // job id → PrintJob (only unconfirmed labels)
+	bucketTrackSummary  = []byte("track_summary")      // "YYYY-MM-DD/orderRef" → TrackSummary (compact)
+	bucketTrackOpen     = []byte("track_open")         // orderRef → track_summary key, while not final
 
 	keySchema = []byte("schema_version")
 
 	// allBuckets are created on open; the open-entries index comes first
 	// so that an older file has it built from its outbox (see migrate).
-	allBuckets = [][]byte{bucketOutboxOpen, bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs, bucketIDSeries, bucketIDsUsed}
+	allBuckets = [][]byte{bucketOutboxOpen, bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs, bucketIDSeries, bucketIDsUsed, bucketTrackSummary, bucketTrackOpen}
 )
 
 // ErrLocked means another process holds the data file: a second station
