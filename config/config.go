@@ -32,6 +32,8 @@ type Config struct {
 	// consignor, for labels the station numbers itself.
 	IDSeries []IDSeries `toml:"id_series"`
 	Outbox   Outbox     `toml:"outbox"`
+	Tracking Tracking   `toml:"tracking"`
+	KPI      KPI        `toml:"kpi"`
 }
 
 // IDSeries is one [[id_series]] table: an SSCC range (extension digit +
@@ -96,6 +98,24 @@ type Outbox struct {
 	// it trusts the carrier's "no such booking" and sends again, e.g. "2m"
 	// (default 2m; the demo uses 0).
 	LookupGrace string `toml:"lookup_grace,omitempty"`
+}
+
+// Tracking is the [tracking] table: how the station asks the carrier's
+// Track & Trace about open parcels.
+type Tracking struct {
+	// Concurrency bounds the look-ups at once (default 4).
+	Concurrency int `toml:"concurrency,omitempty"`
+	// DailyCap bounds the look-ups per calendar day (default 20000), so a
+	// large backlog cannot exhaust the API key's quota.
+	DailyCap int `toml:"daily_cap,omitempty"`
+}
+
+// KPI is the [kpi] table: the dashboard's thresholds. Thresholds maps a
+// KPI key to its warn and critical levels, e.g.
+// on_time_delivery_rate = [92.0, 90.0]; unset keys keep the audit
+// profile's defaults.
+type KPI struct {
+	Thresholds map[string][2]float64 `toml:"thresholds,omitempty"`
 }
 
 // DefaultLookupGrace is used when [outbox] lookup_grace is not set: PostNord
@@ -290,6 +310,12 @@ func (c Config) Validate() error {
 		if d, err := time.ParseDuration(g); err != nil || d < 0 {
 			return fmt.Errorf("config outbox.lookup_grace is %q: write a duration such as \"2m\" or \"0s\"", g)
 		}
+	}
+	if c.Tracking.Concurrency < 0 || c.Tracking.Concurrency > 64 {
+		return fmt.Errorf("config tracking.concurrency is %d: use 1 to 64 (default 4)", c.Tracking.Concurrency)
+	}
+	if c.Tracking.DailyCap < 0 {
+		return fmt.Errorf("config tracking.daily_cap is %d: use a positive number (default 20000)", c.Tracking.DailyCap)
 	}
 	if f := c.Station.LabelFormat; f != "" && f != "zpl" && f != "pdf" {
 		return fmt.Errorf("config station.label_format is %q: use zpl or pdf", f)

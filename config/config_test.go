@@ -60,3 +60,41 @@ func TestBadFilesSayWhere(t *testing.T) {
 		t.Errorf("explicit missing file: %v", err)
 	}
 }
+
+func TestOutboxTrackingAndKPISettings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(path, []byte(`
+[[id_series]]
+name = "own"
+kind = "sscc"
+company_prefix = "7350099"
+first = 1
+last = 9
+[outbox]
+offline_series = "own"
+concurrency = 2
+lookup_grace = "30s"
+[tracking]
+daily_cap = 500
+[kpi.thresholds]
+on_time_delivery_rate = [93.0, 91.0]
+`), 0o600)
+	c, err := Load(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Outbox.OfflineSeries != "own" || c.Outbox.Concurrency != 2 || c.LookupGraceDuration().Seconds() != 30 ||
+		c.Tracking.DailyCap != 500 || c.KPI.Thresholds["on_time_delivery_rate"] != [2]float64{93, 91} {
+		t.Fatalf("got %+v", c)
+	}
+	for body, want := range map[string]string{
+		"[outbox]\noffline_series = \"nope\"\n": "no [[id_series]] has that name",
+		"[outbox]\nlookup_grace = \"soon\"\n":   "lookup_grace",
+		"[tracking]\nconcurrency = 100\n":       "tracking.concurrency",
+	} {
+		os.WriteFile(path, []byte(body), 0o600)
+		if _, err := Load(path, true); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: got %v, want %q", body, err, want)
+		}
+	}
+}

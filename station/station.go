@@ -47,8 +47,15 @@ type Config struct {
 	// before it trusts the carrier's "no such booking": a carrier may show
 	// a fresh booking only after a while. 0 asks at once (the sandbox).
 	LookupGrace time.Duration
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// TrackConcurrency bounds the Track & Trace look-ups at once (0: 4);
+	// TrackDailyCap bounds them per day (0: 20000).
+	TrackConcurrency int
+	TrackDailyCap    int
+	// KPIThresholds override the audit profile's warn and critical levels
+	// by KPI key (station/kpi).
+	KPIThresholds map[string][2]float64
+	Now           func() time.Time
+	Logger        *slog.Logger
 }
 
 // Station runs the bench. It is safe for concurrent use: the GUI may pack

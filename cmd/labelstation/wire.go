@@ -128,14 +128,17 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 	}
 
 	b.station = station.New(st, c, p, sc, station.Config{
-		Consignor:       cfg.CarrierConsignor(),
-		DefaultService:  cfg.Station.DefaultService,
-		LabelFormat:     carrier.LabelFormat(cfg.Station.LabelFormat),
-		CarrierName:     carrierName,
-		ScaleURI:        scaleURI,
-		OfflineSeries:   cfg.Outbox.OfflineSeries,
-		SyncConcurrency: cfg.Outbox.Concurrency,
-		LookupGrace:     cfg.LookupGraceDuration(),
+		Consignor:        cfg.CarrierConsignor(),
+		DefaultService:   cfg.Station.DefaultService,
+		LabelFormat:      carrier.LabelFormat(cfg.Station.LabelFormat),
+		CarrierName:      carrierName,
+		ScaleURI:         scaleURI,
+		OfflineSeries:    cfg.Outbox.OfflineSeries,
+		SyncConcurrency:  cfg.Outbox.Concurrency,
+		LookupGrace:      cfg.LookupGraceDuration(),
+		TrackConcurrency: cfg.Tracking.Concurrency,
+		TrackDailyCap:    cfg.Tracking.DailyCap,
+		KPIThresholds:    cfg.KPI.Thresholds,
 	})
 	// A scale chosen in the settings at run time is the station's to close.
 	b.closers = append(b.closers, b.station.Close)
