@@ -140,6 +140,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdQueue(ctx, g, rest)
 	case "print-queue":
 		return cmdPrintQueue(ctx, g, rest)
+	case "track":
+		return cmdTrack(ctx, g, rest)
 	case "report":
 		return cmdReport(ctx, g, rest)
 	case "scale":
