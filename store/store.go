@@ -37,7 +37,8 @@ var (
 
 	// allBuckets are created on open; the open-entries index comes first
 	// so that an older file has it built from its outbox (see migrate).
-	allBuckets = [][]byte{bucketOutboxOpen, bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs, bucketIDSeries, bucketIDsUsed, bucketTrackSummary, bucketTrackOpen}
+	allBuckets = [][]byte{bucketOutboxOpen, bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs, bucketIDSeries, bucketIDsUsed, bucketTrackSummary, bucketTrackOpen,
+		bucketEventsByItem, bucketTrackItems, bucketTrackLookups}
 )
 
 // ErrLocked means another process holds the data file: a second station

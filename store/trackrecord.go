@@ -13,8 +13,8 @@ import (
 	"labelstation/carrier"
 )
 
-// Buckets of the tracking poller, created by the first write that needs
-// them (a file without them reads as empty):
+// Buckets of the tracking poller (created on open with the others; the
+// code still reads a file without them as empty):
 var (
 	// track_items: item id → order ref, for every parcel with a summary,
 	// so `track show ITEMID` finds its order without a scan.
