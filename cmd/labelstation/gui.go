@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -35,11 +36,14 @@ func runGUI(ctx context.Context, g *globals) error {
 	}
 	// The queue sync runs for as long as the window is open: offline
 	// bookings go out when the network returns.
+	// So does the tracking poller: the dashboard's figures follow the
+	// carrier's events.
 	syncCtx, stopSync := context.WithCancel(ctx)
-	syncDone := make(chan struct{})
-	go func() { defer close(syncDone); b.station.RunSync(syncCtx) }()
+	var bg sync.WaitGroup
+	bg.Go(func() { b.station.RunSync(syncCtx) })
+	bg.Go(func() { b.station.RunTracking(syncCtx) })
 	app.Run(ctx, a, b.station, title)
 	stopSync()
-	<-syncDone
+	bg.Wait()
 	return nil
 }
