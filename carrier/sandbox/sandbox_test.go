@@ -337,9 +337,12 @@ func TestDropAfterCommit(t *testing.T) {
 	}
 }
 
+// stepped forces the sandbox's original story: one event per TrackingStep.
+func stepped(string) sandbox.Story { return sandbox.StoryStepped }
+
 func TestTrackingAdvances(t *testing.T) {
 	step := 30 * time.Minute
-	r := newRig(t, sandbox.Options{TrackingStep: step})
+	r := newRig(t, sandbox.Options{TrackingStep: step, Story: stepped})
 	// Within the EU: no customs stop (TestTrackingCustomsAndFailedAttempt
 	// has those).
 	toDK := booking()
@@ -725,7 +728,7 @@ func TestNewPanicsOnBadOptions(t *testing.T) {
 // fails once and is delivered on the next round.
 func TestTrackingCustomsAndFailedAttempt(t *testing.T) {
 	step := time.Hour
-	r := newRig(t, sandbox.Options{TrackingStep: step})
+	r := newRig(t, sandbox.Options{TrackingStep: step, Story: stepped})
 	req := booking()
 	req.Service = carrier.Service{Code: "17"}
 	req.Receiver.Postcode = "9010"

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -39,14 +40,34 @@ type Options struct {
 	// booking (0 … 1).
 	FailRate float64
 	// Seed seeds every random choice (fail rate, booking and print ids),
-	// so a test run is repeatable.
+	// so a test run is repeatable. With the item id it also picks each
+	// item's tracking story and, with the shipment id, its transit days
+	// and customs stall (StoryFor, TransitDays, CustomsStallDays), so a
+	// test can predict them.
 	Seed int64
-	// Now is the sandbox's clock; nil means time.Now. Tracking events
-	// advance with it.
+	// Now is the sandbox's clock; nil means time.Now. Tracking advances
+	// with it: Track & Trace shows only the events whose time is not after
+	// Now, so a test that sets the clock (Clock) sees a story unfold.
 	Now func() time.Time
-	// TrackingStep is the time between tracking events: booked, handed
-	// in, sorted, available for delivery, delivered. 0 means one hour.
+	// TrackingStep is the pace of tracking stories: one story hour takes
+	// TrackingStep on the sandbox's clock, counted from booking. 0 means
+	// one hour: real pace, a parcel on a 2-day corridor is delivered two
+	// calendar days after pickup. One minute tells a day's story in 24
+	// minutes (event times are then compressed likewise, so the hours of
+	// day in them no longer look like a working day). StoryStepped keeps
+	// its meaning of old: one event every TrackingStep.
 	TrackingStep time.Duration
+	// TrackingMix weighs the story kinds items get; nil (or empty) is
+	// DefaultTrackingMix, the realistic one. TrackingMix{StoryLate: 1}
+	// makes every item late.
+	TrackingMix TrackingMix
+	// Story, when set, chooses items' stories: it is called with the item
+	// id whenever the item's story is told (so it must answer the same for
+	// the same id), without the sandbox's lock held, and its answer wins
+	// over the mix; "" (or a kind it does not know) leaves the choice to
+	// TrackingMix. Tests force a kind with it, e.g.
+	// func(string) Story { return StoryStepped }.
+	Story func(itemID string) Story
 	// CompanyPrefix is the GS1 company prefix of allocated SSCCs;
 	// "" means DefaultCompanyPrefix.
 	CompanyPrefix string
@@ -198,6 +219,9 @@ type trackedItem struct {
 	// customerNumber and reference are what Track & Trace finds a
 	// shipment by: the consignor's partyId and its CU reference.
 	customerNumber, reference string
+	// story is the kind of story Track & Trace tells for the item; ""
+	// until plan fills it in from chooseStory on its own copy.
+	story Story
 }
 
 // Server is a fake PostNord. It is an http.Handler and safe for
@@ -207,6 +231,9 @@ type Server struct {
 	apiKey        []byte
 	now           func() time.Time
 	step          time.Duration
+	seed          int64
+	mix           TrackingMix
+	storyOf       func(itemID string) Story
 	companyPrefix string
 	serialMod     uint64
 	keep          int
@@ -235,6 +262,9 @@ func New(opts Options) *Server {
 		apiKey:        []byte(opts.APIKey),
 		now:           opts.Now,
 		step:          opts.TrackingStep,
+		seed:          opts.Seed,
+		mix:           maps.Clone(opts.TrackingMix),
+		storyOf:       opts.Story,
 		companyPrefix: opts.CompanyPrefix,
 		keep:          opts.KeepBookings,
 		faults:        Faults{Latency: opts.Latency, FailRate: opts.FailRate},
@@ -260,6 +290,9 @@ func New(opts Options) *Server {
 		panic("sandbox: " + err.Error())
 	}
 	if err := s.faults.validate(); err != nil {
+		panic("sandbox: " + err.Error())
+	}
+	if err := s.mix.validate(); err != nil {
 		panic("sandbox: " + err.Error())
 	}
 	s.serialMod = uint64(math.Pow10(16 - len(s.companyPrefix)))
@@ -647,6 +680,30 @@ func (s *Server) handleReprint(w http.ResponseWriter, r *http.Request) {
 		out = append(out, labelPrintout{ItemIDs: []printoutItemID{{ItemIDs: d.ItemID, PrintID: id.ID, Status: "OK"}}, Printout: renderLabel(&d, format)})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// chooseStory picks an item's story: Options.Story's if it names one,
+// else the seeded draw from the mix. It is called without mu held, so
+// Options.Story may call the Server.
+func (s *Server) chooseStory(itemID string) Story {
+	if s.storyOf != nil {
+		if k := s.storyOf(itemID); slices.Contains(storyOrder, k) {
+			return k
+		}
+	}
+	return StoryFor(s.seed, s.mix, itemID)
+}
+
+// Story returns the story kind Track & Trace tells for a booked item, and
+// false for an item the sandbox does not know.
+func (s *Server) Story(itemID string) (Story, bool) {
+	s.mu.Lock()
+	_, ok := s.items[itemID]
+	s.mu.Unlock()
+	if !ok {
+		return "", false
+	}
+	return s.chooseStory(itemID), true
 }
 
 // allocateSSCC returns the next SSCC in the 20-digit form. Callers hold mu.

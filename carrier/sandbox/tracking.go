@@ -3,7 +3,6 @@ package sandbox
 import (
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 	// Track & Trace times are local Swedish time; embed the zone database
 	// so the sandbox runs the same on any bench.
@@ -126,10 +125,14 @@ func (s *Server) ttShipment(shipmentID string, items []trackedItem, now time.Tim
 	if first.reference != "" {
 		sh.ShipmentReferences = []ttReference{{Value: first.reference, Type: "CU"}}
 	}
-	for _, it := range items {
+	for i, it := range items {
 		ti := s.trackItem(it, now)
 		sh.Items = append(sh.Items, ti)
-		sh.Status = ti.Status // every item of a shipment moves together
+		if i == 0 {
+			// Each item tells its own story; the shipment, whose id is
+			// its first item's, shows that item's status and ETA.
+			sh.Status, sh.EstimatedTimeOfArrival = ti.Status, ti.EstimatedTimeOfArrival
+		}
 	}
 	return sh
 }
@@ -141,85 +144,30 @@ func serviceName(code string) string {
 	return returnServices[code]
 }
 
-// trackItem tells an item's story up to now, one event per TrackingStep
-// after booking: information received (CREATED), handed in and sorted
-// (EN_ROUTE), available for delivery at the service point or out for
-// delivery, delivered. Two detours make it realistic:
-//   - into Norway from another country the item stops in customs
-//     (EXPECTED_DELAY, stoppedInCustoms) for three steps before it is
-//     cleared;
-//   - a home delivery to a postcode ending in 0 finds nobody at home: the
-//     first attempt fails (DELIVERY_IMPOSSIBLE) and the item goes out
-//     again a step later.
+// trackItem tells an item's story up to now: the events of its plan
+// whose time has come, the status of the last of them, and the planned
+// estimatedTimeOfArrival.
 func (s *Server) trackItem(it trackedItem, now time.Time) ttItem {
-	from3, to3 := alpha3(it.fromCountry), alpha3(it.toCountry)
-	atServicePoint := it.servicePoint != "" || it.service == "19"
-	spID := it.servicePoint
-	if spID == "" {
-		spID = "SP-" + it.toPostcode
-	}
-
-	type step struct {
-		code, status, text string
-		loc                ttLocation
-		wait               int  // steps after the previous event; 0 means 1
-		customs            bool // the item is held in customs from this event on
-	}
-	customs := it.toCountry == "NO" && it.fromCountry != "NO"
-	steps := []step{
-		{code: "EDI_RECEIVED", status: "CREATED", text: "The shipment item has been pre-advised: PostNord has received the shipment information",
-			loc: ttLocation{LocationID: "EDI", LocationType: "UNDEF", CountryCode: from3, City: it.fromCity, Name: "Electronic information"}},
-		{code: "HANDED_IN", status: "EN_ROUTE", text: "The shipment item has been handed in at the terminal",
-			loc: ttLocation{LocationID: "T-" + from3, LocationType: "DEPOT", CountryCode: from3, City: it.fromCity, Name: "PostNord terminal " + it.fromCity}},
-	}
-	if customs {
-		border := ttLocation{LocationID: "C-NOR", LocationType: "CUSTOMS", CountryCode: "NOR", City: "Oslo", Name: "PostNord customs Oslo"}
-		steps = append(steps,
-			step{code: "CUSTOMS_HOLD", status: "EXPECTED_DELAY", text: "The shipment item is awaiting customs clearance", loc: border, customs: true},
-			step{code: "CUSTOMS_CLEARED", status: "EN_ROUTE", text: "The shipment item has been cleared by customs", loc: border, wait: 3})
-	}
-	steps = append(steps, step{code: "SORTED", status: "EN_ROUTE", text: "The shipment item has been sorted at the terminal",
-		loc: ttLocation{LocationID: "H-" + to3, LocationType: "HUB", CountryCode: to3, City: it.toCity, Name: "PostNord terminal " + it.toCity}})
-	if atServicePoint {
-		sp := ttLocation{LocationID: spID, LocationType: "SERVICE_POINT", CountryCode: to3, City: it.toCity, Name: "Service point " + spID}
-		steps = append(steps,
-			step{code: "ARRIVED_SP", status: "AVAILABLE_FOR_DELIVERY", text: "The shipment item is available for collection at the service point", loc: sp},
-			step{code: "COLLECTED", status: "DELIVERED", text: "The shipment item has been collected at the service point", loc: sp})
-	} else {
-		depot := ttLocation{LocationID: "D-" + it.toPostcode, LocationType: "DEPOT", CountryCode: to3, City: it.toCity, Name: "Delivery depot " + it.toCity}
-		door := ttLocation{LocationID: "C-" + it.toPostcode, LocationType: "CUSTOMER_LOCATION", CountryCode: to3, City: it.toCity}
-		out := step{code: "OUT_FOR_DELIVERY", status: "AVAILABLE_FOR_DELIVERY", text: "The shipment item is out for delivery", loc: depot}
-		steps = append(steps, out)
-		if strings.HasSuffix(it.toPostcode, "0") {
-			steps = append(steps,
-				step{code: "DELIVERY_ATTEMPT_FAILED", status: "DELIVERY_IMPOSSIBLE", text: "Delivery attempt failed: nobody was at home. A new attempt is made on the next working day", loc: door},
-				out)
-		}
-		steps = append(steps, step{code: "DELIVERED", status: "DELIVERED", text: "The shipment item has been delivered", loc: door})
-	}
-
+	p := s.plan(it)
 	ti := ttItem{ItemID: it.itemID, Events: []ttEvent{}}
-	at := it.bookedAt
-	var last time.Time
-	for i, st := range steps {
-		if i > 0 {
-			at = at.Add(time.Duration(max(st.wait, 1)) * s.step)
+	for _, e := range p.events {
+		if e.at.After(now) {
+			break // events are in time order
 		}
-		last = at
-		if at.After(now) {
-			continue
+		at := e.at.In(stockholm).Format(ttTimeLayout)
+		ti.Events = append(ti.Events, ttEvent{EventTime: at, EventCode: e.code, Status: e.status,
+			EventDescription: e.text, Location: e.loc})
+		ti.Status = e.status
+		ti.StoppedInCustoms = e.customs
+		switch {
+		case e.status == "DELIVERED":
+			ti.DeliveryDate = at
+		case e.code == codeReturnedToSender:
+			ti.ReturnDate = at
 		}
-		ti.Events = append(ti.Events, ttEvent{
-			EventTime: at.In(stockholm).Format(ttTimeLayout), EventCode: st.code, Status: st.status,
-			EventDescription: st.text, Location: st.loc,
-		})
-		ti.Status = st.status
-		ti.StoppedInCustoms = st.customs
 	}
-	if ti.Status == "DELIVERED" {
-		ti.DeliveryDate = last.In(stockholm).Format(ttTimeLayout)
-	} else {
-		ti.EstimatedTimeOfArrival = last.In(stockholm).Format(ttTimeLayout)
+	if !p.eta.IsZero() {
+		ti.EstimatedTimeOfArrival = p.eta.In(stockholm).Format(ttTimeLayout)
 	}
 	return ti
 }

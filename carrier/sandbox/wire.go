@@ -219,13 +219,14 @@ type trackingInformation struct {
 }
 
 type ttShipment struct {
-	ShipmentID         string        `json:"shipmentId"`
-	CustomerNumber     string        `json:"customerNumber,omitempty"`
-	Status             string        `json:"status"`
-	Service            ttService     `json:"service"`
-	Consignee          ttConsignee   `json:"consignee"`
-	ShipmentReferences []ttReference `json:"shipmentReferences,omitempty"`
-	Items              []ttItem      `json:"items"`
+	ShipmentID             string        `json:"shipmentId"`
+	CustomerNumber         string        `json:"customerNumber,omitempty"`
+	Status                 string        `json:"status"`
+	EstimatedTimeOfArrival string        `json:"estimatedTimeOfArrival,omitempty"`
+	Service                ttService     `json:"service"`
+	Consignee              ttConsignee   `json:"consignee"`
+	ShipmentReferences     []ttReference `json:"shipmentReferences,omitempty"`
+	Items                  []ttItem      `json:"items"`
 }
 
 // ttReference is ReferenceDto: a shipment reference and its type ("CU").
@@ -256,6 +257,7 @@ type ttItem struct {
 	Status                 string    `json:"status"`
 	EstimatedTimeOfArrival string    `json:"estimatedTimeOfArrival,omitempty"`
 	DeliveryDate           string    `json:"deliveryDate,omitempty"`
+	ReturnDate             string    `json:"returnDate,omitempty"`
 	StoppedInCustoms       bool      `json:"stoppedInCustoms"`
 	Events                 []ttEvent `json:"events"`
 }
