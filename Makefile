@@ -62,7 +62,10 @@ test: deps vet
 # Scan-to-printed latency against the sandbox on loopback, next to a floor
 # measured in the same run (one HTTP POST + one TCP write of the same bytes);
 # the queue's drain time of 1,000 offline bookings at 100 ms latency next to
-# its floor; and the cost of one durable enqueue (median time, fsyncs).
+# its floor; the cost of one durable enqueue (median time, fsyncs); and the
+# dashboard's KPIs over one day (5,000 parcels) and 90 days (450,000) in a
+# store of the window alone and one with a year more (the filled stores are
+# kept in /dev/shm/labelstation-kpi-bench: the first run fills them, minutes).
 bench: deps
 	$(GO) test -run '^$$' -bench 'BenchmarkPack|BenchmarkStableWeight' -benchtime 1x -count 1 ./station/
 	$(GO) test -run '^$$' -bench 'BenchmarkRender' -benchmem -count 1 ./label/
@@ -70,6 +73,7 @@ bench: deps
 	$(GO) test -run '^$$' -bench 'BenchmarkDrain' -benchtime 1x -count 1 -timeout 20m ./station/
 	$(GO) test -run '^$$' -bench 'BenchmarkDrain' -benchtime 20x -count 1 ./station/outbox/
 	GO=$(GO) scripts/fsyncs-per-enqueue.sh 1000
+	$(GO) test -run '^$$' -bench 'BenchmarkKPI' -benchtime 5x -count 1 -timeout 60m ./station/
 
 # The crash test, long: 1000 station processes SIGKILLed at random moments
 # while they pack and sync against a faulty sandbox, then every order must

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"labelstation/carrier"
+	"labelstation/station/kpi"
 	"labelstation/store"
 )
 
@@ -142,4 +143,55 @@ func (r Report) WriteText(w io.Writer) error {
 			l.Weight, l.Receiver, l.Country, l.City, l.BookedAt.Local().Format("15:04:05"), printed)
 	}
 	return tw.Flush()
+}
+
+// DailyReport is the report command's content: the shipments of the last
+// day (Report, unchanged, so its JSON fields stay where they were) and
+// the delivery KPIs of the window of days ending that day.
+type DailyReport struct {
+	Report
+	KPI kpi.Report `json:"kpi"`
+}
+
+// DailyReport gathers the shipments booked on last's date and the KPIs
+// of the days calendar days ending on it (Dashboard).
+func (s *Station) DailyReport(ctx context.Context, last time.Time, days int) (DailyReport, error) {
+	rep, err := s.Report(ctx, last)
+	if err != nil {
+		return DailyReport{}, err
+	}
+	k, err := s.Dashboard(ctx, last, days)
+	if err != nil {
+		return DailyReport{}, err
+	}
+	return DailyReport{Report: rep, KPI: k}, nil
+}
+
+// textProblems is how many problem parcels the text report lists.
+const textProblems = 20
+
+// WriteText writes the day's shipments, then the KPI report.
+func (r DailyReport) WriteText(w io.Writer) error {
+	if err := r.Report.WriteText(w); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	return r.KPI.WriteText(w, textProblems)
+}
+
+// WriteCSV writes the day's shipments as before, an empty line, then
+// the KPIs as a second table (kpi.CSVColumns).
+func (r DailyReport) WriteCSV(w io.Writer) error {
+	if err := r.Report.WriteCSV(w); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "\n"); err != nil {
+		return err
+	}
+	return r.KPI.WriteCSV(w)
+}
+
+// PDF renders the KPI report as one or two printable A4 pages.
+func (r DailyReport) PDF() ([]byte, error) {
+	return kpi.PDF(r.KPI, kpi.PDFOptions{})
 }

@@ -268,8 +268,10 @@ func cmdPrint(ctx context.Context, g *globals, args []string) error {
 
 func cmdReport(ctx context.Context, g *globals, args []string) error {
 	fs := newFlagSet("report", g)
-	date := fs.String("date", "", "the day, YYYY-MM-DD (default: today)")
-	format := fs.String("format", "", "text, json or csv (default: text, or json with --json)")
+	date := fs.String("date", "", "the last day, YYYY-MM-DD (default: today)")
+	days := fs.Int("days", 1, "the KPI window: this many days ending on --date (1, 30, 90)")
+	format := fs.String("format", "", "text, json, csv or pdf (default: text, or json with --json)")
+	out := fs.String("out", "", "write to this file (pdf default: report-DATE.pdf)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -283,6 +285,9 @@ func cmdReport(ctx context.Context, g *globals, args []string) error {
 			return usage("write the date like 2026-11-22", "--date %q is not a date", *date)
 		}
 	}
+	if *days < 1 || *days > 400 {
+		return usage("labelstation report --days 30", "--days %d: use 1 to 400", *days)
+	}
 	f := *format
 	if f == "" {
 		f = "text"
@@ -290,23 +295,50 @@ func cmdReport(ctx context.Context, g *globals, args []string) error {
 			f = "json"
 		}
 	}
-	if f != "text" && f != "json" && f != "csv" {
-		return usage("use --format text, json or csv", "unknown report format %q", f)
+	if f != "text" && f != "json" && f != "csv" && f != "pdf" {
+		return usage("use --format text, json, csv or pdf", "unknown report format %q", f)
 	}
-	st, _, err := openStore(g)
+	st, cfg, err := openStore(g)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	rep, err := station.New(st, nil, nil, nil, station.Config{}).Report(ctx, day)
+	rep, err := station.New(st, nil, nil, nil, station.Config{KPIThresholds: cfg.KPI.Thresholds}).DailyReport(ctx, day, *days)
 	if err != nil {
 		return err
 	}
+	if f == "pdf" {
+		b, err := rep.PDF()
+		if err != nil {
+			return err
+		}
+		path := *out
+		if path == "" {
+			path = "report-" + day.Format("2006-01-02") + ".pdf"
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return &station.Problem{Msg: fmt.Sprintf("write the report: %v", err), Hint: "choose another file with --out", Err: err}
+		}
+		fmt.Fprintf(g.stdout, "wrote %s: parcels booked %s … %s, %d shipments, %d problem parcels\n",
+			path, rep.KPI.From, rep.KPI.To, rep.KPI.Shipments, rep.KPI.ProblemsTotal)
+		return nil
+	}
+	w := g.stdout
+	if *out != "" {
+		fh, err := os.Create(*out)
+		if err != nil {
+			return &station.Problem{Msg: fmt.Sprintf("write the report: %v", err), Hint: "choose another file with --out", Err: err}
+		}
+		defer fh.Close()
+		w = fh
+	}
 	switch f {
 	case "json":
-		return printJSON(g, rep)
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
 	case "csv":
-		return rep.WriteCSV(g.stdout)
+		return rep.WriteCSV(w)
 	}
-	return rep.WriteText(g.stdout)
+	return rep.WriteText(w)
 }

@@ -88,16 +88,24 @@ type Problem struct {
 
 // Report is the dashboard's content for a window of booking days.
 type Report struct {
-	From        string                `json:"from"` // YYYY-MM-DD
-	To          string                `json:"to"`
-	Days        int                   `json:"days"`
-	GeneratedAt time.Time             `json:"generated_at"`
-	Shipments   int                   `json:"shipments"`
-	Overall     []KPI                 `json:"overall"`
-	ByCountry   []Group               `json:"by_country"`
-	ByService   []Group               `json:"by_service"`
-	Daily       []Day                 `json:"daily"`
-	StatusMix   map[string]int        `json:"status_mix"` // normalised status → parcels
-	Problems    []Problem             `json:"problems"`
-	Thresholds  map[string][2]float64 `json:"thresholds,omitempty"` // key → warn, critical as used
+	From        string         `json:"from"` // YYYY-MM-DD
+	To          string         `json:"to"`
+	Days        int            `json:"days"`
+	GeneratedAt time.Time      `json:"generated_at"`
+	Shipments   int            `json:"shipments"`
+	Overall     []KPI          `json:"overall"`
+	ByCountry   []Group        `json:"by_country"`
+	ByService   []Group        `json:"by_service"`
+	Daily       []Day          `json:"daily"`
+	StatusMix   map[string]int `json:"status_mix"` // normalised status → parcels
+	Problems    []Problem      `json:"problems"`
+	// ProblemsTotal is how many parcels have a problem (Problems holds
+	// the first of them, most severe and newest first, up to a cap);
+	// ProblemKinds counts them by kind.
+	ProblemsTotal int            `json:"problems_total"`
+	ProblemKinds  map[string]int `json:"problem_kinds,omitempty"`
+	// LeftOut names the figures of the audit profile this report does
+	// not compute, in words.
+	LeftOut    []string              `json:"left_out,omitempty"`
+	Thresholds map[string][2]float64 `json:"thresholds,omitempty"` // key → warn, critical as used
 }
