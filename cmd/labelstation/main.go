@@ -142,6 +142,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdPrintQueue(ctx, g, rest)
 	case "track":
 		return cmdTrack(ctx, g, rest)
+	case "demo-history":
+		return cmdDemoHistory(ctx, g, rest)
 	case "report":
 		return cmdReport(ctx, g, rest)
 	case "scale":
