@@ -152,10 +152,19 @@ func cmdDemoHistory(ctx context.Context, g *globals, args []string) error {
 		if g.json {
 			continue
 		}
-		fmt.Fprintf(g.stdout, "\r%s: %d parcels packed", day.Format("2006-01-02"), packed)
+		if d%10 == 0 {
+			fmt.Fprintf(g.stdout, "%s: %d parcels packed\n", day.Format("2006-01-02"), packed)
+		}
+	}
+	// Up to now: today's scans so far.
+	if clock.Now().Before(now) {
+		clock.Set(now)
+	}
+	if _, err := s.TrackSync(ctx, station.TrackOptions{All: true}); err != nil {
+		return fmt.Errorf("track: %w", err)
 	}
 	if !g.json {
-		fmt.Fprintf(g.stdout, "\nhistory of %d days, %d parcels, in %s: open the dashboard (labelstation --data %s)\n", *days, packed, time.Since(start).Round(time.Second), dir)
+		fmt.Fprintf(g.stdout, "history of %d days, %d parcels, in %s: open the dashboard (labelstation --data %s)\n", *days, packed, time.Since(start).Round(time.Second), dir)
 	}
 	return nil
 }

@@ -327,16 +327,23 @@ func (b *Builder) Add(s *store.TrackSummary) {
 	f.noTime = s.DeliveredNoTime || (s.Status == carrier.StatusDelivered && s.Delivered.IsZero())
 	f.delivered = !s.Delivered.IsZero()
 	f.transit = -1
-	if f.delivered {
+	// On time and transit are measured to the carrier's delivery: the
+	// door, or the pickup point for a parcel that went to a service point
+	// (PostNord's promise for MyPack Collect ends there; how long the
+	// receiver takes to collect it is not the carrier's transit), or its
+	// first delivery attempt.
+	if arrived := earliestSet(s.Delivered, s.AtServicePoint, s.FirstAttempt); !arrived.IsZero() && (f.delivered || !s.AtServicePoint.IsZero()) {
 		if !s.Expected.IsZero() {
 			f.otdKnown = true
-			f.onTime = b.civil(s.Delivered) <= b.civil(s.Expected)
+			f.onTime = b.civil(arrived) <= b.civil(s.Expected)
 		}
-		d := s.Delivered.Sub(s.BookedAt)
+		d := arrived.Sub(s.BookedAt)
 		if d < 0 { // a delivery time before the booking: clock skew
 			d = 0
 		}
 		f.transit = d.Hours() / 24
+	}
+	if f.delivered {
 		if i := b.civil(s.Delivered) - b.firstDay; i >= 0 && i < len(b.daily) {
 			b.daily[i].Delivered++
 		}
@@ -655,4 +662,15 @@ func avgP90(xs []float64) (avg, p90 float64) {
 	sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
 	rank := int(math.Ceil(0.9 * float64(len(xs))))
 	return sum / float64(len(xs)), xs[rank-1]
+}
+
+// earliestSet is the earliest of the times that are set, or zero.
+func earliestSet(ts ...time.Time) time.Time {
+	var out time.Time
+	for _, t := range ts {
+		if !t.IsZero() && (out.IsZero() || t.Before(out)) {
+			out = t
+		}
+	}
+	return out
 }

@@ -398,3 +398,26 @@ func TestThresholdOverrides(t *testing.T) {
 		t.Errorf("DK divergence: %+v", k)
 	}
 }
+
+// A MyPack Collect parcel is on time when it reaches the pickup point by
+// the expected day, however long the receiver takes to collect it; its
+// transit ends at the pickup point too.
+func TestServicePointArrivalIsTheDelivery(t *testing.T) {
+	// Booked Mon 10:00, at the service point Tue 10:00 (expected Tue),
+	// collected Fri 10:00: on time, transit 1 day.
+	sp := delivered(sum("SP", "SE", at("2026-04-06 10:00")), "2026-04-07", at("2026-04-10 10:00"))
+	sp.AtServicePoint = at("2026-04-07 10:00")
+	// Booked Mon 10:00, at the service point Thu 09:00 (expected Tue), not
+	// collected yet: late, transit 2 days 23 h.
+	late := sum("SP2", "SE", at("2026-04-06 10:00"))
+	late.Expected, late.AtServicePoint, late.Status = day("2026-04-07"), at("2026-04-09 09:00"), "at_service_point"
+	r := compute(t, []store.TrackSummary{sp, late}, Options{})
+	otd := kpiOf(t, r.Overall, KeyOnTime)
+	if otd.Count != 1 || otd.Of != 2 || !near(otd.Value, 50) {
+		t.Errorf("on time = %d/%d (%v %%), want 1/2", otd.Count, otd.Of, otd.Value)
+	}
+	// (1 + 71/24) / 2 days
+	if got := kpiOf(t, r.Overall, KeyAvgTransit).Value; !near(got, (1+71.0/24)/2) {
+		t.Errorf("avg transit = %v days, want %v", got, (1+71.0/24)/2)
+	}
+}
