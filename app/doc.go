@@ -73,4 +73,14 @@
 // did in words; and the day's parcels the carrier heard of late. It asks
 // for the lists again after each action and every QueueEvery while it is
 // open.
+//
+// # Dashboard
+//
+// With WithDashboard the pack screen has a Dashboard… button that opens
+// the supervisor's dashboard in its own window (dashboard.go): a date and
+// a window of 1, 30 or 90 days, KPI cards coloured by state, shipments and
+// deliveries per day, the parcels' statuses, a table per country and the
+// problem parcels, each opening its tracking history (TrackingSource).
+// It refreshes every DashboardEvery and on every tracking status change;
+// one report request runs at a time.
 package app

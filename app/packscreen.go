@@ -38,6 +38,10 @@ type config struct {
 	staleAfter    time.Duration
 	queueEvery    time.Duration
 	syncTimeout   time.Duration
+	// dashboard, when set, gives the screen a Dashboard… button;
+	// dashboardEvery is how often the open dashboard refreshes.
+	dashboard      DashboardSource
+	dashboardEvery time.Duration
 	// do runs a UI update on the UI goroutine. It is fyne.Do; tests swap
 	// in a loop they drain themselves, because the test driver's fyne.Do
 	// runs the function on the caller's goroutine.
@@ -85,16 +89,17 @@ func withDo(do func(func())) Option { return func(c *config) { c.do = do } }
 
 func defaultConfig() config {
 	return config{
-		statusEvery:   2 * time.Second,
-		lookupTimeout: 20 * time.Second,
-		jobTimeout:    2 * time.Minute,
-		closeGrace:    15 * time.Second,
-		pinMaxAge:     2 * time.Second,
-		weightRetry:   2 * time.Second,
-		staleAfter:    3 * time.Second,
-		queueEvery:    3 * time.Second,
-		syncTimeout:   time.Minute,
-		do:            fyne.Do,
+		statusEvery:    2 * time.Second,
+		lookupTimeout:  20 * time.Second,
+		jobTimeout:     2 * time.Minute,
+		closeGrace:     15 * time.Second,
+		pinMaxAge:      2 * time.Second,
+		weightRetry:    2 * time.Second,
+		staleAfter:     3 * time.Second,
+		queueEvery:     3 * time.Second,
+		syncTimeout:    time.Minute,
+		dashboardEvery: 10 * time.Second,
+		do:             fyne.Do,
 	}
 }
 
@@ -206,6 +211,8 @@ type PackScreen struct {
 	offlineChk   *widget.Check  // "Work offline" (nil without an OutboxQueue)
 	queueBtn     *widget.Button // "Queue…" (nil without an OutboxQueue)
 	queueView    *queueView     // the open queue view, nil when closed
+	dashBtn      *widget.Button // "Dashboard…" (nil without WithDashboard)
+	dashboard    *dashboardView // the open dashboard, nil when closed
 }
 
 // NewPackScreen builds the pack screen into w: it sets the window content,
@@ -788,11 +795,22 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 
 	// The "Work offline" switch and Queue… sit beside the scan field,
 	// where they cost the screen no height.
+	// Dashboard… comes first, so the switch and Queue… keep their place
+	// at the right edge.
 	var head fyne.CanvasObject = scanRow
+	beside := container.NewHBox()
+	if ps.cfg.dashboard != nil {
+		ps.dashBtn = widget.NewButton("Dashboard…", ps.ShowDashboard)
+		beside.Add(ps.dashBtn)
+	}
 	if _, ok := ps.st.(OutboxQueue); ok {
 		ps.offlineChk = widget.NewCheck("Work offline", ps.SetWorkOffline)
 		ps.queueBtn = widget.NewButton("Queue…", ps.ShowQueue)
-		head = container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(ps.offlineChk, ps.queueBtn)), scanRow)
+		beside.Add(ps.offlineChk)
+		beside.Add(ps.queueBtn)
+	}
+	if len(beside.Objects) > 0 {
+		head = container.NewBorder(nil, nil, nil, container.NewCenter(beside), scanRow)
 	}
 
 	middle := container.NewGridWithColumns(2, container.NewPadded(order), container.NewPadded(right))

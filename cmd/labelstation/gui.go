@@ -42,7 +42,7 @@ func runGUI(ctx context.Context, g *globals) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { b.station.RunSync(syncCtx) })
 	bg.Go(func() { b.station.RunTracking(syncCtx) })
-	app.Run(ctx, a, b.station, title)
+	app.Run(ctx, a, b.station, title, app.WithDashboard(b.station))
 	stopSync()
 	bg.Wait()
 	return nil

@@ -1,0 +1,1105 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"labelstation/carrier"
+	"labelstation/station/kpi"
+)
+
+// dashboardView is the supervisor's dashboard, in its own window beside
+// the pack screen (Dashboard… button): a date and a window of 1, 30 or 90
+// days, the KPI cards coloured by state, shipments and deliveries per day,
+// the parcels' statuses, the figures per country, and the problem parcels,
+// each of which opens its tracking history. While it is open it asks for
+// the report every DashboardEvery and at once when the tracking sync
+// reports a status change. Every station call runs off the UI goroutine;
+// results come back through the screen's ui (fyne.Do). Two report
+// requests never run at once: one asked for while another runs runs once
+// after it, with the latest date and window.
+type dashboardView struct {
+	ps  *PackScreen
+	src DashboardSource
+	trk TrackingSource // nil: no sync button, no history, no live updates
+	win fyne.Window
+	// ctx ends the timer, the subscription and the calls when the window
+	// is closed (or the pack screen is).
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// UI goroutine only.
+	day        time.Time // the last day of the window, local noon
+	days       int       // 1, 30 or 90
+	report     kpi.Report
+	hasReport  bool
+	cardSig    string
+	problemSig string
+	historyRef string // the history asked for last
+	updatedAt  time.Time
+	lastChange string // the last status change, in words
+
+	date     *widget.DateEntry
+	prevBtn  *widget.Button
+	nextBtn  *widget.Button
+	todayBtn *widget.Button
+	span     *widget.RadioGroup
+	syncBtn  *widget.Button
+	heading  *widget.Label // "412 shipments booked 1 May – 30 May 2025"
+	updated  *widget.Label // "Updated 14:02:11" / the last live change
+	msg      *widget.Label // the outcome of the last action, or an error
+	hint     *widget.Label // the error's hint
+	cardGrid *fyne.Container
+	cards    map[string]*kpiCard
+	chart    *dayChart
+	mix      *fyne.Container
+	mixRows  map[string]float32 // status → bar fraction, for tests
+	country  *fyne.Container
+	probHead *widget.Label
+	problems *fyne.Container
+	probRows []*problemRow
+
+	// The history dialog while it is open, for tests.
+	histDlg    dialog.Dialog
+	histEvents []string
+
+	mu         sync.Mutex // guards want, refreshing and again
+	want       dashQuery
+	refreshing bool
+	again      bool
+}
+
+// dashQuery is one report request.
+type dashQuery struct {
+	last time.Time
+	days int
+}
+
+var spanOptions = []string{"Day", "30 days", "90 days"}
+
+func spanDays(opt string) int {
+	switch opt {
+	case "30 days":
+		return 30
+	case "90 days":
+		return 90
+	}
+	return 1
+}
+
+// ShowDashboard opens the dashboard window (the Dashboard… button), or
+// brings it to the front when it is open. It does nothing without
+// WithDashboard.
+func (ps *PackScreen) ShowDashboard() {
+	defer ps.focusScan()
+	if ps.cfg.dashboard == nil || ps.closed.Load() {
+		return
+	}
+	if ps.dashboard != nil {
+		ps.dashboard.win.Show()
+		ps.dashboard.win.RequestFocus()
+		return
+	}
+	v := &dashboardView{ps: ps, src: ps.cfg.dashboard, days: 30, day: localNoon(time.Now()),
+		cards: map[string]*kpiCard{}, mixRows: map[string]float32{}}
+	v.trk, _ = ps.cfg.dashboard.(TrackingSource)
+	v.ctx, v.cancel = context.WithCancel(ps.ctx)
+	v.win = fyne.CurrentApp().NewWindow("Delivery dashboard")
+	v.win.SetContent(v.build())
+	v.win.Resize(fyne.NewSize(1280, 860))
+	v.win.SetOnClosed(func() {
+		v.cancel()
+		if ps.dashboard == v {
+			ps.dashboard = nil
+		}
+	})
+	ps.dashboard = v
+	v.win.Show()
+
+	v.requery()
+	ps.watchers.Add(1)
+	go v.tick()
+	if v.trk != nil {
+		ps.watchers.Add(1)
+		go v.watch()
+	}
+}
+
+func (v *dashboardView) build() fyne.CanvasObject {
+	v.date = widget.NewDateEntry()
+	v.date.SetDate(&v.day)
+	v.date.OnChanged = func(t *time.Time) {
+		if t != nil {
+			v.pickDay(*t)
+		}
+	}
+	v.prevBtn = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { v.setDay(v.day.AddDate(0, 0, -1)) })
+	v.nextBtn = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { v.setDay(v.day.AddDate(0, 0, 1)) })
+	v.todayBtn = widget.NewButton("Today", func() { v.setDay(time.Now()) })
+	v.span = widget.NewRadioGroup(spanOptions, func(s string) {
+		if d := spanDays(s); d != v.days {
+			v.days = d
+			v.requery()
+		}
+	})
+	v.span.Horizontal = true
+	v.span.Required = true
+	v.span.SetSelected("30 days")
+	v.syncBtn = widget.NewButtonWithIcon("Sync tracking", theme.ViewRefreshIcon(), v.syncTracking)
+	v.syncBtn.Importance = widget.HighImportance
+	if v.trk == nil {
+		v.syncBtn.Hide()
+	}
+	v.refreshDayButtons()
+
+	v.heading = widget.NewLabel("Asking the station for the figures…")
+	v.heading.TextStyle.Bold = true
+	v.heading.SizeName = theme.SizeNameSubHeadingText
+	v.heading.Truncation = fyne.TextTruncateEllipsis
+	v.updated = widget.NewLabel("")
+	v.updated.Truncation = fyne.TextTruncateEllipsis
+	v.msg = widget.NewLabel("")
+	v.msg.Wrapping = fyne.TextWrapWord
+	v.msg.TextStyle.Bold = true
+	v.msg.Hide()
+	v.hint = widget.NewLabel("")
+	v.hint.Wrapping = fyne.TextWrapWord
+	v.hint.Hide()
+
+	dateBox := container.New(widthLayout{w: 150}, v.date)
+	controls := container.NewHBox(v.prevBtn, dateBox, v.nextBtn, v.todayBtn, widget.NewSeparator(), v.span)
+	bar := container.NewBorder(nil, nil, controls, v.syncBtn)
+	head := container.NewVBox(bar, v.heading, v.updated, v.msg, v.hint)
+
+	v.cardGrid = container.NewGridWithColumns(5)
+	v.chart = newDayChart()
+	v.mix = container.NewVBox()
+	v.country = container.NewVBox()
+	v.probHead = widget.NewLabel("Problem parcels")
+	v.probHead.TextStyle.Bold = true
+	v.problems = container.NewVBox()
+
+	chartBox := section("Shipped and delivered per day", v.chart)
+	mixBox := section("Where the parcels are now", v.mix)
+	countryBox := section("By destination country", v.country)
+	probBox := container.NewBorder(v.probHead, nil, nil, nil, v.problems)
+	body := container.NewVBox(
+		v.cardGrid,
+		container.NewGridWithColumns(2, chartBox, mixBox),
+		widget.NewSeparator(),
+		container.NewGridWithColumns(2, countryBox, probBox),
+	)
+	return container.NewBorder(container.NewPadded(head), nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
+}
+
+// section is a titled part of the dashboard.
+func section(title string, content fyne.CanvasObject) fyne.CanvasObject {
+	l := widget.NewLabel(title)
+	l.TextStyle.Bold = true
+	return container.NewBorder(l, nil, nil, nil, content)
+}
+
+// localNoon is t's calendar date at noon, local time: the middle of the
+// day, so no time-zone conversion on the way moves it to another date.
+func localNoon(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 12, 0, 0, 0, time.Local)
+}
+
+// pickDay takes a date from the date entry (typed or from its calendar).
+// A day in the future becomes today.
+func (v *dashboardView) pickDay(t time.Time) {
+	d := localNoon(t)
+	if today := localNoon(time.Now()); d.After(today) {
+		d = today
+		v.date.SetDate(&d)
+	}
+	if d.Equal(v.day) {
+		return
+	}
+	v.day = d
+	v.refreshDayButtons()
+	v.requery()
+}
+
+// setDay moves to another day (the arrows, Today).
+func (v *dashboardView) setDay(t time.Time) {
+	d := localNoon(t)
+	if today := localNoon(time.Now()); d.After(today) {
+		d = today
+	}
+	if d.Equal(v.day) {
+		return
+	}
+	v.day = d
+	v.date.SetDate(&d)
+	v.refreshDayButtons()
+	v.requery()
+}
+
+func (v *dashboardView) refreshDayButtons() {
+	if v.day.Before(localNoon(time.Now())) {
+		v.nextBtn.Enable()
+		v.todayBtn.Enable()
+	} else {
+		v.nextBtn.Disable()
+		v.todayBtn.Disable()
+	}
+}
+
+// requery asks for the report of the chosen day and window (UI goroutine).
+func (v *dashboardView) requery() {
+	v.mu.Lock()
+	v.want = dashQuery{last: v.day, days: v.days}
+	v.mu.Unlock()
+	v.refresh()
+}
+
+// tick asks for the report every dashboardEvery while the window is open.
+func (v *dashboardView) tick() {
+	defer v.ps.watchers.Done()
+	t := time.NewTicker(v.ps.cfg.dashboardEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-v.ctx.Done():
+			return
+		case <-t.C:
+			v.refresh()
+		}
+	}
+}
+
+// watch follows the tracking sync's status changes: each says what
+// changed and asks for the report again (changes that come in a burst
+// cost one or two reports, as refresh coalesces them).
+func (v *dashboardView) watch() {
+	defer v.ps.watchers.Done()
+	ch := v.trk.SubscribeTracking(v.ctx)
+	for {
+		select {
+		case <-v.ctx.Done():
+			return
+		case c, ok := <-ch:
+			if !ok {
+				return
+			}
+			v.ps.ui(func() {
+				if !v.closed() {
+					v.lastChange = changeText(c)
+					v.showUpdated()
+				}
+			})
+			v.refresh()
+		}
+	}
+}
+
+// showUpdated says when the figures were made and the last status
+// change the tracking sync reported.
+func (v *dashboardView) showUpdated() {
+	parts := []string{}
+	if !v.updatedAt.IsZero() {
+		parts = append(parts, "Updated "+v.updatedAt.Format("15:04:05"))
+	}
+	if v.lastChange != "" {
+		parts = append(parts, "last change "+v.lastChange)
+	}
+	v.updated.SetText(strings.Join(parts, " · "))
+}
+
+// changeText is "14:02 order 10023: in transit → delivered".
+func changeText(c TrackingChange) string {
+	at := c.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	what := "order " + orDash(c.OrderRef)
+	if c.OrderRef == "" {
+		what = "item " + orDash(c.ItemID)
+	}
+	from := ""
+	if c.From != "" {
+		from = statusWords(c.From) + " → "
+	}
+	return at.Format("15:04") + " " + what + ": " + strings.ToLower(from+statusWords(c.To))
+}
+
+// refresh asks for the report off the UI goroutine; any goroutine may
+// call it. One asked for while another runs runs once after it.
+func (v *dashboardView) refresh() {
+	if v.ctx.Err() != nil {
+		return
+	}
+	v.mu.Lock()
+	if v.refreshing {
+		v.again = true
+		v.mu.Unlock()
+		return
+	}
+	v.refreshing = true
+	q := v.want
+	v.mu.Unlock()
+	go func() {
+		for {
+			ctx, cancel := context.WithTimeout(v.ctx, 30*time.Second)
+			rep, err := v.src.Dashboard(ctx, q.last, q.days)
+			cancel()
+			v.mu.Lock()
+			current := q == v.want
+			v.mu.Unlock()
+			if v.ctx.Err() == nil && current {
+				v.ps.ui(func() { v.show(q, rep, err) })
+			}
+			v.mu.Lock()
+			if !v.again || v.ctx.Err() != nil {
+				v.refreshing, v.again = false, false
+				v.mu.Unlock()
+				return
+			}
+			v.again = false
+			q = v.want
+			v.mu.Unlock()
+		}
+	}()
+}
+
+// closed reports whether the window was closed (UI goroutine).
+func (v *dashboardView) closed() bool { return v.ctx.Err() != nil }
+
+func (v *dashboardView) show(q dashQuery, rep kpi.Report, err error) {
+	if v.closed() {
+		return
+	}
+	if err != nil {
+		what := "The figures cannot be read: "
+		if v.hasReport {
+			what = "The figures cannot be read (those shown are from " + v.report.GeneratedAt.Format("15:04:05") + "): "
+		}
+		v.fail(what, err)
+		return
+	}
+	if v.msg.Importance == widget.DangerImportance {
+		v.clearMsg()
+	}
+	v.report, v.hasReport = rep, true
+	v.heading.SetText(headingText(q, rep))
+	at := rep.GeneratedAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	v.updatedAt = at
+	v.showUpdated()
+	v.showCards(rep.Overall)
+	v.chart.set(rep.Daily)
+	v.showMix(rep.StatusMix)
+	v.showCountries(rep.ByCountry)
+	v.showProblems(rep.Problems)
+}
+
+// headingText is "412 shipments booked 1 May – 30 May 2025 (30 days)".
+func headingText(q dashQuery, r kpi.Report) string {
+	from, to := r.From, r.To
+	if to == "" {
+		to = q.last.Format("2006-01-02")
+	}
+	if from == "" {
+		from = q.last.AddDate(0, 0, 1-q.days).Format("2006-01-02")
+	}
+	n := plural(r.Shipments, "shipment", "shipments")
+	if from == to {
+		return n + " booked on " + longDate(to)
+	}
+	days := r.Days
+	if days == 0 {
+		days = q.days
+	}
+	return fmt.Sprintf("%s booked %s – %s (%d days)", n, shortDate(from), longDate(to), days)
+}
+
+// longDate is "Fri 30 May 2025" for "2025-05-30".
+func longDate(d string) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return d
+	}
+	return t.Format("Mon 2 Jan 2006")
+}
+
+// say shows the outcome of an action under the heading.
+func (v *dashboardView) say(msg string, imp widget.Importance) {
+	v.msg.SetText(msg)
+	v.msg.Importance = imp
+	v.msg.Refresh()
+	v.msg.Show()
+	v.hint.Hide()
+}
+
+// fail shows an error in the station's words and its hint.
+func (v *dashboardView) fail(what string, err error) {
+	v.say(what+errText(err), widget.DangerImportance)
+	if h := hintSuffix(err); h != "" {
+		v.hint.SetText(strings.TrimPrefix(h, "\n"))
+		v.hint.Show()
+	}
+}
+
+func (v *dashboardView) clearMsg() {
+	v.msg.SetText("")
+	v.msg.Importance = widget.MediumImportance
+	v.msg.Hide()
+	v.hint.Hide()
+}
+
+// syncTracking asks the carrier about the open parcels now (Sync
+// tracking) and says what it did; the report follows.
+func (v *dashboardView) syncTracking() {
+	if v.trk == nil {
+		return
+	}
+	v.syncBtn.Disable()
+	v.say("Asking the carrier about the open parcels…", widget.MediumImportance)
+	go func() {
+		ctx, cancel := context.WithTimeout(v.ctx, v.ps.cfg.syncTimeout)
+		defer cancel()
+		rep, err := v.trk.TrackSync(ctx, TrackOptions{})
+		v.ps.ui(func() {
+			v.syncBtn.Enable()
+			if v.closed() {
+				return
+			}
+			if err != nil {
+				v.fail("Tracking sync failed: ", err)
+				return
+			}
+			imp := widget.SuccessImportance
+			if rep.Failed > 0 || rep.Err != "" || rep.Capped > 0 {
+				imp = widget.WarningImportance
+			}
+			v.say(trackText(rep), imp)
+		})
+		v.refresh()
+	}()
+}
+
+// trackText words a TrackReport.
+func trackText(r TrackReport) string {
+	parts := []string{
+		plural(r.Polled, "parcel asked", "parcels asked"),
+		plural(r.Updated, "changed", "changed"),
+		plural(r.NewEvents, "new event", "new events"),
+	}
+	if r.NotDue > 0 {
+		parts = append(parts, plural(r.NotDue, "not due yet", "not due yet"))
+	}
+	if r.Capped > 0 {
+		parts = append(parts, plural(r.Capped, "left for tomorrow (daily limit reached)", "left for tomorrow (daily limit reached)"))
+	}
+	if r.Failed > 0 {
+		parts = append(parts, plural(r.Failed, "failed", "failed"))
+	}
+	msg := "Tracking synced in " + tookText(r.Took) + ": " + strings.Join(parts, ", ") + "."
+	if r.Err != "" {
+		msg += " Last error: " + r.Err
+	}
+	return msg
+}
+
+// KPI cards.
+
+// stateColor is a KPI state's colour: ok green, warn amber, critical
+// red, n/a grey.
+func stateColor(s kpi.State) color.NRGBA {
+	switch s {
+	case kpi.StateOK:
+		return colOK
+	case kpi.StateWarn:
+		return colWait
+	case kpi.StateCritical:
+		return colBad
+	}
+	return colMuted
+}
+
+func stateWord(s kpi.State) string {
+	switch s {
+	case kpi.StateOK:
+		return "OK"
+	case kpi.StateWarn:
+		return "WARN"
+	case kpi.StateCritical:
+		return "CRITICAL"
+	}
+	return "N/A"
+}
+
+func tint(c color.NRGBA) color.NRGBA { c.A = 0x30; return c }
+
+// kpiValue is the figure with its unit: "93.4 %", "2.6 days", "12 parcels".
+func kpiValue(k kpi.KPI) string {
+	if k.State == kpi.StateNA && k.Of == 0 && k.Value == 0 {
+		return "—"
+	}
+	if k.Unit == "parcels" && k.Value == 1 {
+		return "1 parcel"
+	}
+	return num(k.Value, k.Unit) + unitSuffix(k.Unit)
+}
+
+func num(v float64, unit string) string {
+	if unit == "parcels" && v == 1 {
+		return "1"
+	}
+	if unit == "parcels" || unit == "" || v == float64(int64(v)) && unit != "%" && unit != "days" {
+		return fmt.Sprintf("%d", int64(v))
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+func unitSuffix(unit string) string {
+	switch unit {
+	case "":
+		return ""
+	case "%":
+		return " %"
+	}
+	return " " + unit
+}
+
+// countText says what the figure was measured on: "412 of 440 parcels".
+func countText(k kpi.KPI) string {
+	switch {
+	case k.Of > 0:
+		return fmt.Sprintf("%d of %d parcels", k.Count, k.Of)
+	case k.State == kpi.StateNA && k.Value == 0:
+		return "nothing to measure yet"
+	}
+	return ""
+}
+
+// limitsText is "warn < 92 % · critical < 90 %".
+func limitsText(k kpi.KPI) string {
+	if !k.HasThresholds {
+		return "no threshold"
+	}
+	dir := ">"
+	if k.HigherIsBetter {
+		dir = "<"
+	}
+	u := unitSuffix(k.Unit)
+	if k.Unit == "parcels" {
+		u = ""
+	}
+	return fmt.Sprintf("warn %s %g%s · critical %s %g%s", dir, k.Warn, u, dir, k.Critical, u)
+}
+
+func (v *dashboardView) showCards(kpis []kpi.KPI) {
+	var sig strings.Builder
+	for _, k := range kpis {
+		sig.WriteString(k.Key + "\n")
+	}
+	if sig.String() != v.cardSig {
+		v.cardSig = sig.String()
+		v.cardGrid.RemoveAll()
+		v.cards = map[string]*kpiCard{}
+		for _, k := range kpis {
+			c := newKPICard()
+			v.cards[k.Key] = c
+			v.cardGrid.Add(c)
+		}
+		if len(kpis) == 0 {
+			v.cardGrid.Add(widget.NewLabel("No figures for these days."))
+		}
+	}
+	for _, k := range kpis {
+		v.cards[k.Key].set(k)
+	}
+	v.cardGrid.Refresh()
+}
+
+// cardTheme packs a card's lines closer than the app theme does.
+type cardTheme struct{ screenTheme }
+
+func (t cardTheme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNamePadding:
+		return 1
+	case theme.SizeNameInnerPadding:
+		return 3
+	case theme.SizeNameText:
+		return 13
+	}
+	return t.base().Size(n)
+}
+
+// Status breakdown.
+
+// statusOrder is a parcel's way from booking to its end.
+var statusOrder = []carrier.Status{
+	carrier.StatusCreated, carrier.StatusHandedOver, carrier.StatusInTransit, carrier.StatusAwaitingCustoms,
+	carrier.StatusAtServicePoint, carrier.StatusOutForDelivery, carrier.StatusDelivered,
+	carrier.StatusException, carrier.StatusReturned, carrier.StatusLost, carrier.StatusUnknown,
+}
+
+// statusColor: delivered green, trouble red, waiting amber, the rest blue.
+func statusColor(s carrier.Status) color.NRGBA {
+	switch s {
+	case carrier.StatusDelivered:
+		return colOK
+	case carrier.StatusException, carrier.StatusLost:
+		return colBad
+	case carrier.StatusAwaitingCustoms, carrier.StatusReturned:
+		return colWait
+	case carrier.StatusUnknown:
+		return colMuted
+	}
+	return colShipped
+}
+
+// statusWords is "In transit" for "in_transit".
+func statusWords(s carrier.Status) string {
+	if s == "" {
+		return "—"
+	}
+	return upperFirst(strings.ReplaceAll(string(s), "_", " "))
+}
+
+func (v *dashboardView) showMix(mix map[string]int) {
+	keys := make([]string, 0, len(mix))
+	for k := range mix {
+		keys = append(keys, k)
+	}
+	rank := func(k string) int {
+		if i := slices.Index(statusOrder, carrier.Status(k)); i >= 0 {
+			return i
+		}
+		return len(statusOrder)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if ri, rj := rank(keys[i]), rank(keys[j]); ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
+	total, top := 0, 0
+	for _, k := range keys {
+		total += mix[k]
+		top = max(top, mix[k])
+	}
+	v.mix.RemoveAll()
+	v.mixRows = map[string]float32{}
+	for _, k := range keys {
+		n := mix[k]
+		frac := float32(0)
+		if top > 0 {
+			frac = float32(n) / float32(top)
+		}
+		v.mixRows[k] = frac
+		name := widget.NewLabel(statusWords(carrier.Status(k)))
+		name.Truncation = fyne.TextTruncateEllipsis
+		pct := 0
+		if total > 0 {
+			pct = (n*100 + total/2) / total
+		}
+		share := fmt.Sprintf("%d %%", pct)
+		if pct == 0 && n > 0 {
+			share = "< 1 %"
+		}
+		count := widget.NewLabel(fmt.Sprintf("%d  (%s)", n, share))
+		count.Alignment = fyne.TextAlignTrailing
+		bar := canvas.NewRectangle(statusColor(carrier.Status(k)))
+		bar.CornerRadius = 2
+		v.mix.Add(container.NewBorder(nil, nil,
+			container.New(widthLayout{w: 150}, name),
+			container.New(widthLayout{w: 100}, count),
+			container.New(&fracLayout{frac: frac}, bar)))
+	}
+	if len(keys) == 0 {
+		v.mix.Add(widget.NewLabel("No parcels in these days."))
+	}
+	v.mix.Refresh()
+}
+
+// Per-country table.
+
+// countryCol is a column of the country table: its heading and the
+// KPI keys it shows, the first one a group can measure (transit times
+// are intra-EU for SE/DK/FI and over the border for NO).
+type countryCol struct {
+	title string
+	keys  []string
+}
+
+var countryCols = []countryCol{
+	{"On time", []string{"on_time_delivery_rate"}},
+	{"Transit", []string{"avg_transit_days", "avg_transit_days_se_no"}},
+	{"Exceptions", []string{"exception_rate"}},
+	{"Gaps", []string{"tracking_gap_pct"}},
+	{"Lost", []string{"lost_parcel_rate_pct"}},
+}
+
+var countryNames = map[string]string{"SE": "Sweden", "NO": "Norway", "DK": "Denmark", "FI": "Finland", "other": "Other"}
+
+// groupKPI is the first KPI of keys that g measured (else the first
+// found).
+func groupKPI(g kpi.Group, keys []string) (kpi.KPI, bool) {
+	var found *kpi.KPI
+	for _, key := range keys {
+		for i := range g.KPIs {
+			if k := &g.KPIs[i]; k.Key == key {
+				if k.State != kpi.StateNA {
+					return *k, true
+				}
+				if found == nil {
+					found = k
+				}
+			}
+		}
+	}
+	if found != nil {
+		return *found, true
+	}
+	return kpi.KPI{}, false
+}
+
+func (v *dashboardView) showCountries(groups []kpi.Group) {
+	v.country.RemoveAll()
+	if len(groups) == 0 {
+		v.country.Add(widget.NewLabel("No shipments in these days."))
+		v.country.Refresh()
+		return
+	}
+	weights := []float32{1.2, 1.15, 0.95, 1, 1.2, 0.8, 0.8} // Exceptions is the longest heading
+	row := func(cells ...fyne.CanvasObject) {
+		v.country.Add(container.New(&tableRowLayout{weights: weights}, cells...))
+	}
+	head := func(s string) fyne.CanvasObject {
+		l := widget.NewLabel(s)
+		l.TextStyle.Bold = true
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}
+	cells := []fyne.CanvasObject{head("Country"), head("Shipments")}
+	for _, c := range countryCols {
+		cells = append(cells, head(c.title))
+	}
+	row(cells...)
+	for _, g := range groups {
+		name := g.Key
+		if n := countryNames[g.Key]; n != "" && g.Key != "other" {
+			name = g.Key + " " + n
+		} else if n != "" {
+			name = n
+		}
+		first := widget.NewLabel(name)
+		first.Truncation = fyne.TextTruncateEllipsis
+		cells := []fyne.CanvasObject{first, widget.NewLabel(fmt.Sprint(g.Shipments))}
+		for _, c := range countryCols {
+			l := widget.NewLabel("—")
+			l.Truncation = fyne.TextTruncateEllipsis
+			if k, ok := groupKPI(g, c.keys); ok {
+				l.SetText(kpiValue(k))
+				l.Importance = stateImportance(k.State)
+				if k.State == kpi.StateWarn || k.State == kpi.StateCritical {
+					l.TextStyle.Bold = true
+				}
+			}
+			cells = append(cells, l)
+		}
+		row(cells...)
+	}
+	v.country.Refresh()
+}
+
+// tableRowLayout shares the width among its cells by weight, so every
+// row of a table has the same columns.
+type tableRowLayout struct{ weights []float32 }
+
+func (l *tableRowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	var sum float32
+	for i := range objs {
+		sum += l.weight(i)
+	}
+	x := float32(0)
+	for i, o := range objs {
+		w := size.Width * l.weight(i) / sum
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
+
+func (l *tableRowLayout) weight(i int) float32 {
+	if i < len(l.weights) {
+		return l.weights[i]
+	}
+	return 1
+}
+
+func (l *tableRowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s.Width += m.Width
+		s.Height = max(s.Height, m.Height)
+	}
+	return s
+}
+
+func stateImportance(s kpi.State) widget.Importance {
+	switch s {
+	case kpi.StateOK:
+		return widget.SuccessImportance
+	case kpi.StateWarn:
+		return widget.WarningImportance
+	case kpi.StateCritical:
+		return widget.DangerImportance
+	}
+	return widget.LowImportance
+}
+
+// Problem parcels.
+
+// problemRow is one problem parcel; a click opens its history.
+type problemRow struct {
+	widget.BaseWidget
+	p       kpi.Problem
+	onTap   func()
+	hovered bool
+	bg      *canvas.Rectangle
+	content fyne.CanvasObject
+}
+
+func newProblemRow(p kpi.Problem, onTap func()) *problemRow {
+	r := &problemRow{p: p, onTap: onTap}
+	kind := canvas.NewText(problemWord(p.Kind), problemColor(p.Kind))
+	kind.TextStyle.Bold = true
+	kind.TextSize = 13
+	title := widget.NewLabel(joinNonEmpty(" · ", "Order "+orDash(p.OrderRef), p.ItemID, p.Country, statusWords(p.Status)))
+	title.TextStyle.Bold = true
+	title.Truncation = fyne.TextTruncateEllipsis
+	since := ""
+	if !p.Since.IsZero() {
+		since = "since " + p.Since.Format("2 Jan 15:04")
+	}
+	note := widget.NewLabel(joinNonEmpty(" · ", upperFirst(p.Note), since))
+	note.Truncation = fyne.TextTruncateEllipsis
+	r.bg = canvas.NewRectangle(transparent)
+	r.bg.CornerRadius = 4
+	text := container.NewThemeOverride(container.NewVBox(title, note), cardTheme{})
+	var more fyne.CanvasObject = layout.NewSpacer()
+	if onTap != nil {
+		more = widget.NewIcon(theme.NavigateNextIcon())
+	}
+	r.content = container.NewStack(r.bg, container.NewBorder(nil, nil,
+		container.New(widthLayout{w: 96}, container.NewCenter(kind)), more, text))
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *problemRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}
+
+func (r *problemRow) Tapped(*fyne.PointEvent) {
+	if r.onTap != nil {
+		r.onTap()
+	}
+}
+
+func (r *problemRow) MouseIn(*desktop.MouseEvent) {
+	if r.onTap != nil {
+		r.bg.FillColor = theme.Color(theme.ColorNameHover)
+		r.bg.Refresh()
+	}
+}
+func (r *problemRow) MouseMoved(*desktop.MouseEvent) {}
+func (r *problemRow) MouseOut() {
+	r.bg.FillColor = transparent
+	r.bg.Refresh()
+}
+
+// Cursor shows a hand where a click opens the history.
+func (r *problemRow) Cursor() desktop.Cursor {
+	if r.onTap != nil {
+		return desktop.PointerCursor
+	}
+	return desktop.DefaultCursor
+}
+
+func problemWord(kind string) string {
+	switch kind {
+	case kpi.ProblemHoldEnding:
+		return "HOLD ENDS"
+	case kpi.ProblemAttempt:
+		return "NOT HOME"
+	}
+	return strings.ToUpper(kind)
+}
+
+func problemColor(kind string) color.NRGBA {
+	switch kind {
+	case kpi.ProblemLost, kpi.ProblemException:
+		return colBad
+	case kpi.ProblemSilent:
+		return colMuted
+	}
+	return colWait
+}
+
+func (v *dashboardView) showProblems(ps []kpi.Problem) {
+	head := fmt.Sprintf("Problem parcels (%d)", len(ps))
+	if v.report.ProblemsTotal > len(ps) {
+		head = fmt.Sprintf("Problem parcels (the first %d of %d)", len(ps), v.report.ProblemsTotal)
+	}
+	v.probHead.SetText(head)
+	var sig strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&sig, "%s|%s|%s|%s|%s|%s\n", p.Kind, p.OrderRef, p.ItemID, p.Status, p.Since, p.Note)
+	}
+	if sig.String() == v.problemSig && v.problemSig != "" {
+		return // unchanged: not rebuilt under the pointer
+	}
+	v.problemSig = sig.String()
+	v.problems.RemoveAll()
+	v.probRows = nil
+	for i, p := range ps {
+		var tap func()
+		if v.trk != nil {
+			tap = func() { v.showHistory(p) }
+		}
+		row := newProblemRow(p, tap)
+		v.probRows = append(v.probRows, row)
+		if i > 0 {
+			v.problems.Add(widget.NewSeparator())
+		}
+		v.problems.Add(row)
+	}
+	if len(ps) == 0 {
+		l := widget.NewLabel("No problem parcels: nothing late, stuck or lost.")
+		l.Importance = widget.SuccessImportance
+		v.problems.Add(l)
+	}
+	v.problems.Refresh()
+}
+
+// showHistory asks for a problem parcel's history and shows it in a
+// dialog over the dashboard.
+func (v *dashboardView) showHistory(p kpi.Problem) {
+	ref := firstOf(p.OrderRef, p.ItemID)
+	if ref == "" || v.trk == nil {
+		return
+	}
+	v.historyRef = ref
+	v.say("Asking for the history of order "+orDash(p.OrderRef)+"…", widget.MediumImportance)
+	go func() {
+		ctx, cancel := context.WithTimeout(v.ctx, 20*time.Second)
+		defer cancel()
+		h, err := v.trk.TrackShow(ctx, ref)
+		v.ps.ui(func() {
+			if v.closed() || v.historyRef != ref {
+				return // closed, or another parcel was clicked since
+			}
+			if err != nil {
+				v.fail("The history of order "+orDash(p.OrderRef)+" cannot be read: ", err)
+				return
+			}
+			v.clearMsg()
+			v.openHistory(p, h)
+		})
+	}()
+}
+
+func (v *dashboardView) openHistory(p kpi.Problem, h ParcelHistory) {
+	if v.histDlg != nil {
+		v.histDlg.Hide()
+	}
+	label := func(s string) *widget.Label {
+		l := widget.NewLabel(s)
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	head := container.NewVBox()
+	who := joinNonEmpty(" · ", "Item "+orDash(firstOf(h.ItemID, p.ItemID)), joinNonEmpty(" ", upperFirst(h.Carrier), h.Service), h.Receiver, firstOf(h.Country, p.Country))
+	head.Add(label(who))
+	var when []string
+	when = append(when, "Now: "+statusWords(firstStatus(h.Status, p.Status)))
+	if !h.BookedAt.IsZero() {
+		when = append(when, "booked "+h.BookedAt.Format("Mon 2 Jan 15:04"))
+	}
+	if !h.Expected.IsZero() {
+		when = append(when, "expected "+h.Expected.Format("Mon 2 Jan"))
+	}
+	now := label(strings.Join(when, " · "))
+	now.TextStyle.Bold = true
+	head.Add(now)
+	if p.Note != "" {
+		why := label(problemWord(p.Kind) + ": " + upperFirst(p.Note))
+		why.Importance = widget.WarningImportance
+		if problemColor(p.Kind) == colBad {
+			why.Importance = widget.DangerImportance
+		}
+		head.Add(why)
+	}
+	head.Add(widget.NewSeparator())
+
+	events := container.NewVBox()
+	v.histEvents = nil
+	for _, e := range h.Events {
+		at := widget.NewLabel(e.Time.Format("Mon 2 Jan 15:04"))
+		st := widget.NewLabel(statusWords(e.Status))
+		st.TextStyle.Bold = true
+		st.Truncation = fyne.TextTruncateEllipsis
+		if c := statusColor(e.Status); c == colBad {
+			st.Importance = widget.DangerImportance
+		} else if c == colOK {
+			st.Importance = widget.SuccessImportance
+		}
+		where := joinNonEmpty(", ", e.Location, e.Country)
+		desc := label(joinNonEmpty(" · ", firstOf(e.Description, e.CarrierStatus), where))
+		v.histEvents = append(v.histEvents, joinNonEmpty(" | ", at.Text, st.Text, desc.Text))
+		events.Add(container.NewBorder(nil, nil,
+			container.NewHBox(container.New(widthLayout{w: 150}, at), container.New(widthLayout{w: 150}, st)), nil, desc))
+	}
+	if len(h.Events) == 0 {
+		l := label("The carrier has reported nothing for this parcel yet.")
+		l.Importance = widget.LowImportance
+		events.Add(l)
+	}
+	content := container.NewBorder(head, nil, nil, nil, container.NewVScroll(events))
+	title := "Order " + orDash(firstOf(h.OrderRef, p.OrderRef)) + " — tracking history"
+	d := dialog.NewCustom(title, "Close", content, v.win)
+	d.SetOnClosed(func() {
+		if v.histDlg == d {
+			v.histDlg = nil
+		}
+	})
+	size := v.win.Canvas().Size()
+	d.Resize(fyne.NewSize(min(size.Width-60, 860), min(size.Height-60, 560)))
+	v.histDlg = d
+	d.Show()
+}
+
+func firstStatus(s ...carrier.Status) carrier.Status {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
