@@ -609,7 +609,7 @@ func (b *Builder) kpis(a *acc) []KPI {
 	ks := []KPI{
 		{Key: KeyShipments, Name: "Shipments", Unit: "parcels", Value: float64(a.shipments), Count: a.shipments, Of: a.shipments},
 		{Key: KeyOnTime, Name: "On-time delivery", Unit: "%", Value: pct(a.onTime, a.otdOf), Count: a.onTime, Of: a.otdOf,
-			Note: "delivered by the end of the expected day; parcels without an expected day are not counted"},
+			Note: "delivered (to the door, the pickup point, or a first attempt) by the end of the expected day; parcels without an expected day are not counted"},
 		{Key: KeyAvgTransit, Name: "Avg transit, intra-EU (SE/DK/FI)", Unit: "days", Value: avgEU, Count: len(a.transitEU), Of: len(a.transitEU)},
 		{Key: KeyP90Transit, Name: "P90 transit, intra-EU", Unit: "days", Value: p90EU, Count: len(a.transitEU), Of: len(a.transitEU)},
 		{Key: KeyAvgTransitSENO, Name: "Avg transit, Norway border", Unit: "days", Value: avgNO, Count: len(a.transitNO), Of: len(a.transitNO)},

@@ -262,7 +262,7 @@ func PDF(r Report, opt PDFOptions) ([]byte, error) {
 	d.y += 3
 	d.font(false, 7.5)
 	d.color(rgb{90, 90, 90})
-	d.text(margin, d.y, contentW, 4, "On time: delivered by the end of the expected day (local). Transit: booking to delivery in 24 h periods.", gopdf.Left)
+	d.text(margin, d.y, contentW, 4, "On time: at the door, the pickup point or a first attempt by the end of the expected day (local). Transit: booking to that, in 24 h periods.", gopdf.Left)
 	d.y += 4
 	d.text(margin, d.y, contentW, 4, "Intra-EU: SE, DK, FI at both ends; Norway border: to or from NO. Rates over nothing show – (n/a).", gopdf.Left)
 	d.y += 8
