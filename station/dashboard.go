@@ -34,5 +34,12 @@ func (s *Station) Dashboard(ctx context.Context, last time.Time, days int) (kpi.
 	if err != nil {
 		return kpi.Report{}, fmt.Errorf("dashboard %s…%s: %w", w.First.Format("2006-01-02"), w.Last.Format("2006-01-02"), err)
 	}
-	return b.Report(), nil
+	r := b.Report()
+	now := s.cfg.Now()
+	unshipped, err := s.store.UnshippedOrders(now.Add(-kpi.UnshippedAfter))
+	if err != nil {
+		return kpi.Report{}, fmt.Errorf("dashboard: orders without a shipment: %w", err)
+	}
+	r.AddUnshipped(unshipped, now, 50)
+	return r, nil
 }

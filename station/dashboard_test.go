@@ -59,3 +59,36 @@ func TestDashboardWindows(t *testing.T) {
 		t.Error("0 days: no error")
 	}
 }
+
+func TestDashboardCountsOrdersNotShippedAfter48Hours(t *testing.T) {
+	clock := time.Now().Add(-72 * time.Hour)
+	r := newRigWith(t, nil, func(c *station.Config) { c.Now = func() time.Time { return clock } })
+	r.importOrders() // three days ago
+	ctx := context.Background()
+	clock = time.Now()
+	if _, err := r.station.Pack(ctx, "A-1", station.PackOptions{Weight: 900}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := r.station.Dashboard(ctx, clock, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got *kpi.KPI
+	for i := range rep.Overall {
+		if rep.Overall[i].Key == kpi.KeyUnshipped {
+			got = &rep.Overall[i]
+		}
+	}
+	if got == nil || got.Count != 2 {
+		t.Fatalf("orders without a shipment after 48 h = %+v, want A-2 and A-3", got)
+	}
+	n := 0
+	for _, p := range rep.Problems {
+		if p.Kind == kpi.ProblemNoShipment {
+			n++
+		}
+	}
+	if n != 2 || rep.ProblemKinds[kpi.ProblemNoShipment] != 2 {
+		t.Fatalf("problems: %d no_shipment listed, kinds %v", n, rep.ProblemKinds)
+	}
+}

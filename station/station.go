@@ -178,11 +178,11 @@ func (s *Station) ImportOrders(ctx context.Context, name string, r io.Reader) (I
 	if err != nil {
 		return ImportReport{}, &Problem{Msg: fmt.Sprintf("cannot read %s: %v", name, err), Hint: "the file must be CSV (with a header row) or JSON; see the README for the columns", Err: err}
 	}
+	// The station's clock stamps the import (the dispatch-SLA check
+	// counts from it), whatever the parser did.
 	now := s.cfg.Now()
 	for i := range res.Orders {
-		if res.Orders[i].ImportedAt.IsZero() {
-			res.Orders[i].ImportedAt = now
-		}
+		res.Orders[i].ImportedAt = now
 	}
 	skipped, err := s.store.PutOrders(res.Orders)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"labelstation/carrier"
 )
 
@@ -146,5 +148,51 @@ func TestWriteFailuresAreNamed(t *testing.T) {
 	other := errors.New("entry is already booked")
 	if err := writeFailure("/d/x", other); err != other {
 		t.Errorf("a record's own error must pass through unchanged, got %v", err)
+	}
+}
+
+func TestUnshippedOrdersFollowShipmentsAndCancels(t *testing.T) {
+	s, dir := openTemp(t)
+	old := time.Now().Add(-72 * time.Hour)
+	if _, err := s.PutOrders([]carrier.Order{{Ref: "MS-1", ImportedAt: old}, {Ref: "MS-2", ImportedAt: old}, {Ref: "MS-3", ImportedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	refs := func() (out []string) {
+		u, err := s.UnshippedOrders(time.Now().Add(-48 * time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range u {
+			out = append(out, o.Ref)
+		}
+		return out
+	}
+	if got := fmt.Sprint(refs()); got != "[MS-1 MS-2]" {
+		t.Fatalf("unshipped before packing = %s, want MS-1 and MS-2 (MS-3 is fresh)", got)
+	}
+	e := pendingEntry(t, s, "req-1", "MS-1")
+	if err := s.RecordOffline("req-1", e.Request, Shipment{OrderRef: "MS-1", RequestID: "req-1", BookedAt: time.Now(), Offline: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(refs()); got != "[MS-2]" {
+		t.Fatalf("after MS-1 was labelled = %s", got)
+	}
+	if _, err := s.CancelEntry("req-1", "wrong", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(refs()); got != "[MS-1 MS-2]" {
+		t.Fatalf("after the cancel MS-1 waits again: got %s", got)
+	}
+	// A file from before the index gets it built on open.
+	s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketOrdersOpen) })
+	s.Close()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	u, _ := s.UnshippedOrders(time.Now().Add(-48 * time.Hour))
+	if len(u) != 2 {
+		t.Fatalf("rebuilt index: %+v", u)
 	}
 }

@@ -31,6 +31,11 @@ func (s *Store) PutOrders(orders []carrier.Order) (skipped []string, err error) 
 			if err := b.Put([]byte(o.Ref), v); err != nil {
 				return fmt.Errorf("save order %s: %w", o.Ref, err)
 			}
+			if idx.Get([]byte(o.Ref)) == nil {
+				if err := markUnshipped(tx, o.Ref, o.ImportedAt); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})

@@ -219,6 +219,13 @@ func (s *Store) CancelEntry(id, reason string, at time.Time) (OutboxEntry, error
 		if err := putJSON(b, string(key)+"~cancelled~"+id, sh); err != nil {
 			return err
 		}
+		// The order waits for a shipment again.
+		var o carrier.Order
+		if err := getJSON(tx.Bucket(bucketOrders), e.OrderRef, &o); err == nil {
+			if err := markUnshipped(tx, o.Ref, o.ImportedAt); err != nil {
+				return err
+			}
+		}
 		return idx.Delete([]byte(e.OrderRef))
 	})
 	if err != nil {

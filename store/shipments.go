@@ -87,6 +87,9 @@ func putShipment(tx *bolt.Tx, sh Shipment) error {
 	if err := putJSON(tx.Bucket(bucketShipments), key, sh); err != nil {
 		return err
 	}
+	if err := markShipped(tx, sh.OrderRef); err != nil {
+		return err
+	}
 	return tx.Bucket(bucketShipmentIndex).Put([]byte(sh.OrderRef), []byte(key))
 }
 

@@ -38,7 +38,7 @@ var (
 	// allBuckets are created on open; the open-entries index comes first
 	// so that an older file has it built from its outbox (see migrate).
 	allBuckets = [][]byte{bucketOutboxOpen, bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs, bucketIDSeries, bucketIDsUsed, bucketTrackSummary, bucketTrackOpen,
-		bucketEventsByItem, bucketTrackItems, bucketTrackLookups}
+		bucketEventsByItem, bucketTrackItems, bucketTrackLookups, bucketOrdersOpen}
 )
 
 // ErrLocked means another process holds the data file: a second station
@@ -111,6 +111,12 @@ func (s *Store) migrate() error {
 		return nil
 	}
 	return s.update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketOrdersOpen) == nil && tx.Bucket(bucketOrders) != nil {
+			// A file from before the unshipped-orders index: build it once.
+			if err := indexUnshippedOrders(tx); err != nil {
+				return fmt.Errorf("open store: index unshipped orders: %w", err)
+			}
+		}
 		if tx.Bucket(bucketOutboxOpen) == nil && tx.Bucket(bucketOutbox) != nil {
 			// A file from before the open-entries index: build it once.
 			if err := indexOpenEntries(tx); err != nil {

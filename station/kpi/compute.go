@@ -567,7 +567,6 @@ func (b *Builder) Report() Report {
 		ProblemsTotal: b.nProblems,
 		ProblemKinds:  b.kindCount,
 		Thresholds:    b.th,
-		LeftOut:       []string{"orders with no shipment after 48 h (needs orders without shipments; not read for the report)"},
 	}
 	r.Overall = b.kpis(b.all)
 	otd := r.Overall[1]
@@ -673,4 +672,50 @@ func earliestSet(ts ...time.Time) time.Time {
 		}
 	}
 	return out
+}
+
+// KeyUnshipped is the dispatch-SLA figure: orders imported more than
+// UnshippedAfter ago that still have no shipment.
+const KeyUnshipped = "orders_without_shipment"
+
+// UnshippedAfter is how long an order may wait for its shipment.
+const UnshippedAfter = 48 * time.Hour
+
+// AddUnshipped adds the dispatch-SLA figure to a report: the orders that
+// were imported more than 48 h before now and have no shipment, as of now
+// (it is a state of the bench, not of the window's parcels). The oldest
+// are listed as problems, after the parcels' own problems.
+func (r *Report) AddUnshipped(orders []store.UnshippedOrder, now time.Time, maxProblems int) {
+	k := KPI{Key: KeyUnshipped, Name: "Orders not shipped after 48 h", Unit: "orders", Value: float64(len(orders)), Count: len(orders),
+		Note: "orders imported more than 48 h ago with no shipment, as of now"}
+	k.State = StateOK
+	if th, ok := r.Thresholds[KeyUnshipped]; ok {
+		k.Warn, k.Critical, k.HasThresholds = th[0], th[1], true
+		k.State = StateOf(k.Value, th[0], th[1], false)
+	}
+	r.Overall = append(r.Overall, k)
+	if len(orders) == 0 {
+		return
+	}
+	if r.ProblemKinds == nil {
+		r.ProblemKinds = map[string]int{}
+	}
+	r.ProblemKinds[ProblemNoShipment] += len(orders)
+	r.ProblemsTotal += len(orders)
+	for _, o := range orders {
+		if maxProblems > 0 && len(r.Problems) >= maxProblems {
+			break
+		}
+		r.Problems = append(r.Problems, Problem{Kind: ProblemNoShipment, OrderRef: o.Ref, Since: o.ImportedAt,
+			Note: "imported " + waited(now.Sub(o.ImportedAt)) + " ago and not shipped: pack it or tell the customer"})
+	}
+}
+
+// waited is a duration in days and hours, for notes.
+func waited(d time.Duration) string {
+	h := int(d.Hours())
+	if h < 48 {
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d days %d h", h/24, h%24)
 }

@@ -71,6 +71,7 @@ const (
 	ProblemLost       = "lost"        // no event for the lost limit, or lost
 	ProblemHoldEnding = "hold_ending" // at a service point near the end of the hold time
 	ProblemAttempt    = "attempt"     // delivery attempted, not delivered within 48 h
+	ProblemNoShipment = "no_shipment" // an order imported > 48 h ago without a shipment
 )
 
 // Problem is a parcel a supervisor should look at.
