@@ -78,10 +78,9 @@ type dashboardView struct {
 	histDlg    dialog.Dialog
 	histEvents []string
 
-	mu         sync.Mutex // guards want, refreshing and again
-	want       dashQuery
-	refreshing bool
-	again      bool
+	mu        sync.Mutex // guards want
+	want      dashQuery
+	refresher // load, never two at once
 }
 
 // dashQuery is one report request.
@@ -119,6 +118,7 @@ func (ps *PackScreen) ShowDashboard() {
 		cards: map[string]*kpiCard{}, mixRows: map[string]float32{}}
 	v.trk, _ = ps.cfg.dashboard.(TrackingSource)
 	v.ctx, v.cancel = context.WithCancel(ps.ctx)
+	v.refresher = refresher{ctx: v.ctx, load: v.load}
 	v.win = fyne.CurrentApp().NewWindow("Delivery dashboard")
 	v.win.SetContent(v.build())
 	v.win.Resize(fyne.NewSize(1280, 860))
@@ -132,8 +132,7 @@ func (ps *PackScreen) ShowDashboard() {
 	v.win.Show()
 
 	v.requery()
-	ps.watchers.Add(1)
-	go v.tick()
+	every(v.ctx, &ps.watchers, ps.cfg.dashboardEvery, v.refresh)
 	if v.trk != nil {
 		ps.watchers.Add(1)
 		go v.watch()
@@ -270,21 +269,6 @@ func (v *dashboardView) requery() {
 	v.refresh()
 }
 
-// tick asks for the report every dashboardEvery while the window is open.
-func (v *dashboardView) tick() {
-	defer v.ps.watchers.Done()
-	t := time.NewTicker(v.ps.cfg.dashboardEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-v.ctx.Done():
-			return
-		case <-t.C:
-			v.refresh()
-		}
-	}
-}
-
 // watch follows the tracking sync's status changes: each says what
 // changed and asks for the report again (changes that come in a burst
 // cost one or two reports, as refresh coalesces them).
@@ -340,43 +324,22 @@ func changeText(c TrackingChange) string {
 	return at.Format("15:04") + " " + what + ": " + strings.ToLower(from+statusWords(c.To))
 }
 
-// refresh asks for the report off the UI goroutine; any goroutine may
-// call it. One asked for while another runs runs once after it.
-func (v *dashboardView) refresh() {
-	if v.ctx.Err() != nil {
-		return
-	}
+// load asks for the report of the wanted day and window (off the UI
+// goroutine, through v.refresher); a report that is no longer wanted by
+// the time it arrives is not shown.
+func (v *dashboardView) load(viewCtx context.Context) {
 	v.mu.Lock()
-	if v.refreshing {
-		v.again = true
-		v.mu.Unlock()
-		return
-	}
-	v.refreshing = true
 	q := v.want
 	v.mu.Unlock()
-	go func() {
-		for {
-			ctx, cancel := context.WithTimeout(v.ctx, 30*time.Second)
-			rep, err := v.src.Dashboard(ctx, q.last, q.days)
-			cancel()
-			v.mu.Lock()
-			current := q == v.want
-			v.mu.Unlock()
-			if v.ctx.Err() == nil && current {
-				v.ps.ui(func() { v.show(q, rep, err) })
-			}
-			v.mu.Lock()
-			if !v.again || v.ctx.Err() != nil {
-				v.refreshing, v.again = false, false
-				v.mu.Unlock()
-				return
-			}
-			v.again = false
-			q = v.want
-			v.mu.Unlock()
-		}
-	}()
+	ctx, cancel := context.WithTimeout(viewCtx, 30*time.Second)
+	rep, err := v.src.Dashboard(ctx, q.last, q.days)
+	cancel()
+	v.mu.Lock()
+	current := q == v.want
+	v.mu.Unlock()
+	if viewCtx.Err() == nil && current {
+		v.ps.ui(func() { v.show(q, rep, err) })
+	}
 }
 
 // closed reports whether the window was closed (UI goroutine).

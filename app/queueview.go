@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -49,9 +48,7 @@ type queueView struct {
 	cancelForm   *dialog.FormDialog
 	cancelReason *widget.Entry
 
-	mu         sync.Mutex // guards refreshing and again
-	refreshing bool
-	again      bool
+	refresher // load below, never two at once
 }
 
 type queueRow struct {
@@ -76,6 +73,7 @@ func (ps *PackScreen) ShowQueue() {
 	}
 	v := &queueView{ps: ps, oq: oq, rows: map[string]*queueRow{}, busy: map[string]bool{}}
 	v.ctx, v.cancel = context.WithCancel(ps.ctx)
+	v.refresher = refresher{ctx: v.ctx, load: v.load}
 
 	v.online = widget.NewLabel("")
 	v.online.TextStyle.Bold = true
@@ -117,60 +115,19 @@ func (ps *PackScreen) ShowQueue() {
 	v.dlg.Show()
 
 	v.refresh()
-	ps.watchers.Add(1)
-	go v.tick()
+	every(v.ctx, &ps.watchers, ps.cfg.queueEvery, v.refresh)
 }
 
-// tick asks for the queue every QueueEvery while the view is open.
-func (v *queueView) tick() {
-	defer v.ps.watchers.Done()
-	t := time.NewTicker(v.ps.cfg.queueEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-v.ctx.Done():
-			return
-		case <-t.C:
-			v.refresh()
-		}
+// load asks the station for the queue and the sent-late list (off the
+// UI goroutine, through v.refresher).
+func (v *queueView) load(viewCtx context.Context) {
+	ctx, cancel := context.WithTimeout(viewCtx, 10*time.Second)
+	entries, err := v.oq.Queue(ctx, false)
+	late, lateErr := v.oq.SentLate(ctx, time.Now())
+	cancel()
+	if viewCtx.Err() == nil {
+		v.ps.ui(func() { v.show(entries, err, late, lateErr) })
 	}
-}
-
-// refresh asks the station for the queue and the sent-late list off the
-// UI goroutine. It may be called from any goroutine; a refresh asked for
-// while one runs runs once more after it, so the list never stays behind
-// an action.
-func (v *queueView) refresh() {
-	if v.ctx.Err() != nil {
-		return // closed
-	}
-	v.mu.Lock()
-	if v.refreshing {
-		v.again = true
-		v.mu.Unlock()
-		return
-	}
-	v.refreshing = true
-	v.mu.Unlock()
-	go func() {
-		for {
-			ctx, cancel := context.WithTimeout(v.ctx, 10*time.Second)
-			entries, err := v.oq.Queue(ctx, false)
-			late, lateErr := v.oq.SentLate(ctx, time.Now())
-			cancel()
-			if v.ctx.Err() == nil {
-				v.ps.ui(func() { v.show(entries, err, late, lateErr) })
-			}
-			v.mu.Lock()
-			if !v.again || v.ctx.Err() != nil {
-				v.refreshing, v.again = false, false
-				v.mu.Unlock()
-				return
-			}
-			v.again = false
-			v.mu.Unlock()
-		}
-	}()
 }
 
 // closed reports whether the view was closed (UI goroutine).
