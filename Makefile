@@ -64,8 +64,10 @@ test: deps vet
 # the queue's drain time of 1,000 offline bookings at 100 ms latency next to
 # its floor; the cost of one durable enqueue (median time, fsyncs); and the
 # dashboard's KPIs over one day (5,000 parcels) and 90 days (450,000) in a
-# store of the window alone and one with a year more (the filled stores are
-# kept in /dev/shm/labelstation-kpi-bench: the first run fills them, minutes).
+# store of the window alone, one with the window's 4.5 million tracking
+# events too, and one with a year more (the filled stores, ~7 GB together,
+# are kept in /dev/shm/labelstation-kpi-bench: the first run fills them in
+# a few minutes; delete the folder to free the memory).
 bench: deps
 	$(GO) test -run '^$$' -bench 'BenchmarkPack|BenchmarkStableWeight' -benchtime 1x -count 1 ./station/
 	$(GO) test -run '^$$' -bench 'BenchmarkRender' -benchmem -count 1 ./label/
