@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,198 @@ type Config struct {
 	Outbox   Outbox     `toml:"outbox"`
 	Tracking Tracking   `toml:"tracking"`
 	KPI      KPI        `toml:"kpi"`
+
+	// STG is the second carrier; enabled when its url is set (and in
+	// demo mode, against an in-process sandbox).
+	STG STG `toml:"stg"`
+	// Carriers map order service codes to carriers, by registry name:
+	// [carriers.stg] services = ["HOME", "PICKUP", "EXPRESS"].
+	Carriers map[string]CarrierRouting `toml:"carriers,omitempty"`
+	// Pricing is the contract price table of a carrier that quotes no
+	// prices (PostNord), for the rate comparison.
+	Pricing Pricing `toml:"pricing"`
+	// Rules are the shipping rules that preselect a rate, tried in order.
+	Rules []Rule `toml:"rules,omitempty"`
+}
+
+// STG is the [stg] table. Keep the secret out of the file:
+// LABELSTATION_STG_CLIENT_SECRET wins.
+type STG struct {
+	URL          string `toml:"url,omitempty"`
+	ClientID     string `toml:"client_id,omitempty"`
+	ClientSecret string `toml:"client_secret,omitempty"`
+}
+
+// STGEnabled reports whether the station ships with STG: its url is set,
+// or the station runs in demo mode (then against a sandbox).
+func (c Config) STGEnabled() bool { return strings.TrimSpace(c.STG.URL) != "" || c.Demo() }
+
+// STGSandbox reports whether STG is the in-process sandbox: url
+// "sandbox", or no url in demo mode.
+func (c Config) STGSandbox() bool {
+	u := strings.TrimSpace(strings.ToLower(c.STG.URL))
+	return u == "sandbox" || (u == "" && c.Demo())
+}
+
+// CarrierRouting is one [carriers.NAME] table.
+type CarrierRouting struct {
+	// Services are the order service codes this carrier ships: an order
+	// whose service is listed goes with it.
+	Services []string `toml:"services,omitempty"`
+	// DefaultService is used when nothing names one of its services.
+	DefaultService string `toml:"default_service,omitempty"`
+}
+
+// DefaultRouting is the routing of carriers the config does not map.
+var DefaultRouting = map[string]CarrierRouting{
+	"stg": {Services: []string{"HOME", "PICKUP", "EXPRESS"}, DefaultService: "HOME"},
+}
+
+// CarrierRoutings returns the [carriers.*] tables over DefaultRouting.
+func (c Config) CarrierRoutings() map[string]CarrierRouting {
+	out := map[string]CarrierRouting{}
+	for k, v := range DefaultRouting {
+		out[k] = v
+	}
+	for k, v := range c.Carriers {
+		out[k] = v
+	}
+	return out
+}
+
+// Pricing is the [pricing] table: contract prices per service, weight
+// band and zone (SE; nordic = DK, FI, NO; other), before VAT.
+type Pricing struct {
+	// Carrier is the registry name the prices are for (default postnord).
+	Carrier string `toml:"carrier,omitempty"`
+	// Currency of the prices (default SEK).
+	Currency string `toml:"currency,omitempty"`
+	// VATRate applies to every band that names none (default 0.25).
+	VATRate *float64    `toml:"vat_rate,omitempty"`
+	Bands   []PriceBand `toml:"bands,omitempty"`
+}
+
+// PriceBand is one [[pricing.bands]] row: a service to a zone, for a
+// parcel up to MaxGrams.
+type PriceBand struct {
+	Service  string   `toml:"service"`
+	Name     string   `toml:"name,omitempty"`
+	Zone     string   `toml:"zone"` // SE, nordic or other
+	MaxGrams int      `toml:"max_grams"`
+	Price    float64  `toml:"price"`
+	VATRate  *float64 `toml:"vat_rate,omitempty"`
+}
+
+// Price-table zones.
+var pricingZones = []string{"SE", "nordic", "other"}
+
+// DemoPricing is the made-up PostNord price table of demo mode (SEK
+// before 25 % VAT): MyPack Collect (19) and MyPack Home (17).
+func DemoPricing() Pricing {
+	var bands []PriceBand
+	add := func(service, name, zone string, rows ...[2]float64) {
+		for _, r := range rows {
+			bands = append(bands, PriceBand{Service: service, Name: name, Zone: zone, MaxGrams: int(r[0]), Price: r[1]})
+		}
+	}
+	add("19", "MyPack Collect", "SE", [2]float64{1000, 59}, [2]float64{3000, 69}, [2]float64{5000, 79}, [2]float64{10000, 99}, [2]float64{20000, 139})
+	add("19", "MyPack Collect", "nordic", [2]float64{1000, 129}, [2]float64{5000, 159}, [2]float64{10000, 199}, [2]float64{20000, 259})
+	add("19", "MyPack Collect", "other", [2]float64{5000, 249}, [2]float64{20000, 399})
+	add("17", "MyPack Home", "SE", [2]float64{1000, 79}, [2]float64{5000, 99}, [2]float64{10000, 129}, [2]float64{20000, 169})
+	add("17", "MyPack Home", "nordic", [2]float64{5000, 189}, [2]float64{20000, 289})
+	add("17", "MyPack Home", "other", [2]float64{5000, 289}, [2]float64{20000, 449})
+	return Pricing{Carrier: "postnord", Currency: "SEK", Bands: bands}
+}
+
+// PricingOrDemo is the configured price table, or DemoPricing in demo
+// mode when none is configured. A real station without [pricing] has no
+// PostNord prices: the comparison says so rather than show made-up ones.
+func (c Config) PricingOrDemo() Pricing {
+	if len(c.Pricing.Bands) == 0 && c.Demo() {
+		return DemoPricing()
+	}
+	return c.Pricing
+}
+
+// PricingCarrier, PricingCurrency and BandVAT apply the table's defaults.
+func (p Pricing) PricingCarrier() string  { return firstOr(p.Carrier, "postnord") }
+func (p Pricing) PricingCurrency() string { return firstOr(p.Currency, "SEK") }
+func (p Pricing) BandVAT(b PriceBand) float64 {
+	switch {
+	case b.VATRate != nil:
+		return *b.VATRate
+	case p.VATRate != nil:
+		return *p.VATRate
+	}
+	return 0.25
+}
+
+func firstOr(v, def string) string {
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	return v
+}
+
+// Rule is one [[rules]] table: conditions (all that are given must hold)
+// and a choice.
+type Rule struct {
+	Name string `toml:"name"`
+	// Countries are destination countries, e.g. ["NO", "DK"].
+	Countries []string `toml:"countries,omitempty"`
+	// MinWeight and MaxWeight bound the parcel, e.g. "1kg", "500g".
+	MinWeight string `toml:"min_weight,omitempty"`
+	MaxWeight string `toml:"max_weight,omitempty"`
+	// OrderServices match the order's service code.
+	OrderServices []string `toml:"order_services,omitempty"`
+	// Choose is cheapest, fastest, cheapest_by_deadline or fixed.
+	Choose string `toml:"choose"`
+	// WithinDays: cheapest_by_deadline takes the cheapest option that
+	// arrives within this many days.
+	WithinDays int `toml:"within_days,omitempty"`
+	// Carrier and Service are the fixed choice.
+	Carrier string `toml:"carrier,omitempty"`
+	Service string `toml:"service,omitempty"`
+}
+
+// Weights returns the rule's weight bounds (Validate has checked them).
+func (r Rule) Weights() (min, max carrier.Weight) {
+	if r.MinWeight != "" {
+		min, _ = carrier.ParseWeight(r.MinWeight)
+	}
+	if r.MaxWeight != "" {
+		max, _ = carrier.ParseWeight(r.MaxWeight)
+	}
+	return min, max
+}
+
+func (r Rule) validate(i int) error {
+	name := r.Name
+	if name == "" {
+		name = fmt.Sprintf("#%d", i+1)
+	}
+	for _, w := range []string{r.MinWeight, r.MaxWeight} {
+		if w == "" {
+			continue
+		}
+		if _, err := carrier.ParseWeight(w); err != nil {
+			return fmt.Errorf("config rule %s: weight %q: write it like 1.5kg or 500g", name, w)
+		}
+	}
+	switch r.Choose {
+	case "cheapest", "fastest":
+	case "cheapest_by_deadline":
+		if r.WithinDays <= 0 {
+			return fmt.Errorf("config rule %s chooses cheapest_by_deadline: give within_days", name)
+		}
+	case "fixed":
+		if r.Carrier == "" {
+			return fmt.Errorf("config rule %s chooses fixed: give carrier (and service)", name)
+		}
+	default:
+		return fmt.Errorf("config rule %s: choose is %q: use cheapest, fastest, cheapest_by_deadline or fixed", name, r.Choose)
+	}
+	return nil
 }
 
 // IDSeries is one [[id_series]] table: an SSCC range (extension digit +
@@ -270,6 +463,12 @@ func Load(path string, explicit bool) (Config, error) {
 	if v, ok := os.LookupEnv("LABELSTATION_POSTNORD_CLIENT_SECRET"); ok {
 		c.PostNord.ClientSecret = v
 	}
+	if v, ok := os.LookupEnv("LABELSTATION_STG_URL"); ok {
+		c.STG.URL = v
+	}
+	if v, ok := os.LookupEnv("LABELSTATION_STG_CLIENT_SECRET"); ok {
+		c.STG.ClientSecret = v
+	}
 	return c, c.Validate()
 }
 
@@ -319,6 +518,24 @@ func (c Config) Validate() error {
 	}
 	if f := c.Station.LabelFormat; f != "" && f != "zpl" && f != "pdf" {
 		return fmt.Errorf("config station.label_format is %q: use zpl or pdf", f)
+	}
+	if c.STG.URL != "" && !c.STGSandbox() {
+		if c.STG.ClientID == "" {
+			return fmt.Errorf("config stg.url is set but stg.client_id is missing")
+		}
+		if c.STG.ClientSecret == "" {
+			return fmt.Errorf("config stg.url is set but the client secret is missing: set LABELSTATION_STG_CLIENT_SECRET")
+		}
+	}
+	for i, b := range c.Pricing.Bands {
+		if b.Service == "" || b.MaxGrams <= 0 || b.Price < 0 || !slices.Contains(pricingZones, b.Zone) {
+			return fmt.Errorf("config pricing.bands #%d (%s %s %d g): give service, zone (SE, nordic or other), max_grams > 0 and price", i+1, b.Service, b.Zone, b.MaxGrams)
+		}
+	}
+	for i, r := range c.Rules {
+		if err := r.validate(i); err != nil {
+			return err
+		}
 	}
 	return nil
 }

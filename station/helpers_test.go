@@ -11,6 +11,7 @@ import (
 	"labelstation/carrier"
 	"labelstation/carrier/postnord"
 	"labelstation/carrier/sandbox"
+	"labelstation/carrier/stg"
 	"labelstation/printer"
 	"labelstation/printer/printertest"
 	"labelstation/scale"
@@ -28,6 +29,8 @@ type rig struct {
 	station *station.Station
 	dir     string
 	tune    func(*station.Config)
+	// stgClient is the STG client of newSTGRig's station.
+	stgClient *stg.Client
 }
 
 // newRig wires a station from real parts: a bbolt file, the PostNord client

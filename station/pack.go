@@ -23,6 +23,10 @@ type PackOptions struct {
 	Seen carrier.Weight
 	// Service overrides the order's service code.
 	Service string
+	// Carrier books with this carrier (its registry name, e.g. "stg")
+	// instead of the one a shipping rule, the order's service or the
+	// station's primary carrier would choose (carriers.go).
+	Carrier string
 	// Printer overrides the station's printer for this parcel.
 	Printer printer.Printer
 	// Offline prints a label from the offline id series at once and
@@ -104,7 +108,7 @@ func (s *Station) Pack(ctx context.Context, ref string, opts PackOptions) (PackR
 	if p != nil {
 		q = s.queueFor(p)
 	}
-	if offline && entry.State == store.StatePending {
+	if offline && entry.State == store.StatePending && s.isPrimary(entry.Carrier) {
 		why := errors.New("the carrier cannot be reached")
 		if opts.Offline || s.forcedOfflineNow() {
 			why = errors.New("the bench works offline")
@@ -113,7 +117,7 @@ func (s *Station) Pack(ctx context.Context, ref string, opts PackOptions) (PackR
 	}
 	sh, job, err := s.book(ctx, entry, order, q)
 	if err != nil {
-		if carrier.KindOf(err) == carrier.KindUnavailable && s.cfg.OfflineSeries != "" {
+		if carrier.KindOf(err) == carrier.KindUnavailable && s.cfg.OfflineSeries != "" && s.isPrimary(entry.Carrier) {
 			// Nothing was booked: the parcel leaves with an offline label
 			// and the queue books it with that id later.
 			if isNetworkDown(err) {
@@ -154,10 +158,22 @@ func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackO
 			return store.OutboxEntry{}, err
 		}
 	}
-	service := firstNonEmpty(opts.Service, order.Service, s.cfg.DefaultService)
-	if service == "" {
-		return store.OutboxEntry{}, &Problem{Msg: fmt.Sprintf("order %s has no service and the station has no default", order.Ref), Hint: "choose a service (for example --service 19) or set a default in the config"}
+	var ruled *parcelChoice
+	if opts.Carrier == "" && opts.Service == "" {
+		ruled = s.ruleChoice(ctx, order, weight)
 	}
+	choice, err := s.chooseCarrier(order, opts, ruled)
+	if err != nil {
+		return store.OutboxEntry{}, err
+	}
+	if choice.carrier != s.primaryName() {
+		// The offline id series is the primary carrier's allotment.
+		if opts.Offline {
+			return store.OutboxEntry{}, &Problem{Msg: fmt.Sprintf("offline labels are printed for %s only, not for %s", s.primaryName(), choice.carrier), Hint: "pack it online, or without --carrier"}
+		}
+		offline = false
+	}
+	service := choice.service
 	now := s.cfg.Now()
 	id := newRequestID()
 	req := carrier.BookingRequest{
@@ -178,7 +194,7 @@ func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackO
 	// before the network call instead of two. A crash before the request
 	// leaves the wire is then treated as an unknown outcome, which costs a
 	// lookup, never a duplicate.
-	entry := store.OutboxEntry{ID: id, OrderRef: order.Ref, Carrier: s.carrier.Name(), State: store.StateSending, Attempts: 1, Request: req, Created: now, Updated: now}
+	entry := store.OutboxEntry{ID: id, OrderRef: order.Ref, Carrier: choice.carrier, State: store.StateSending, Attempts: 1, Request: req, Created: now, Updated: now}
 	if offline {
 		// Not sent now: the queue sync sends it.
 		entry.State, entry.Attempts = store.StatePending, 0
@@ -205,7 +221,11 @@ func (s *Station) book(ctx context.Context, entry store.OutboxEntry, order carri
 			return store.Shipment{}, store.PrintJob{}, err
 		}
 	}
-	booking, err := s.carrier.Book(ctx, entry.Request)
+	c := s.carrierFor(entry.Carrier)
+	if c == nil {
+		return store.Shipment{}, store.PrintJob{}, s.unknownCarrier(entry.Carrier)
+	}
+	booking, err := c.Book(ctx, entry.Request)
 	if err != nil {
 		return store.Shipment{}, store.PrintJob{}, s.bookingFailed(entry, err)
 	}
@@ -225,7 +245,7 @@ func (s *Station) book(ctx context.Context, entry store.OutboxEntry, order carri
 		Status:      carrier.StatusCreated,
 	}
 	if sh.Carrier == "" {
-		sh.Carrier = s.carrier.Name()
+		sh.Carrier = c.Name()
 	}
 	var job store.PrintJob
 	var jobs []store.PrintJob

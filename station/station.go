@@ -54,15 +54,27 @@ type Config struct {
 	// KPIThresholds override the audit profile's warn and critical levels
 	// by KPI key (station/kpi).
 	KPIThresholds map[string][2]float64
-	Now           func() time.Time
-	Logger        *slog.Logger
+	// Carriers are the station's carriers besides the primary one given
+	// to New (carriers.go); each is known by its Name.
+	Carriers []carrier.Carrier
+	// CarrierProfiles say, by carrier name, which order service codes
+	// each carrier ships and its default service.
+	CarrierProfiles map[string]CarrierProfile
+	// Prices are contract prices for carriers that quote none (PostNord),
+	// used by Rates.
+	Prices PriceTable
+	// Rules are the shipping rules that preselect a rate (rules.go).
+	Rules  []Rule
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Station runs the bench. It is safe for concurrent use: the GUI may pack
 // the next order while the last label prints.
 type Station struct {
 	store   *store.Store
-	carrier carrier.Carrier
+	carrier carrier.Carrier // the primary carrier
+	reg     registry        // every carrier by name (carriers.go)
 	printer printer.Printer
 	scale   scale.Scale
 	cfg     Config
@@ -101,7 +113,7 @@ func New(st *store.Store, c carrier.Carrier, p printer.Printer, sc scale.Scale, 
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Station{store: st, carrier: c, printer: p, scale: sc, cfg: cfg, log: cfg.Logger}
+	s := &Station{store: st, carrier: c, reg: newRegistry(c, cfg.Carriers), printer: p, scale: sc, cfg: cfg, log: cfg.Logger}
 	s.q = queues{byURI: map[string]*printQueue{}, stop: make(chan struct{}), fonts: map[string]*fontCache{}}
 	s.syncer = s.newSyncWorker()
 	// A label found "sending" was on its way when the station stopped:

@@ -78,6 +78,11 @@ func (s *Station) settle(ctx context.Context, e store.OutboxEntry) outbox.Outcom
 		return outbox.Outcome{Result: outbox.Done, Err: errors.New(e.LastError)}
 	}
 	if e.State == store.StateSending || e.State == store.StateAttention {
+		if ib, ok := s.carrierFor(e.Carrier).(carrier.IdempotentBooker); ok && ib.BooksIdempotently() {
+			// The carrier replays the first answer to a resend with the
+			// same request id: asking again is the lookup.
+			return s.sendEntry(ctx, e)
+		}
 		if wait := s.cfg.LookupGrace - s.cfg.Now().Sub(e.Updated); wait > 0 {
 			// The carrier may not show a booking made a moment ago.
 			return outbox.Outcome{Result: outbox.Retry}
@@ -115,7 +120,12 @@ func (s *Station) sendEntry(ctx context.Context, e store.OutboxEntry) outbox.Out
 	if err != nil {
 		return outbox.Outcome{Result: outbox.Retry, Err: err}
 	}
-	booking, err := s.carrier.Book(ctx, e.Request)
+	c := s.carrierFor(e.Carrier)
+	if c == nil {
+		s.hold(e, fmt.Sprintf("the station has no carrier %q any more; enable it in the config, or cancel this booking", e.Carrier))
+		return outbox.Outcome{Result: outbox.Done, Err: s.unknownCarrier(e.Carrier)}
+	}
+	booking, err := c.Book(ctx, e.Request)
 	if err != nil {
 		s.bookingFailed(e, err)
 		if carrier.KindOf(err) == carrier.KindRejected {
@@ -163,7 +173,7 @@ func (s *Station) recordBooked(e store.OutboxEntry, b carrier.Booking) error {
 		return err
 	}
 	sh := store.Shipment{
-		OrderRef: e.OrderRef, Carrier: firstNonEmpty(b.Carrier, e.Carrier), Service: e.Request.Service.Code,
+		OrderRef: e.OrderRef, Carrier: firstNonEmpty(b.Carrier, e.Carrier, s.primaryName()), Service: e.Request.Service.Code,
 		ShipmentID: b.ShipmentID, ItemIDs: b.ItemIDs, Weight: totalWeight(e.Request), Receiver: e.Request.Receiver,
 		Label: joinLabels(b.Labels), TrackingURL: b.TrackingURL, RequestID: e.ID, BookedAt: now, Status: carrier.StatusCreated,
 	}
@@ -177,8 +187,12 @@ var errNoLookup = errors.New("the carrier cannot be asked for a booking")
 // lookup asks the carrier whether it holds the entry's booking: nil, nil
 // when it does not.
 func (s *Station) lookup(ctx context.Context, e store.OutboxEntry) (*carrier.Tracking, error) {
+	c := s.carrierFor(e.Carrier)
+	if c == nil {
+		return nil, errNoLookup
+	}
 	if len(e.Request.Parcels) > 0 && e.Request.Parcels[0].ItemID != "" {
-		t, err := s.carrier.Track(ctx, e.Request.Parcels[0].ItemID)
+		t, err := c.Track(ctx, e.Request.Parcels[0].ItemID)
 		if carrier.KindOf(err) == carrier.KindNotFound {
 			return nil, nil
 		}
@@ -187,7 +201,7 @@ func (s *Station) lookup(ctx context.Context, e store.OutboxEntry) (*carrier.Tra
 		}
 		return &t, nil
 	}
-	rf, ok := s.carrier.(carrier.ReferenceFinder)
+	rf, ok := c.(carrier.ReferenceFinder)
 	if !ok {
 		return nil, errNoLookup
 	}
@@ -230,7 +244,7 @@ func (s *Station) adopt(e store.OutboxEntry, t carrier.Tracking) error {
 		return err
 	}
 	sh := store.Shipment{
-		OrderRef: e.OrderRef, Carrier: e.Carrier, Service: e.Request.Service.Code, ShipmentID: t.ShipmentID,
+		OrderRef: e.OrderRef, Carrier: firstNonEmpty(e.Carrier, s.primaryName()), Service: e.Request.Service.Code, ShipmentID: t.ShipmentID,
 		ItemIDs: ids, Weight: totalWeight(e.Request), Receiver: e.Request.Receiver, Label: lbl,
 		RequestID: e.ID, BookedAt: now, Status: carrier.StatusCreated, Adopted: true,
 	}

@@ -56,7 +56,7 @@ func (s *Station) tracker() *tracking.Poller {
 		return p.(*tracking.Poller)
 	}
 	p := tracking.New(tracking.Config{
-		Store: s.store, Carrier: s.carrier, FromCountry: s.cfg.Consignor.Address.Country,
+		Store: s.store, Carrier: s.carrier, CarrierFor: s.trackingCarrier, FromCountry: s.cfg.Consignor.Address.Country,
 		Concurrency: s.cfg.TrackConcurrency, DailyCap: s.cfg.TrackDailyCap,
 		Now: s.cfg.Now, Logger: s.log,
 	})
@@ -70,7 +70,7 @@ func (s *Station) tracker() *tracking.Poller {
 // cannot be reached or keeps saying "not now" ends the pass early with
 // the reason in the report's Err; the error is for the data file.
 func (s *Station) TrackSync(ctx context.Context, opts TrackOptions) (TrackReport, error) {
-	if s.store == nil || s.carrier == nil {
+	if s.store == nil || len(s.reg.names) == 0 {
 		return TrackReport{}, &Problem{Msg: "tracking needs the data file and a carrier", Hint: "run it from a station with its data directory and carrier settings"}
 	}
 	rep, err := s.tracker().Pass(ctx, opts.All)
@@ -88,7 +88,7 @@ func (s *Station) TrackSync(ctx context.Context, opts TrackOptions) (TrackReport
 // a pass every five minutes (each asks only about parcels that are due),
 // waiting longer after a pass that found the carrier unreachable.
 func (s *Station) RunTracking(ctx context.Context) {
-	if s.store == nil || s.carrier == nil {
+	if s.store == nil || len(s.reg.names) == 0 {
 		return
 	}
 	s.tracker().Run(ctx)
@@ -149,4 +149,16 @@ func (s *Station) TrackShow(ctx context.Context, ref string) (ParcelHistory, err
 		h.Events = []carrier.TrackingEvent{}
 	}
 	return h, nil
+}
+
+// trackingCarrier is the carrier a shipment is tracked with: its own
+// (shipment.Carrier), the primary for shipments stored without one.
+func (s *Station) trackingCarrier(name string) carrier.Carrier {
+	if c := s.carrierFor(name); c != nil {
+		return c
+	}
+	if name == "" {
+		return s.carrier
+	}
+	return nil
 }

@@ -31,6 +31,8 @@ func cmdSandbox(ctx context.Context, g *globals, args []string) error {
 	apikey := fs.String("apikey", "", "the only API key accepted (default: any non-empty key)")
 	latency := fs.Duration("latency", 0, "delay added to every carrier response, e.g. 300ms")
 	failRate := fs.Float64("fail-rate", 0, "fraction of bookings answered 503 without booking, 0–1")
+	stgListen := fs.String("stg-listen", "", "also serve the STG sandbox on this address")
+	stgLatency := fs.Duration("stg-latency", 0, "delay added to every STG answer, e.g. 3s")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -51,6 +53,17 @@ func cmdSandbox(ctx context.Context, g *globals, args []string) error {
 		keyNote = "apikey as given"
 	}
 	fmt.Fprintf(g.stdout, "labelstation sandbox: PostNord API on http://%s (%s); recorded bookings at /_sandbox/bookings\n", ln.Addr(), keyNote)
+	if *stgListen != "" {
+		sln, err := net.Listen("tcp", *stgListen)
+		if err != nil {
+			ln.Close()
+			return &station.Problem{Msg: fmt.Sprintf("cannot listen on %s: %v", *stgListen, err), Hint: "choose a free address with --stg-listen HOST:PORT"}
+		}
+		stgSrv := &http.Server{Handler: sandbox.NewSTG(sandbox.STGOptions{Latency: *stgLatency}), ReadHeaderTimeout: 5 * time.Second}
+		fmt.Fprintf(g.stdout, "labelstation sandbox: STG API on http://%s (any client id and secret); recorded bookings at /_sandbox/stg/bookings\n", sln.Addr())
+		go stgSrv.Serve(sln)
+		defer stgSrv.Close()
+	}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -155,6 +168,7 @@ func cmdPack(ctx context.Context, g *globals, args []string) error {
 	weight := fs.String("weight", "", "parcel weight, e.g. 1.25kg or 850g (default: read the scale)")
 	scaleURI := fs.String("scale", "", "scale URI, e.g. sim://?weight=1.25kg")
 	service := fs.String("service", "", "service code, e.g. 19 (default: the order's, then the config's)")
+	carrierName := fs.String("carrier", "", "book with this carrier, e.g. stg (default: a shipping rule's, the order service's, then PostNord)")
 	printerURI := fs.String("printer", "", "printer URI, e.g. tcp://HOST:9100 or file:///DIR")
 	offline := fs.Bool("offline", false, "print a label from the offline id series now; the booking waits in the queue")
 	pos, err := parseArgs(fs, args)
@@ -176,7 +190,7 @@ func cmdPack(ctx context.Context, g *globals, args []string) error {
 			return usage("write the parcel's weight, like 1.25kg", "--weight must be more than zero")
 		}
 	}
-	opts.Service = *service
+	opts.Service, opts.Carrier = *service, strings.ToLower(strings.TrimSpace(*carrierName))
 	b, err := openBench(ctx, g, overrides{printer: *printerURI, scale: *scaleURI, noScale: opts.Weight > 0})
 	if err != nil {
 		return err

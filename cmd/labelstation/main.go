@@ -72,10 +72,11 @@ const topUsage = `labelstation — the packing bench's label station
 
 Usage:
   labelstation [--data DIR] [--config FILE]          open the GUI
-  labelstation sandbox --listen ADDR [--apikey KEY] [--latency D] [--fail-rate F]
+  labelstation sandbox --listen ADDR [--apikey KEY] [--latency D] [--fail-rate F] [--stg-listen ADDR [--stg-latency D]]
   labelstation orders import FILE                    import orders (CSV or JSON)
   labelstation orders list
-  labelstation pack REF [--weight 1.25kg | --scale URI] [--service CODE] [--printer URI]
+  labelstation pack REF [--weight 1.25kg | --scale URI] [--carrier stg] [--service CODE] [--printer URI]
+  labelstation rates REF [--weight 1.25kg] [--deadline 2s]   compare carriers' prices and delivery dates
   labelstation reprint [REF]                         print a stored label again (default: the last)
   labelstation print --printer URI FILE              send a label file to a printer
   labelstation queue list [--all]
@@ -132,6 +133,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdOrders(ctx, g, rest)
 	case "pack":
 		return cmdPack(ctx, g, rest)
+	case "rates":
+		return cmdRates(ctx, g, rest)
 	case "reprint":
 		return cmdReprint(ctx, g, rest)
 	case "print":

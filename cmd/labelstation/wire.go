@@ -14,6 +14,7 @@ import (
 	"labelstation/carrier"
 	"labelstation/carrier/postnord"
 	"labelstation/carrier/sandbox"
+	"labelstation/carrier/stg"
 	"labelstation/config"
 	"labelstation/printer"
 	"labelstation/scale"
@@ -105,7 +106,7 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 	b.closers = append(b.closers, st.Close)
 	fail := func(err error) (*bench, error) { b.Close(); return nil, err }
 
-	c, carrierName, err := b.openCarrier()
+	carriers, carrierName, err := b.openCarriers()
 	if err != nil {
 		return fail(err)
 	}
@@ -127,7 +128,11 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 		b.closers = append(b.closers, sc.Close)
 	}
 
-	b.station = station.New(st, c, p, sc, station.Config{
+	b.station = station.New(st, carriers[0], p, sc, station.Config{
+		Carriers:         carriers[1:],
+		CarrierProfiles:  carrierProfiles(cfg),
+		Prices:           priceTable(cfg),
+		Rules:            shippingRules(cfg),
 		Consignor:        cfg.CarrierConsignor(),
 		DefaultService:   cfg.Station.DefaultService,
 		LabelFormat:      carrier.LabelFormat(cfg.Station.LabelFormat),
@@ -158,6 +163,102 @@ func defineSeries(ctx context.Context, st *station.Station, cfg config.Config) e
 		}
 	}
 	return nil
+}
+
+// carrierOpeners are the station's carriers, one line each, keyed by the
+// config section that enables them; the first is the primary (the
+// default for every parcel, and the one offline labels are numbered for).
+// Adding a third carrier is one new package under carrier/ (implementing
+// carrier.Carrier, and carrier.Quoter or a [pricing] table for rates), its
+// config table, and one line here.
+var carrierOpeners = []struct {
+	section string
+	open    func(b *bench) (carrier.Carrier, string, error) // nil carrier: not configured
+}{
+	{"postnord", (*bench).openCarrier},
+	{"stg", (*bench).openSTG},
+}
+
+// openCarriers opens every configured carrier, the primary first, and
+// names them for the status bar.
+func (b *bench) openCarriers() ([]carrier.Carrier, string, error) {
+	var out []carrier.Carrier
+	var names []string
+	for _, o := range carrierOpeners {
+		c, name, err := o.open(b)
+		if err != nil {
+			return nil, "", err
+		}
+		if c != nil {
+			out, names = append(out, c), append(names, name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, "", &station.Problem{Msg: "no carrier is configured", Hint: "set [postnord] url and apikey in the config"}
+	}
+	return out, strings.Join(names, " + "), nil
+}
+
+// openSTG returns the STG client when [stg] url is set, or in demo mode
+// against an STG sandbox started in this process next to PostNord's.
+func (b *bench) openSTG() (carrier.Carrier, string, error) {
+	if !b.cfg.STGEnabled() {
+		return nil, "", nil
+	}
+	sc := b.cfg.STG
+	name := "STG"
+	if b.cfg.STGSandbox() {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, "", fmt.Errorf("start STG demo sandbox: %w", err)
+		}
+		srv := &http.Server{Handler: sandbox.NewSTG(sandbox.STGOptions{}), ReadHeaderTimeout: 5 * time.Second}
+		go srv.Serve(ln)
+		b.closers = append(b.closers, srv.Close)
+		sc.URL = "http://" + ln.Addr().String()
+		sc.ClientID, sc.ClientSecret = firstSet(sc.ClientID, "demo-client"), firstSet(sc.ClientSecret, "demo-secret")
+		name = "STG sandbox (demo)"
+	} else if u, err := url.Parse(sc.URL); err != nil || u.Host == "" {
+		return nil, "", &station.Problem{Msg: fmt.Sprintf("stg.url %q is not a URL", sc.URL), Hint: "write STG's base URL, e.g. https://api.stg.example"}
+	} else {
+		name = "STG " + u.Host
+	}
+	c, err := stg.New(stg.Config{BaseURL: sc.URL, ClientID: sc.ClientID, ClientSecret: sc.ClientSecret})
+	if err != nil {
+		return nil, "", &station.Problem{Msg: err.Error(), Hint: "check the [stg] table of the config (url, client_id; the secret comes from LABELSTATION_STG_CLIENT_SECRET)", Err: err}
+	}
+	return c, name, nil
+}
+
+// carrierProfiles maps order service codes to carriers ([carriers.*]).
+func carrierProfiles(cfg config.Config) map[string]station.CarrierProfile {
+	out := map[string]station.CarrierProfile{}
+	for name, r := range cfg.CarrierRoutings() {
+		out[name] = station.CarrierProfile{Services: r.Services, DefaultService: r.DefaultService}
+	}
+	return out
+}
+
+// priceTable is the [pricing] table (or the demo's) in station terms.
+func priceTable(cfg config.Config) station.PriceTable {
+	p := cfg.PricingOrDemo()
+	var t station.PriceTable
+	for _, b := range p.Bands {
+		t = append(t, station.PriceBand{Carrier: p.PricingCarrier(), Service: b.Service, ServiceName: b.Name, Zone: b.Zone,
+			MaxWeight: carrier.Weight(b.MaxGrams), Price: carrier.Money{Amount: b.Price, Currency: p.PricingCurrency()}, VATRate: p.BandVAT(b)})
+	}
+	return t
+}
+
+// shippingRules are the [[rules]] in station terms.
+func shippingRules(cfg config.Config) []station.Rule {
+	var out []station.Rule
+	for i, r := range cfg.Rules {
+		min, max := r.Weights()
+		out = append(out, station.Rule{Name: firstSet(r.Name, fmt.Sprintf("rule %d", i+1)), Countries: r.Countries, MinWeight: min, MaxWeight: max,
+			OrderServices: r.OrderServices, Choose: r.Choose, WithinDays: r.WithinDays, Carrier: r.Carrier, Service: r.Service})
+	}
+	return out
 }
 
 // openCarrier returns the PostNord client: against the configured host, or

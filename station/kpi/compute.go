@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"labelstation/carrier"
@@ -156,6 +157,7 @@ type Builder struct {
 	all       *acc
 	countries map[string]*acc
 	services  map[string]*acc
+	carriers  map[string]*acc
 	daily     []Day
 	statusMix map[string]int
 	problems  []Problem
@@ -185,6 +187,7 @@ func NewBuilder(w Window, now time.Time, opt Options) *Builder {
 		all:       &acc{},
 		countries: map[string]*acc{},
 		services:  map[string]*acc{},
+		carriers:  map[string]*acc{},
 		daily:     make([]Day, w.Days),
 		statusMix: map[string]int{},
 		kindCount: map[string]int{},
@@ -434,6 +437,14 @@ func (b *Builder) Add(s *store.TrackSummary) {
 		b.services[svc] = g
 	}
 	g.add(&f)
+	cr := strings.ToLower(s.Carrier)
+	if cr == "" {
+		cr = "unknown"
+	}
+	if b.carriers[cr] == nil {
+		b.carriers[cr] = &acc{}
+	}
+	b.carriers[cr].add(&f)
 	b.daily[day].Shipments++
 	st := string(s.Status)
 	if st == "" {
@@ -589,6 +600,14 @@ func (b *Builder) Report() Report {
 	sort.Strings(svcs)
 	for _, k := range svcs {
 		r.ByService = append(r.ByService, Group{Key: k, Shipments: b.services[k].shipments, KPIs: b.kpis(b.services[k])})
+	}
+	crs := make([]string, 0, len(b.carriers))
+	for k := range b.carriers {
+		crs = append(crs, k)
+	}
+	sort.Strings(crs)
+	for _, k := range crs {
+		r.ByCarrier = append(r.ByCarrier, Group{Key: k, Shipments: b.carriers[k].shipments, KPIs: b.kpis(b.carriers[k])})
 	}
 	return r
 }

@@ -89,17 +89,20 @@ type Problem struct {
 
 // Report is the dashboard's content for a window of booking days.
 type Report struct {
-	From        string         `json:"from"` // YYYY-MM-DD
-	To          string         `json:"to"`
-	Days        int            `json:"days"`
-	GeneratedAt time.Time      `json:"generated_at"`
-	Shipments   int            `json:"shipments"`
-	Overall     []KPI          `json:"overall"`
-	ByCountry   []Group        `json:"by_country"`
-	ByService   []Group        `json:"by_service"`
-	Daily       []Day          `json:"daily"`
-	StatusMix   map[string]int `json:"status_mix"` // normalised status → parcels
-	Problems    []Problem      `json:"problems"`
+	From        string    `json:"from"` // YYYY-MM-DD
+	To          string    `json:"to"`
+	Days        int       `json:"days"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Shipments   int       `json:"shipments"`
+	Overall     []KPI     `json:"overall"`
+	ByCountry   []Group   `json:"by_country"`
+	ByService   []Group   `json:"by_service"`
+	// ByCarrier splits the figures by carrier (registry name, e.g.
+	// "postnord", "stg").
+	ByCarrier []Group        `json:"by_carrier"`
+	Daily     []Day          `json:"daily"`
+	StatusMix map[string]int `json:"status_mix"` // normalised status → parcels
+	Problems  []Problem      `json:"problems"`
 	// ProblemsTotal is how many parcels have a problem (Problems holds
 	// the first of them, most severe and newest first, up to a cap);
 	// ProblemKinds counts them by kind.

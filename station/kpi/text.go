@@ -48,6 +48,18 @@ func (r Report) WriteText(w io.Writer, maxProblems int) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if len(r.ByCarrier) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "CARRIER\tSHIPMENTS\tON TIME\tAVG TRANSIT\tEXCEPTIONS\tLOST\tGAPS")
+		for _, g := range r.ByCarrier {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", g.Key, g.Shipments, cellOf(g, KeyOnTime), cellOf(g, KeyAvgTransit),
+				cellOf(g, KeyException), cellOf(g, KeyLost), cellOf(g, KeyTrackingGap))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
 	n := min(len(r.Problems), maxProblems)
 	if n > 0 {
 		fmt.Fprintf(w, "\nProblem parcels (%d of %d, most severe and newest first):\n", n, r.ProblemsTotal)
@@ -108,6 +120,11 @@ func (r Report) WriteCSV(w io.Writer) error {
 	for _, g := range r.ByService {
 		for _, k := range g.KPIs {
 			row("service:"+g.Key, k)
+		}
+	}
+	for _, g := range r.ByCarrier {
+		for _, k := range g.KPIs {
+			row("carrier:"+g.Key, k)
 		}
 	}
 	cw.Flush()

@@ -41,6 +41,9 @@ const (
 type Config struct {
 	Store   *store.Store
 	Carrier carrier.Carrier
+	// CarrierFor returns the carrier a parcel is tracked with by its
+	// registry name (the summary's Carrier); nil uses Carrier for all.
+	CarrierFor func(name string) carrier.Carrier
 	// FromCountry is the consignor's country, written into new summaries.
 	FromCountry string
 	// Concurrency bounds the look-ups at once (0: 4).
@@ -209,7 +212,7 @@ func (p *Poller) Pass(ctx context.Context, all bool) (Report, error) {
 	defer p.pass.Unlock()
 	start := time.Now()
 	var rep Report
-	if p.cfg.Store == nil || p.cfg.Carrier == nil {
+	if p.cfg.Store == nil || (p.cfg.Carrier == nil && p.cfg.CarrierFor == nil) {
 		return rep, errors.New("tracking: no store or no carrier")
 	}
 	now := p.cfg.Now()
@@ -330,7 +333,15 @@ func (p *Poller) waitBackoff(ctx context.Context, res *passResult) bool {
 }
 
 func (p *Poller) pollOne(ctx context.Context, sum store.TrackSummary, res *passResult, stop func(string)) {
-	t, err := p.cfg.Carrier.Track(ctx, sum.ItemID)
+	c := p.cfg.Carrier
+	if p.cfg.CarrierFor != nil {
+		c = p.cfg.CarrierFor(sum.Carrier)
+	}
+	if c == nil {
+		// A carrier no longer configured: nothing to ask.
+		return
+	}
+	t, err := c.Track(ctx, sum.ItemID)
 	now := p.cfg.Now()
 	res.mu.Lock()
 	res.polled++
