@@ -20,6 +20,14 @@ type Carrier interface {
 	ReturnLabel(ctx context.Context, req ReturnRequest) (Booking, error)
 }
 
+// IdempotentBooker is a carrier that recognises a resent booking by its
+// request id (STG's Idempotency-Key) and answers with the first booking
+// instead of booking again. For such a carrier an unknown outcome is
+// settled by simply sending the same request again.
+type IdempotentBooker interface {
+	BooksIdempotently() bool
+}
+
 // ErrorKind says what a caller may do about a carrier error.
 type ErrorKind int
 

@@ -352,3 +352,10 @@ func newUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
+
+// BooksIdempotently reports that STG answers a resent booking (same
+// Idempotency-Key, the station's request id) with the first booking: an
+// unknown outcome is settled by sending again.
+func (c *Client) BooksIdempotently() bool { return true }
+
+var _ carrier.IdempotentBooker = (*Client)(nil)
