@@ -38,6 +38,11 @@ type config struct {
 	staleAfter    time.Duration
 	queueEvery    time.Duration
 	syncTimeout   time.Duration
+	// rateDebounce is how long a new stable weight must stay before the
+	// carrier options are asked again; rateTimeout bounds one request
+	// (the station's own deadline for the carriers is shorter).
+	rateDebounce time.Duration
+	rateTimeout  time.Duration
 	// dashboard, when set, gives the screen a Dashboard… button;
 	// dashboardEvery is how often the open dashboard refreshes.
 	dashboard      DashboardSource
@@ -84,6 +89,9 @@ func QueueEvery(d time.Duration) Option {
 	}
 }
 
+// withRateDebounce shortens the carrier options' debounce (tests only).
+func withRateDebounce(d time.Duration) Option { return func(c *config) { c.rateDebounce = d } }
+
 // withDo replaces fyne.Do (tests only).
 func withDo(do func(func())) Option { return func(c *config) { c.do = do } }
 
@@ -98,6 +106,8 @@ func defaultConfig() config {
 		staleAfter:     3 * time.Second,
 		queueEvery:     3 * time.Second,
 		syncTimeout:    time.Minute,
+		rateDebounce:   400 * time.Millisecond,
+		rateTimeout:    15 * time.Second,
 		dashboardEvery: 10 * time.Second,
 		do:             fyne.Do,
 	}
@@ -213,6 +223,7 @@ type PackScreen struct {
 	queueView    *queueView     // the open queue view, nil when closed
 	dashBtn      *widget.Button // "Dashboard…" (nil without WithDashboard)
 	dashboard    *dashboardView // the open dashboard, nil when closed
+	rates        *rateState     // carrier options (nil without a RateSource)
 }
 
 // NewPackScreen builds the pack screen into w: it sets the window content,
@@ -230,6 +241,7 @@ func NewPackScreen(st Station, w fyne.Window, opts ...Option) *PackScreen {
 	ps.ctx, ps.cancel = context.WithCancel(context.Background())
 	ps.jobCtx, ps.cancelJobs = context.WithCancel(context.Background())
 
+	ps.initRates()
 	ps.root = ps.build()
 	w.SetContent(ps.root)
 	ps.installKeys()
@@ -363,6 +375,7 @@ func (ps *PackScreen) lookup(ref string) {
 	ps.pendingRef = ref
 	ps.armed, ps.shownJob = true, 0
 	ps.shownRef, ps.shown = ref, carrier.Order{Ref: ref}
+	ps.resetRates()
 	ps.showOrder(ps.shown)
 	ps.setPhase(phaseLooking, "Looking up order…")
 
@@ -396,6 +409,7 @@ func (ps *PackScreen) lookupDone(seq int, ref string, o carrier.Order, err error
 	ps.showOrder(o)
 	if ps.shownJob == 0 { // not already sent by a quick F9 or second scan
 		ps.setPhase(phaseReady, "Ready: press F9 or scan again to print")
+		ps.ratesForOrder()
 	}
 	ps.clearBanner()
 }
@@ -429,6 +443,11 @@ func (ps *PackScreen) Print() {
 			return
 		}
 		opts.Weight = w
+	}
+	// The carrier option the packer tapped, or the one marked for them
+	// (what the station would book anyway); none: the station chooses.
+	if c, svc, ok := ps.rateChoice(); ok {
+		opts.Carrier, opts.Service = c, svc
 	}
 	ps.armed = false
 	ps.shownJob = ps.enqueue(jobPack, ps.shown.Ref, opts)
@@ -767,6 +786,11 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 		activityRow = container.NewBorder(nil, nil, nil, ps.printerBtn, ps.activity)
 	}
 	top := container.NewVBox(weight, buttons, activityRow, widget.NewSeparator())
+	if ps.rates != nil {
+		// Under the Print button, where the packer looks before pressing
+		// it; the order column keeps its room for the contents.
+		top.Add(ps.rates.panel.box)
+	}
 	if _, ok := ps.st.(PrintQueue); ok {
 		ps.jobsView = newPrintJobsView()
 		top.Add(ps.jobsView.box)
@@ -1032,6 +1056,7 @@ func (ps *PackScreen) showReading(r scale.Reading) {
 		mark("scale fault: zero or calibrate it", colBad)
 	}
 	ps.refreshWeight()
+	ps.ratesWeight()
 }
 
 func (ps *PackScreen) refreshWeight() {

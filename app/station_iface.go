@@ -86,3 +86,15 @@ type OutboxQueue interface {
 	// SetOffline is the packer's "Work offline" switch.
 	SetOffline(forced bool)
 }
+
+// The real facade compares carriers too.
+var _ RateSource = (*station.Station)(nil)
+
+// RateSource is the part of the station behind the pack screen's carrier
+// options: every configured carrier asked at once, within a short
+// deadline, for the shown order's parcel, cheapest first, with the option
+// a shipping rule preselects. A Station that implements it gets the
+// options under the order; without it Print books as the station chooses.
+type RateSource interface {
+	Rates(ctx context.Context, ref string, opts station.RateOptions) (station.RateComparison, error)
+}
