@@ -26,13 +26,13 @@ import (
 // dashboardView is the supervisor's dashboard, in its own window beside
 // the pack screen (Dashboard… button): a date and a window of 1, 30 or 90
 // days, the KPI cards coloured by state, shipments and deliveries per day,
-// the parcels' statuses, the figures per country, and the problem parcels,
-// each of which opens its tracking history. While it is open it asks for
-// the report every DashboardEvery and at once when the tracking sync
-// reports a status change. Every station call runs off the UI goroutine;
-// results come back through the screen's ui (fyne.Do). Two report
-// requests never run at once: one asked for while another runs runs once
-// after it, with the latest date and window.
+// the parcels' statuses, the figures per country and per carrier, and the
+// problem parcels, each of which opens its tracking history. While it is
+// open it asks for the report every DashboardEvery and at once when the
+// tracking sync reports a status change. Every station call runs off the
+// UI goroutine; results come back through the screen's ui (fyne.Do). Two
+// report requests never run at once: one asked for while another runs
+// runs once after it, with the latest date and window.
 type dashboardView struct {
 	ps  *PackScreen
 	src DashboardSource
@@ -70,6 +70,7 @@ type dashboardView struct {
 	mix      *fyne.Container
 	mixRows  map[string]float32 // status → bar fraction, for tests
 	country  *fyne.Container
+	carriers *fyne.Container
 	probHead *widget.Label
 	problems *fyne.Container
 	probRows []*problemRow
@@ -189,6 +190,7 @@ func (v *dashboardView) build() fyne.CanvasObject {
 	v.chart = newDayChart()
 	v.mix = container.NewVBox()
 	v.country = container.NewVBox()
+	v.carriers = container.NewVBox()
 	v.probHead = widget.NewLabel("Problem parcels")
 	v.probHead.TextStyle.Bold = true
 	v.problems = container.NewVBox()
@@ -196,12 +198,13 @@ func (v *dashboardView) build() fyne.CanvasObject {
 	chartBox := section("Shipped and delivered per day", v.chart)
 	mixBox := section("Where the parcels are now", v.mix)
 	countryBox := section("By destination country", v.country)
+	carrierBox := section("By carrier", v.carriers)
 	probBox := container.NewBorder(v.probHead, nil, nil, nil, v.problems)
 	body := container.NewVBox(
 		v.cardGrid,
 		container.NewGridWithColumns(2, chartBox, mixBox),
 		widget.NewSeparator(),
-		container.NewGridWithColumns(2, countryBox, probBox),
+		container.NewGridWithColumns(2, container.NewVBox(countryBox, widget.NewSeparator(), carrierBox), probBox),
 	)
 	return container.NewBorder(container.NewPadded(head), nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
 }
@@ -371,7 +374,8 @@ func (v *dashboardView) show(q dashQuery, rep kpi.Report, err error) {
 	v.showCards(rep.Overall)
 	v.chart.set(rep.Daily)
 	v.showMix(rep.StatusMix)
-	v.showCountries(rep.ByCountry)
+	showGroups(v.country, "Country", countryName, rep.ByCountry)
+	showGroups(v.carriers, "Carrier", carrierName, rep.ByCarrier)
 	v.showProblems(rep.Problems)
 }
 
@@ -698,17 +702,17 @@ func (v *dashboardView) showMix(mix map[string]int) {
 	v.mix.Refresh()
 }
 
-// Per-country table.
+// Per-country and per-carrier tables.
 
-// countryCol is a column of the country table: its heading and the
-// KPI keys it shows, the first one a group can measure (transit times
-// are intra-EU for SE/DK/FI and over the border for NO).
-type countryCol struct {
+// groupCol is a column of a group table: its heading and the KPI keys it
+// shows, the first one a group can measure (transit times are intra-EU
+// for SE/DK/FI and over the border for NO).
+type groupCol struct {
 	title string
 	keys  []string
 }
 
-var countryCols = []countryCol{
+var groupCols = []groupCol{
 	{"On time", []string{"on_time_delivery_rate"}},
 	{"Transit", []string{"avg_transit_days", "avg_transit_days_se_no"}},
 	{"Exceptions", []string{"exception_rate"}},
@@ -717,6 +721,32 @@ var countryCols = []countryCol{
 }
 
 var countryNames = map[string]string{"SE": "Sweden", "NO": "Norway", "DK": "Denmark", "FI": "Finland", "other": "Other"}
+
+// countryName is "NO Norway" for "NO", "Other" for "other".
+func countryName(key string) string {
+	n := countryNames[key]
+	switch {
+	case n == "":
+		return key
+	case key == "other":
+		return n
+	}
+	return key + " " + n
+}
+
+var carrierNames = map[string]string{"postnord": "PostNord", "stg": "STG"}
+
+// carrierName is "PostNord" for the registry name "postnord"; a carrier
+// the dashboard does not know keeps its registry name.
+func carrierName(key string) string {
+	if n := carrierNames[strings.ToLower(key)]; n != "" {
+		return n
+	}
+	if key == "" {
+		return "—"
+	}
+	return key
+}
 
 // groupKPI is the first KPI of keys that g measured (else the first
 // found).
@@ -740,16 +770,19 @@ func groupKPI(g kpi.Group, keys []string) (kpi.KPI, bool) {
 	return kpi.KPI{}, false
 }
 
-func (v *dashboardView) showCountries(groups []kpi.Group) {
-	v.country.RemoveAll()
+// showGroups fills box with a table of groups (the countries, the
+// carriers): first names the first column and name words a group's key;
+// each figure is coloured by its state, warnings and criticals in bold.
+func showGroups(box *fyne.Container, first string, name func(string) string, groups []kpi.Group) {
+	box.RemoveAll()
 	if len(groups) == 0 {
-		v.country.Add(widget.NewLabel("No shipments in these days."))
-		v.country.Refresh()
+		box.Add(widget.NewLabel("No shipments in these days."))
+		box.Refresh()
 		return
 	}
 	weights := []float32{1.2, 1.15, 0.95, 1, 1.2, 0.8, 0.8} // Exceptions is the longest heading
 	row := func(cells ...fyne.CanvasObject) {
-		v.country.Add(container.New(&tableRowLayout{weights: weights}, cells...))
+		box.Add(container.New(&tableRowLayout{weights: weights}, cells...))
 	}
 	head := func(s string) fyne.CanvasObject {
 		l := widget.NewLabel(s)
@@ -757,22 +790,16 @@ func (v *dashboardView) showCountries(groups []kpi.Group) {
 		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}
-	cells := []fyne.CanvasObject{head("Country"), head("Shipments")}
-	for _, c := range countryCols {
+	cells := []fyne.CanvasObject{head(first), head("Shipments")}
+	for _, c := range groupCols {
 		cells = append(cells, head(c.title))
 	}
 	row(cells...)
 	for _, g := range groups {
-		name := g.Key
-		if n := countryNames[g.Key]; n != "" && g.Key != "other" {
-			name = g.Key + " " + n
-		} else if n != "" {
-			name = n
-		}
-		first := widget.NewLabel(name)
-		first.Truncation = fyne.TextTruncateEllipsis
-		cells := []fyne.CanvasObject{first, widget.NewLabel(fmt.Sprint(g.Shipments))}
-		for _, c := range countryCols {
+		key := widget.NewLabel(name(g.Key))
+		key.Truncation = fyne.TextTruncateEllipsis
+		cells := []fyne.CanvasObject{key, widget.NewLabel(fmt.Sprint(g.Shipments))}
+		for _, c := range groupCols {
 			l := widget.NewLabel("—")
 			l.Truncation = fyne.TextTruncateEllipsis
 			if k, ok := groupKPI(g, c.keys); ok {
@@ -786,7 +813,7 @@ func (v *dashboardView) showCountries(groups []kpi.Group) {
 		}
 		row(cells...)
 	}
-	v.country.Refresh()
+	box.Refresh()
 }
 
 // tableRowLayout shares the width among its cells by weight, so every

@@ -200,6 +200,81 @@ func TestDashboardCardsShowValuesAndStateColours(t *testing.T) {
 	}
 }
 
+// The carrier table has a row per carrier with its figures, each in the
+// colour of its state (the country table's code, with carrier names).
+func TestDashboardByCarrierTable(t *testing.T) {
+	k := func(key string, v float64, unit string, st kpi.State) kpi.KPI {
+		return kpi.KPI{Key: key, Value: v, Unit: unit, HasThresholds: true, State: st}
+	}
+	rep := kpi.Report{From: "2025-05-01", To: "2025-05-30", Days: 30, Shipments: 458, Overall: sampleKPIs(),
+		ByCarrier: []kpi.Group{
+			{Key: "postnord", Shipments: 401, KPIs: []kpi.KPI{k("on_time_delivery_rate", 94.2, "%", kpi.StateOK),
+				k("avg_transit_days", 2.1, "days", kpi.StateOK), k("exception_rate", 2.4, "%", kpi.StateWarn),
+				k("tracking_gap_pct", 3.5, "%", kpi.StateOK), k("lost_parcel_rate_pct", 0.1, "%", kpi.StateOK)}},
+			{Key: "stg", Shipments: 57, KPIs: []kpi.KPI{k("on_time_delivery_rate", 86.0, "%", kpi.StateCritical),
+				{Key: "avg_transit_days", Unit: "days", State: kpi.StateNA}, k("avg_transit_days_se_no", 4.4, "days", kpi.StateWarn),
+				k("exception_rate", 1.8, "%", kpi.StateOK), k("lost_parcel_rate_pct", 0.5, "%", kpi.StateCritical)}},
+		},
+	}
+	v, loop := openDashboard(t, newFakeDashboard(rep))
+	loop.until(t, "carrier table", func() bool { return len(v.carriers.Objects) == 3 })
+
+	type cell struct {
+		text string
+		imp  widget.Importance
+		bold bool
+	}
+	rows := map[string][]cell{}
+	var heads []string
+	for i, o := range v.carriers.Objects {
+		row, ok := o.(*fyne.Container)
+		if !ok {
+			t.Fatalf("carrier table row %d is %T", i, o)
+		}
+		var cells []cell
+		for _, c := range row.Objects {
+			l := c.(*widget.Label)
+			cells = append(cells, cell{l.Text, l.Importance, l.TextStyle.Bold})
+		}
+		if i == 0 {
+			for _, c := range cells {
+				heads = append(heads, c.text)
+			}
+			continue
+		}
+		rows[cells[0].text] = cells
+	}
+	if got := strings.Join(heads, "|"); got != "Carrier|Shipments|On time|Transit|Exceptions|Gaps|Lost" {
+		t.Errorf("carrier table heads %q", got)
+	}
+	ok, warn, bad := widget.SuccessImportance, widget.WarningImportance, widget.DangerImportance
+	want := map[string][]cell{
+		"PostNord": {{"PostNord", 0, false}, {"401", 0, false}, {"94.2 %", ok, false}, {"2.1 days", ok, false},
+			{"2.4 %", warn, true}, {"3.5 %", ok, false}, {"0.1 %", ok, false}},
+		"STG": {{"STG", 0, false}, {"57", 0, false}, {"86.0 %", bad, true}, {"4.4 days", warn, true},
+			{"1.8 %", ok, false}, {"—", 0, false}, {"0.5 %", bad, true}},
+	}
+	for name, w := range want {
+		got := rows[name]
+		if len(got) != len(w) {
+			t.Errorf("carrier row %s: %+v, want %+v", name, got, w)
+			continue
+		}
+		for i := range w {
+			if got[i] != w[i] {
+				t.Errorf("carrier row %s, column %s: %+v, want %+v", name, heads[i], got[i], w[i])
+			}
+		}
+	}
+	if len(rows) != 2 {
+		t.Errorf("carrier rows %v, want PostNord and STG", rows)
+	}
+	// The country table stays as it was: no countries, its own words.
+	if got := labelTexts(v.country); got != "No shipments in these days." {
+		t.Errorf("country table %q", got)
+	}
+}
+
 // labelTexts joins the texts of every label under o with "|".
 func labelTexts(o fyne.CanvasObject) string {
 	var out []string
@@ -503,6 +578,10 @@ func demoReport(end time.Time) kpi.Report {
 	return kpi.Report{
 		From: daily[0].Date, To: daily[len(daily)-1].Date, Days: 30, GeneratedAt: now, Shipments: total,
 		Overall: overall, ByCountry: by, Daily: daily,
+		ByCarrier: []kpi.Group{
+			group("postnord", total-total*18/100, 92.4, kpi.StateOK, 2.0, kpi.StateOK, 2.4, kpi.StateWarn, 2.8),
+			group("stg", total*18/100, 88.7, kpi.StateCritical, 2.6, kpi.StateOK, 1.1, kpi.StateOK, 4.1),
+		},
 		StatusMix: map[string]int{"delivered": delivered, "in_transit": total - delivered - 40, "at_service_point": 18, "awaiting_customs": 9,
 			"exception": 7, "returned": 3, "lost": 1, "created": 2},
 		Problems: probs,
@@ -551,7 +630,7 @@ func TestDashboardScreenshot(t *testing.T) {
 	if out == "" {
 		return
 	}
-	v.win.Resize(fyne.NewSize(1280, 1400)) // everything in one picture
+	v.win.Resize(fyne.NewSize(1280, 1560)) // everything in one picture
 	writePNG(t, out, c)
 	v.win.Resize(fyne.NewSize(1280, 860))
 	test.Tap(v.probRows[0])

@@ -30,6 +30,7 @@ const (
 	pageW, pageH = 210.0, 297.0 // A4, mm
 	margin       = 15.0
 	contentW     = pageW - 2*margin
+	rowH         = 5.4 // a table row, mm
 )
 
 type rgb [3]uint8
@@ -171,7 +172,8 @@ func (d *pdfDoc) heading(s string) {
 // PDF renders r as one or two A4 pages a supervisor can print: the
 // title with the window and the time generated, the KPI table with
 // values, thresholds and states in colour, a bar chart of shipments and
-// deliveries per day, the per-country table and the problem parcels.
+// deliveries per day, the per-country and per-carrier tables and the
+// problem parcels.
 func PDF(r Report, opt PDFOptions) ([]byte, error) {
 	if opt.Location == nil {
 		opt.Location = time.Local
@@ -224,7 +226,6 @@ func PDF(r Report, opt PDFOptions) ([]byte, error) {
 
 	cols := []column{{"KPI", 72, gopdf.Left}, {"Value", 26, gopdf.Right}, {"Parcels", 26, gopdf.Right},
 		{"Warn", 18, gopdf.Right}, {"Critical", 18, gopdf.Right}, {"State", 20, gopdf.Center}}
-	const rowH = 5.4
 	d.header(cols, rowH)
 	for _, k := range r.Overall {
 		d.font(false, 8.5)
@@ -274,41 +275,23 @@ func PDF(r Report, opt PDFOptions) ([]byte, error) {
 	d.AddPage()
 	d.y = margin
 	d.heading("By destination country")
-	ccols := []column{{"Country", 22, gopdf.Left}, {"Shipments", 22, gopdf.Right}, {"On time", 24, gopdf.Right},
-		{"Avg transit", 26, gopdf.Right}, {"P90 transit", 24, gopdf.Right}, {"Exceptions", 22, gopdf.Right}, {"Lost", 19, gopdf.Right}, {"Gaps", 21, gopdf.Right}}
-	d.header(ccols, rowH)
-	for _, g := range r.ByCountry {
-		find := func(key string) KPI {
-			for _, k := range g.KPIs {
-				if k.Key == key {
-					return k
-				}
-			}
-			return KPI{State: StateNA}
-		}
-		avg, p90 := find(KeyAvgTransit), find(KeyP90Transit)
+	d.groupTable(r.ByCountry, "Country", func(g Group) string { return g.Key }, func(g Group) (string, string) {
 		if g.Key == "NO" {
-			avg, p90 = find(KeyAvgTransitSENO), find(KeyP90TransitSENO)
+			return KeyAvgTransitSENO, KeyP90TransitSENO
 		}
-		cells := []KPI{find(KeyOnTime), avg, p90, find(KeyException), find(KeyLost), find(KeyTrackingGap)}
-		d.font(true, 8.5)
-		d.color(colText)
-		d.text(margin+1, d.y, ccols[0].w-2, rowH, g.Key, gopdf.Left)
-		d.font(false, 8.5)
-		d.text(margin+ccols[0].w+1, d.y, ccols[1].w-2, rowH, fmt.Sprint(g.Shipments), gopdf.Right)
-		x := margin + ccols[0].w + ccols[1].w
-		for i, k := range cells {
-			c := ccols[i+2]
-			if k.HasThresholds || k.State == StateNA {
-				d.color(stateColor(k.State))
-			} else {
-				d.color(colText)
-			}
-			d.text(x+1, d.y, c.w-2, rowH, FormatValue(k), gopdf.Right)
-			x += c.w
-		}
-		d.y += rowH
-		d.rule(d.y)
+		return KeyAvgTransit, KeyP90Transit
+	})
+	if len(r.ByCarrier) > 0 {
+		d.y += 4
+		d.heading("By carrier")
+		d.groupTable(r.ByCarrier, "Carrier", func(g Group) string { return carrierTitle(g.Key) }, func(Group) (string, string) {
+			return KeyAvgTransit, KeyP90Transit
+		})
+		d.y += 1
+		d.font(false, 7.5)
+		d.color(rgb{90, 90, 90})
+		d.text(margin, d.y, contentW, 4, "A carrier's transit is that of its intra-EU parcels (SE, DK, FI at both ends).", gopdf.Left)
+		d.y += 4
 	}
 	d.y += 3
 	d.font(false, 8)
@@ -387,6 +370,60 @@ func PDF(r Report, opt PDFOptions) ([]byte, error) {
 		return nil, fmt.Errorf("report PDF: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// groupTable draws a table of groups (the destination countries, the
+// carriers): first heads the first column and name words a group's key;
+// transit picks the average and P90 transit KPIs a group is measured on.
+// Each figure is in its state's colour.
+func (d *pdfDoc) groupTable(groups []Group, first string, name func(Group) string, transit func(Group) (avg, p90 string)) {
+	cols := []column{{first, 22, gopdf.Left}, {"Shipments", 22, gopdf.Right}, {"On time", 24, gopdf.Right},
+		{"Avg transit", 26, gopdf.Right}, {"P90 transit", 24, gopdf.Right}, {"Exceptions", 22, gopdf.Right}, {"Lost", 19, gopdf.Right}, {"Gaps", 21, gopdf.Right}}
+	d.header(cols, rowH)
+	for _, g := range groups {
+		find := func(key string) KPI {
+			for _, k := range g.KPIs {
+				if k.Key == key {
+					return k
+				}
+			}
+			return KPI{State: StateNA}
+		}
+		avgKey, p90Key := transit(g)
+		cells := []KPI{find(KeyOnTime), find(avgKey), find(p90Key), find(KeyException), find(KeyLost), find(KeyTrackingGap)}
+		d.font(true, 8.5)
+		d.color(colText)
+		d.text(margin+1, d.y, cols[0].w-2, rowH, name(g), gopdf.Left)
+		d.font(false, 8.5)
+		d.text(margin+cols[0].w+1, d.y, cols[1].w-2, rowH, fmt.Sprint(g.Shipments), gopdf.Right)
+		x := margin + cols[0].w + cols[1].w
+		for i, k := range cells {
+			c := cols[i+2]
+			if k.HasThresholds || k.State == StateNA {
+				d.color(stateColor(k.State))
+			} else {
+				d.color(colText)
+			}
+			d.text(x+1, d.y, c.w-2, rowH, FormatValue(k), gopdf.Right)
+			x += c.w
+		}
+		d.y += rowH
+		d.rule(d.y)
+	}
+}
+
+// carrierTitle is "PostNord" for the registry name "postnord"; another
+// carrier keeps its registry name.
+func carrierTitle(key string) string {
+	switch strings.ToLower(key) {
+	case "postnord":
+		return "PostNord"
+	case "stg":
+		return "STG"
+	case "":
+		return "–"
+	}
+	return key
 }
 
 func problemColor(kind string) rgb {

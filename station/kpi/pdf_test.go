@@ -71,7 +71,16 @@ func sampleHistory(n int) []store.TrackSummary {
 // TestPDF renders a 30-day report: a PDF of two A4 pages that poppler
 // reads and renders. KPI_PDF_DIR=DIR keeps the PDF and the PNGs to look at.
 func TestPDF(t *testing.T) {
-	r := compute(t, sampleHistory(3000), Options{})
+	sums := sampleHistory(3000)
+	for i := range sums {
+		if i%5 == 0 {
+			sums[i].Carrier, sums[i].Service = "stg", "HOME"
+		}
+	}
+	r := compute(t, sums, Options{})
+	if len(r.ByCarrier) != 2 {
+		t.Fatalf("by carrier: %+v", r.ByCarrier)
+	}
 	b, err := PDF(r, PDFOptions{Location: sthlm, Title: "Leveransrapport Åsa Ödegård"})
 	if err != nil {
 		t.Fatal(err)
@@ -107,11 +116,20 @@ func TestPDF(t *testing.T) {
 		t.Fatalf("pdftoppm made %v", pngs)
 	}
 	if out, err := exec.Command("pdftotext", path, "-").Output(); err == nil {
-		for _, want := range []string{"Leveransrapport Åsa Ödegård", "On-time delivery", "By destination country", "Problem parcels"} {
+		for _, want := range []string{"Leveransrapport Åsa Ödegård", "On-time delivery", "By destination country", "By carrier", "Problem parcels"} {
 			if !bytes.Contains(out, []byte(want)) {
 				t.Errorf("PDF text lacks %q", want)
 			}
 		}
+		// The carrier table: each carrier's name and its shipments.
+		for _, g := range r.ByCarrier {
+			row := regexp.MustCompile(regexp.QuoteMeta(carrierTitle(g.Key)) + `\s+` + fmt.Sprint(g.Shipments) + `\b`)
+			if !row.Match(out) {
+				t.Errorf("PDF text lacks the %s row with %d shipments:\n%s", carrierTitle(g.Key), g.Shipments, out)
+			}
+		}
+	} else {
+		t.Errorf("pdftotext: %v", err)
 	}
 }
 
