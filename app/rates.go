@@ -29,12 +29,10 @@ import (
 // service. When the comparison fails or has no options, Print books as
 // it always did: the station chooses.
 //
-// What is marked ("preselected") is what Pack would book without a
-// choice: the shipping rule's option when a rule matched (cmp.Rule), else
-// the option of the order's own service code. The station's cheapest
-// fallback is not marked: without a rule Pack books the order's service,
-// not the cheapest, and the mark must never promise another carrier than
-// the label gets.
+// What is marked ("preselected") is the station's Chosen: what Pack would
+// book without a choice — the shipping rule's option when a rule matched
+// (cmp.Rule), else the order's own service — so the mark never promises
+// another carrier than the label gets.
 
 // rateRowsVisible is how many options show before the list scrolls: the
 // screen must still fit 1100×700 with the last label under them.
@@ -208,7 +206,7 @@ func (ps *PackScreen) ratesDone(req rateReq, cmp station.RateComparison, err err
 		keep = rs.cmp.Options[rs.sel]
 	}
 	rs.cmp = cmp
-	rs.pre = preselected(cmp, ps.shown.Service)
+	rs.pre = preselected(cmp)
 	rs.sel, rs.picked = rs.pre, false
 	if keep.Carrier != "" {
 		for i, o := range cmp.Options {
@@ -220,25 +218,13 @@ func (ps *PackScreen) ratesDone(req rateReq, cmp station.RateComparison, err err
 	rs.panel.show(ps, "")
 }
 
-// preselected is the option Pack books without a choice: the rule's, else
-// the one option of the order's own service code; -1 if neither.
-func preselected(cmp station.RateComparison, orderService string) int {
-	if cmp.Rule != "" {
-		if _, ok := cmp.ChosenRate(); ok {
-			return cmp.Chosen
-		}
-		return -1
+// preselected is the option Pack books without a choice, as the station
+// says (the rule's, else the order's service); -1 if none.
+func preselected(cmp station.RateComparison) int {
+	if _, ok := cmp.ChosenRate(); ok {
+		return cmp.Chosen
 	}
-	found := -1
-	for i, o := range cmp.Options {
-		if orderService != "" && o.Service == orderService {
-			if found >= 0 {
-				return -1 // two carriers with that code: the station decides
-			}
-			found = i
-		}
-	}
-	return found
+	return -1
 }
 
 // pickRate selects option i (a tap on it).
@@ -356,7 +342,7 @@ func (p *ratesPanel) show(ps *PackScreen, note string) {
 			parts = append(parts, missingText(m))
 		}
 		if rs.pre < 0 && len(cmp.Options) > 0 && rs.sel < 0 {
-			parts = append(parts, "No rule: Print books the order's usual service, or tap an option")
+			parts = append(parts, "No rule or quoted service marked: Print books the order's usual service, or tap an option")
 		}
 		note = strings.Join(parts, " · ")
 	}

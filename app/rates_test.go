@@ -173,9 +173,9 @@ func TestPickedRateIsPassedToPack(t *testing.T) {
 	}
 }
 
-// Without a tap, Print books the marked option explicitly: the rule's
-// (the station would choose it too); without a rule, the option of the
-// order's own service; with neither, nothing is passed and the station
+// Without a tap, Print books the station's marked option explicitly: the
+// rule's (the station would choose it too); without a rule, the option of
+// the order's own service; with neither, nothing is passed and the station
 // chooses as before.
 func TestPrintWithoutPickPassesPreselection(t *testing.T) {
 	for _, tc := range []struct {
@@ -190,7 +190,17 @@ func TestPrintWithoutPickPassesPreselection(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newRateStation()
+			// The station marks what Pack would book: the rule's option,
+			// else the order's service, else nothing.
 			st.cmp.Rule = tc.rule
+			switch {
+			case tc.rule != "":
+				st.cmp.Chosen = 1
+			case tc.orderSvc != "":
+				st.cmp.Chosen = 0
+			default:
+				st.cmp.Chosen = -1
+			}
 			o := st.orders["10001"]
 			o.Service = tc.orderSvc
 			st.orders["10001"] = o

@@ -116,12 +116,13 @@ type RateComparison struct {
 	Country  string         `json:"country"`
 	Weight   carrier.Weight `json:"weight_g"`
 	Options  []carrier.Rate `json:"options"`
-	// Chosen is the index in Options a shipping rule (or, without one,
-	// the lowest price) preselects; -1 when there is no option.
+	// Chosen is the index in Options of what Pack books without a
+	// choice: a shipping rule's option, or without one the order's own
+	// service; -1 when that is not among the options (RuleNote says why).
 	Chosen int `json:"chosen"`
-	// Rule names the shipping rule that chose; "" means the cheapest was
-	// taken because no rule matched. RuleNote says when a rule could not
-	// be followed as written (e.g. nothing arrives in time).
+	// Rule names the shipping rule that chose; "" means no rule matched
+	// and the order's service is chosen. RuleNote says when a rule could
+	// not be followed as written (e.g. nothing arrives in time).
 	Rule     string `json:"rule,omitempty"`
 	RuleNote string `json:"rule_note,omitempty"`
 	// Missing are the carriers that failed or did not answer in time.

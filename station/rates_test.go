@@ -189,8 +189,10 @@ func TestRatesCompareBothCarriersCheapestFirstWithTaxesAndDates(t *testing.T) {
 	if pn.EstimatedDelivery.IsZero() && len(cmp.Notes) == 0 {
 		t.Errorf("postnord option has no date and no note: %+v", cmp)
 	}
-	if cmp.Chosen != 0 || cmp.Rule != "" {
-		t.Errorf("chosen %d rule %q, want the cheapest", cmp.Chosen, cmp.Rule)
+	// No rule: what Pack would book is chosen — the order's service, here
+	// the station's default PostNord 19 — not the cheapest.
+	if cmp.Chosen != 1 || cmp.Rule != "" {
+		t.Errorf("chosen %d rule %q, want postnord/19 (what pack books)", cmp.Chosen, cmp.Rule)
 	}
 }
 
@@ -204,8 +206,10 @@ func TestRulesPreselectAnOption(t *testing.T) {
 		wantMatch bool
 	}{
 		{rule: station.Rule{Name: "fast to DK", Countries: []string{"DK"}, Choose: station.ChooseFastest}, order: "A-2", want: "stg/HOME", wantMatch: true},
-		{rule: station.Rule{Name: "fast to DK", Countries: []string{"DK"}, Choose: station.ChooseFastest}, order: "A-1", want: "stg/PICKUP"},
-		{rule: station.Rule{Name: "light", MaxWeight: 1000, Choose: station.ChooseFastest}, order: "A-2", want: "stg/PICKUP"},
+		// No rule matches: what Pack books, the order's service (the
+		// station's default, PostNord 19), not the cheapest.
+		{rule: station.Rule{Name: "fast to DK", Countries: []string{"DK"}, Choose: station.ChooseFastest}, order: "A-1", want: "postnord/19"},
+		{rule: station.Rule{Name: "light", MaxWeight: 1000, Choose: station.ChooseFastest}, order: "A-2", want: "postnord/19"},
 		{rule: station.Rule{Name: "fixed pn", Choose: station.ChooseFixed, Carrier: "postnord", Service: "17"}, order: "A-1", want: "postnord/17", wantMatch: true},
 		{rule: station.Rule{Name: "fixed none", Choose: station.ChooseFixed, Carrier: "nobody"}, order: "A-1", want: "stg/PICKUP", wantNote: true, wantMatch: true},
 		{rule: station.Rule{Name: "by 2 days", Choose: station.ChooseCheapestByDeadline, WithinDays: 2}, order: "A-1", wantMatch: true},

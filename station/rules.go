@@ -92,9 +92,10 @@ func (s *Station) matchRule(order carrier.Order, w carrier.Weight) *Rule {
 	return nil
 }
 
-// preselect sets cmp.Chosen (and Rule, RuleNote) from the first matching
-// rule, or the cheapest option without one. Options are sorted cheapest
-// first.
+// preselect sets cmp.Chosen (and Rule, RuleNote) to what Pack would book
+// without a choice: the first matching rule's option, or without a rule
+// the order's own service with its carrier — so what is shown as chosen is
+// what the label gets. Options are sorted cheapest first.
 func (s *Station) preselect(cmp *RateComparison, order carrier.Order, w carrier.Weight) {
 	cmp.Chosen = -1
 	if len(cmp.Options) == 0 {
@@ -102,7 +103,18 @@ func (s *Station) preselect(cmp *RateComparison, order carrier.Order, w carrier.
 	}
 	r := s.matchRule(order, w)
 	if r == nil {
-		cmp.Chosen = 0
+		ch, err := s.chooseCarrier(order, PackOptions{}, nil)
+		if err != nil {
+			cmp.RuleNote = err.Error()
+			return
+		}
+		for i, o := range cmp.Options {
+			if o.Carrier == ch.carrier && o.Service == ch.service {
+				cmp.Chosen = i
+				return
+			}
+		}
+		cmp.RuleNote = fmt.Sprintf("the order's service (%s %s) was not quoted", ch.carrier, ch.service)
 		return
 	}
 	cmp.Rule = r.Name

@@ -13,7 +13,7 @@ import (
 
 // cmdRates: labelstation rates REF [--weight 1.2kg] [--deadline 2s]
 // [--json] asks every carrier at once and prints the options side by
-// side, cheapest first, with the one a shipping rule (or the price)
+// side, cheapest first, with the one a shipping rule (or the order's service)
 // preselects marked.
 func cmdRates(ctx context.Context, g *globals, args []string) error {
 	fs := newFlagSet("rates", g)
@@ -70,8 +70,9 @@ func cmdRates(ctx context.Context, g *globals, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if o, ok := cmp.ChosenRate(); ok {
-		why := "the cheapest"
+	switch o, ok := cmp.ChosenRate(); {
+	case ok:
+		why := "the order's service"
 		if cmp.Rule != "" {
 			why = "rule " + cmp.Rule
 		}
@@ -79,7 +80,9 @@ func cmdRates(ctx context.Context, g *globals, args []string) error {
 		if cmp.RuleNote != "" {
 			fmt.Fprintf(g.stdout, "note: %s\n", cmp.RuleNote)
 		}
-	} else {
+	case len(cmp.Options) > 0:
+		fmt.Fprintf(g.stdout, "chosen: none of these (%s); pick one with pack --carrier C --service S\n", cmp.RuleNote)
+	default:
 		fmt.Fprintln(g.stdout, "no carrier offered a way to ship it")
 	}
 	for _, n := range cmp.Notes {
