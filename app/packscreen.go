@@ -156,6 +156,7 @@ type PackScreen struct {
 	jobCtx     context.Context
 	cancelJobs context.CancelFunc
 	closed     atomic.Bool
+	uiStopped  atomic.Bool // the app stopped: no more UI updates (stopUI)
 	watchers   sync.WaitGroup
 	workerDone chan struct{}
 
@@ -298,16 +299,21 @@ func (ps *PackScreen) Close() {
 // ui runs f on the UI goroutine unless the screen is closed. Background
 // goroutines touch widgets only through it.
 func (ps *PackScreen) ui(f func()) {
-	if ps.closed.Load() {
+	if ps.closed.Load() || ps.uiStopped.Load() {
 		return
 	}
 	ps.cfg.do(func() {
-		if ps.closed.Load() {
+		if ps.closed.Load() || ps.uiStopped.Load() {
 			return
 		}
 		f()
 	})
 }
+
+// stopUI drops every later UI update: called when the app stops, because
+// after Fyne's loop has ended fyne.Do runs a function on the caller's
+// goroutine, and a widget refreshed there is a thread violation.
+func (ps *PackScreen) stopUI() { ps.uiStopped.Store(true) }
 
 // focusScan gives the keyboard back to the scan field.
 func (ps *PackScreen) focusScan() {

@@ -450,3 +450,17 @@ func TestRunOpensThePackWindow(t *testing.T) {
 	}
 	w.Close()
 }
+
+// After the app stops, fyne.Do runs functions on the caller's goroutine;
+// the screen must then drop its background updates instead of touching
+// widgets off the UI goroutine (a thread violation Fyne logs).
+func TestNoUIUpdatesAfterTheAppStopped(t *testing.T) {
+	ran := 0
+	ps, _, _ := newTestScreen(t, newFakeStation(), withDo(func(f func()) { f() })) // as Fyne does after its loop ended
+	ps.ui(func() { ran++ })
+	ps.stopUI()
+	ps.ui(func() { ran++ })
+	if ran != 1 {
+		t.Fatalf("%d updates ran, want only the one before the app stopped", ran)
+	}
+}

@@ -35,7 +35,10 @@ func Run(ctx context.Context, a fyne.App, st Station, title string, opts ...Opti
 				ps.focusScan()
 			}, w)
 	})
-	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
+	// Once the app stops, background updates must not reach the widgets
+	// (see stopUI); on SIGINT/SIGTERM it stops on its way out.
+	a.Lifecycle().SetOnStopped(ps.stopUI)
+	stop := context.AfterFunc(ctx, func() { ps.stopUI(); fyne.Do(a.Quit) })
 	defer stop()
 	w.ShowAndRun()
 	ps.Close()
