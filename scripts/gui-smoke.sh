@@ -85,3 +85,5 @@ click 794 42; sleep 4 # Dashboard…
 import -window root "$out/11-dashboard.png"
 xdotool mousemove 640 500 click --repeat 12 --delay 50 5; sleep 1 # scroll to the countries and problem parcels
 import -window root "$out/12-dashboard-problems.png"
+# Stop the station while the X server is still up, so its log stays clean.
+kill $pid; wait $pid 2>/dev/null || true
