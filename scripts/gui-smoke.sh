@@ -6,14 +6,15 @@
 #   xvfb-run -a -s "-screen 0 1280x800x24" scripts/gui-smoke.sh /tmp/labelstation /tmp/shots   (or: make screenshot)
 #
 # Uses the demo setup (in-process PostNord sandbox, simulated scale, file
-# printer) in a fresh data directory, and the demo orders DEMO-1001…1003.
+# printer) in a fresh data directory (also its HOME, so Fyne's own
+# preferences file is its own), and the demo orders DEMO-1001…1003.
 # Needs xdotool and ImageMagick's import.
 set -euo pipefail
 bin=${1:?usage: xvfb-smoke.sh BINARY OUTDIR}
 out=${2:?usage: xvfb-smoke.sh BINARY OUTDIR}
 mkdir -p "$out"
 data=$(mktemp -d)
-"$bin" --data "$data" >"$out/gui.log" 2>&1 &
+HOME="$data" "$bin" --data "$data" >"$out/gui.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 50); do
@@ -71,7 +72,7 @@ kill $pid; wait $pid 2>/dev/null || true
 hist=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$data" "$hist"' EXIT
 "$bin" --data "$hist" demo-history --days 30 --per-day 20 >"$out/demo-history.log" 2>&1
-"$bin" --data "$hist" >>"$out/gui.log" 2>&1 &
+HOME="$hist" "$bin" --data "$hist" >>"$out/gui.log" 2>&1 &
 pid=$!
 wid=
 for _ in $(seq 50); do
