@@ -124,7 +124,7 @@ type Client struct {
 	app           application
 	locale        string
 	now           func() time.Time
-	redact        redactor
+	redact        carrier.Redactor
 }
 
 var _ carrier.Carrier = (*Client)(nil)

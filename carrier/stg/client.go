@@ -69,7 +69,7 @@ type Client struct {
 	timeout    time.Duration
 	now        func() time.Time
 	maxRetries int
-	redact     redactor
+	redact     carrier.Redactor
 	tokens     *tokenCache
 }
 

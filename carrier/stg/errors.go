@@ -3,11 +3,9 @@ package stg
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -150,65 +148,8 @@ func unreadable(op, key string, status int, kind carrier.ErrorKind, what string)
 }
 
 // redacted replaces the client secret wherever it could appear.
-const redacted = "REDACTED"
+const redacted = carrier.Redacted
 
-// redactor scrubs the client secret, raw or form-escaped, from text
-// before it reaches an error.
-type redactor struct {
-	secrets []string
-}
-
-func newRedactor(secrets ...string) redactor {
-	var r redactor
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		r.secrets = append(r.secrets, s)
-		if e := url.QueryEscape(s); e != s {
-			r.secrets = append(r.secrets, e)
-		}
-		if e := url.PathEscape(s); e != s {
-			r.secrets = append(r.secrets, e)
-		}
-	}
-	return r
-}
-
-func (r redactor) String(s string) string {
-	for _, k := range r.secrets {
-		s = strings.ReplaceAll(s, k, redacted)
-	}
-	return s
-}
-
-func (r redactor) leaks(s string) bool {
-	for _, k := range r.secrets {
-		if strings.Contains(s, k) {
-			return true
-		}
-	}
-	return false
-}
-
-// Error returns err with the secret scrubbed from its text. A *url.Error
-// is rebuilt around a redacted URL, keeping its cause (a *net.OpError, a
-// context error) for errors.Is and errors.As unless the cause itself
-// mentions the secret.
-func (r redactor) Error(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		inner := ue.Err
-		if inner != nil && r.leaks(inner.Error()) {
-			inner = errors.New(r.String(inner.Error()))
-		}
-		return &url.Error{Op: ue.Op, URL: r.String(ue.URL), Err: inner}
-	}
-	if r.leaks(err.Error()) {
-		return errors.New(r.String(err.Error()))
-	}
-	return err
-}
+// newRedactor scrubs the client secret, raw or escaped, from text before
+// it reaches an error.
+func newRedactor(secrets ...string) carrier.Redactor { return carrier.NewRedactor(nil, secrets...) }
