@@ -22,6 +22,7 @@ import (
 	"labelstation/scale"
 	"labelstation/station/orderfile"
 	"labelstation/station/outbox"
+	"labelstation/station/tracking"
 	"labelstation/store"
 )
 
@@ -99,6 +100,9 @@ type Station struct {
 	syncer        *outbox.Worker // the queue sync (sync.go)
 	counts        syncCounts
 	forcedOffline bool
+
+	trackerOnce sync.Once
+	trackerP    *tracking.Poller // the tracking poller (tracking.go)
 }
 
 // New wires a station. printer and scale may be nil: then Pack needs an

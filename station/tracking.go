@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"labelstation/carrier"
@@ -46,22 +45,17 @@ type ParcelHistory struct {
 	Events   []carrier.TrackingEvent `json:"events"`
 }
 
-// trackers holds each station's poller. Station (station.go) has no
-// field for it yet; a *Station → *tracking.Poller map keeps one poller,
-// and so one set of subscribers, per station.
-var trackers sync.Map
-
+// tracker is the station's one poller (so one set of subscribers), made
+// on first use: stations built for a single command never need one.
 func (s *Station) tracker() *tracking.Poller {
-	if p, ok := trackers.Load(s); ok {
-		return p.(*tracking.Poller)
-	}
-	p := tracking.New(tracking.Config{
-		Store: s.store, Carrier: s.carrier, CarrierFor: s.trackingCarrier, FromCountry: s.cfg.Consignor.Address.Country,
-		Concurrency: s.cfg.TrackConcurrency, DailyCap: s.cfg.TrackDailyCap,
-		Now: s.cfg.Now, Logger: s.log,
+	s.trackerOnce.Do(func() {
+		s.trackerP = tracking.New(tracking.Config{
+			Store: s.store, Carrier: s.carrier, CarrierFor: s.trackingCarrier, FromCountry: s.cfg.Consignor.Address.Country,
+			Concurrency: s.cfg.TrackConcurrency, DailyCap: s.cfg.TrackDailyCap,
+			Now: s.cfg.Now, Logger: s.log,
+		})
 	})
-	actual, _ := trackers.LoadOrStore(s, p)
-	return actual.(*tracking.Poller)
+	return s.trackerP
 }
 
 // TrackSync asks the carrier about open parcels now: those due by their
