@@ -316,14 +316,16 @@ func (s *Station) SyncQueue(ctx context.Context) (SyncReport, error) {
 		if r.Offline || r.Left == 0 || ctx.Err() != nil {
 			break
 		}
-		due, err := s.dueEntries(ctx)
-		if err != nil || len(due) == 0 {
-			break
+		// Entries backing off (or a Retry-After pause): sleep until the
+		// first is due, then go again. Without one (an entry was in
+		// flight elsewhere) look again shortly.
+		wait := 200 * time.Millisecond
+		if at := s.syncer.NextDue(); !at.IsZero() {
+			wait = max(time.Until(at), 10*time.Millisecond)
 		}
-		// Entries backing off: wait a little and go again.
 		select {
 		case <-ctx.Done():
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(wait):
 		}
 		if ctx.Err() != nil {
 			break

@@ -790,6 +790,20 @@ func (w *Worker) stateLocked(now time.Time) State {
 
 // earliestDueLocked is the first future time a backing-off item falls due,
 // or zero.
+// NextDue is when the next item backing off (or the Retry-After pause)
+// ends; zero when nothing waits. A caller draining by hand (Drain in a
+// loop) sleeps until then instead of polling.
+func (w *Worker) NextDue() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.cfg.Now()
+	at := w.earliestDueLocked(now)
+	if w.paused.After(now) && (at.IsZero() || w.paused.After(at)) {
+		at = w.paused
+	}
+	return at
+}
+
 func (w *Worker) earliestDueLocked(now time.Time) time.Time {
 	var at time.Time
 	for _, b := range w.backoff {

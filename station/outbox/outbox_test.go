@@ -951,3 +951,34 @@ func BenchmarkDrain(b *testing.B) {
 	b.ReportMetric(float64(el)/float64(n)/float64(floor), "x-floor")
 	b.ReportMetric(float64(el.Microseconds())/float64(n*items), "µs/item")
 }
+
+// NextDue tells a caller draining by hand when to look again: the end of
+// the item's back-off, or of a Retry-After pause, and zero when nothing
+// waits.
+func TestNextDue(t *testing.T) {
+	clk := newClock()
+	q := newQueue(1)
+	out := outbox.Outcome{Result: outbox.Retry}
+	send := func(ctx context.Context, it outbox.Item) outbox.Outcome { return out }
+	w := outbox.New(outbox.Config{MinBackoff: time.Second, MaxBackoff: time.Minute, Now: clk.Now, Rand: func() float64 { return 1 }}, q.list, send)
+	ctx := context.Background()
+	if at := w.NextDue(); !at.IsZero() {
+		t.Fatalf("nothing sent yet, NextDue = %v", at)
+	}
+	w.Drain(ctx)
+	if got := w.NextDue().Sub(clk.Now()); got != time.Second {
+		t.Fatalf("after one Retry NextDue is %v away, want the 1 s back-off", got)
+	}
+	out = outbox.Outcome{Result: outbox.Retry, RetryAfter: 30 * time.Second}
+	clk.Add(time.Second)
+	w.Drain(ctx)
+	if got := w.NextDue().Sub(clk.Now()); got != 30*time.Second {
+		t.Fatalf("after a Retry-After of 30 s NextDue is %v away", got)
+	}
+	out = outbox.Outcome{Result: outbox.Done}
+	clk.Add(30 * time.Second)
+	w.Drain(ctx)
+	if at := w.NextDue(); !at.IsZero() {
+		t.Fatalf("after Done NextDue = %v, want zero", at)
+	}
+}
