@@ -20,6 +20,12 @@ var (
 	fontBoldTTF []byte
 )
 
+// FontTTF returns the embedded DejaVu Sans Condensed regular and bold
+// TrueType files, for other PDFs the station draws (the daily report), so
+// the binary carries one font with the Nordic letters, not two. The
+// slices are shared: do not modify them.
+func FontTTF() (regular, bold []byte) { return fontRegularTTF, fontBoldTTF }
+
 var (
 	fontsOnce         sync.Once
 	fontReg, fontBold *sfnt.Font

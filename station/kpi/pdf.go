@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/signintech/gopdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
+
+	"labelstation/label"
 )
 
 // PDFOptions tune PDF.
@@ -21,8 +21,8 @@ type PDFOptions struct {
 	// MaxProblems is how many problem parcels are listed (default 45,
 	// and no more than fit on the second page).
 	MaxProblems int
-	// Regular and Bold are TrueType fonts; nil uses the Go fonts
-	// (golang.org/x/image/font/gofont), which cover Å Ä Ö Æ Ø Ü.
+	// Regular and Bold are TrueType fonts; nil uses the labels' DejaVu
+	// Sans Condensed (label.FontTTF), which covers Å Ä Ö Æ Ø Ü.
 	Regular, Bold []byte
 }
 
@@ -185,10 +185,10 @@ func PDF(r Report, opt PDFOptions) ([]byte, error) {
 		opt.MaxProblems = 45
 	}
 	if opt.Regular == nil {
-		opt.Regular = goregular.TTF
+		opt.Regular, _ = label.FontTTF()
 	}
 	if opt.Bold == nil {
-		opt.Bold = gobold.TTF
+		_, opt.Bold = label.FontTTF()
 	}
 	d := &pdfDoc{}
 	d.Start(gopdf.Config{Unit: gopdf.UnitMM, PageSize: gopdf.Rect{W: pageW, H: pageH}})
