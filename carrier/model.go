@@ -33,6 +33,9 @@ func (d Dimensions) IsZero() bool { return d.LengthCm == 0 && d.WidthCm == 0 && 
 // Line is one order line: what the parcel contains, with the customs data
 // a border crossing needs.
 type Line struct {
+	// SKU is the warehouse's article number, so a returned line can be
+	// put back in stock by the WMS without a person matching names.
+	SKU         string  `json:"sku,omitempty"`
 	Description string  `json:"description"`
 	Quantity    int     `json:"quantity"`
 	Value       float64 `json:"value,omitempty"`    // per unit
@@ -50,7 +53,10 @@ type Order struct {
 	ServicePointID string     `json:"service_point_id,omitempty"`
 	Dimensions     Dimensions `json:"dimensions,omitempty"`
 	Lines          []Line     `json:"lines,omitempty"`
-	ImportedAt     time.Time  `json:"imported_at"`
+	// ReturnLabel asks for a return label printed with the outgoing
+	// parcel's, so the customer finds one in the box.
+	ReturnLabel bool      `json:"return_label,omitempty"`
+	ImportedAt  time.Time `json:"imported_at"`
 }
 
 // Parcel is one physical package of a shipment.
@@ -163,6 +169,9 @@ type ReturnRequest struct {
 	// Labelless asks for a QR code the customer shows at a service point
 	// instead of a printed label (PostNord: Print Return Label, C2).
 	Labelless bool `json:"labelless,omitempty"`
+	// OriginalItemID is the outgoing parcel's tracking number, for
+	// carriers that book a return against the parcel they carried (STG).
+	OriginalItemID string `json:"original_item_id,omitempty"`
 }
 
 // Status is the normalised state of a parcel, the same for every carrier.

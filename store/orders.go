@@ -16,30 +16,36 @@ import (
 // parcel the carrier refused may be imported again, then retried.
 func (s *Store) PutOrders(orders []carrier.Order) (skipped []string, err error) {
 	err = s.update(func(tx *bolt.Tx) error {
-		skipped = skipped[:0]
-		b := tx.Bucket(bucketOrders)
-		idx := tx.Bucket(bucketShipmentIndex)
-		for _, o := range orders {
-			if idx.Get([]byte(o.Ref)) != nil && !awaitsCorrection(tx, o.Ref) {
-				skipped = append(skipped, o.Ref)
-				continue
-			}
-			v, err := json.Marshal(o)
-			if err != nil {
-				return fmt.Errorf("save order %s: %w", o.Ref, err)
-			}
-			if err := b.Put([]byte(o.Ref), v); err != nil {
-				return fmt.Errorf("save order %s: %w", o.Ref, err)
-			}
-			if idx.Get([]byte(o.Ref)) == nil {
-				if err := markUnshipped(tx, o.Ref, o.ImportedAt); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		skipped, err = putOrders(tx, orders)
+		return err
 	})
 	return skipped, err
+}
+
+// putOrders is PutOrders inside tx.
+func putOrders(tx *bolt.Tx, orders []carrier.Order) ([]string, error) {
+	var skipped []string
+	b := tx.Bucket(bucketOrders)
+	idx := tx.Bucket(bucketShipmentIndex)
+	for _, o := range orders {
+		if idx.Get([]byte(o.Ref)) != nil && !awaitsCorrection(tx, o.Ref) {
+			skipped = append(skipped, o.Ref)
+			continue
+		}
+		v, err := json.Marshal(o)
+		if err != nil {
+			return skipped, fmt.Errorf("save order %s: %w", o.Ref, err)
+		}
+		if err := b.Put([]byte(o.Ref), v); err != nil {
+			return skipped, fmt.Errorf("save order %s: %w", o.Ref, err)
+		}
+		if idx.Get([]byte(o.Ref)) == nil {
+			if err := markUnshipped(tx, o.Ref, o.ImportedAt); err != nil {
+				return skipped, err
+			}
+		}
+	}
+	return skipped, nil
 }
 
 // Order returns one order by reference.

@@ -168,7 +168,10 @@ func (s *Store) RecordSynced(entryID string, at time.Time, change func(*Shipment
 		if err := putJSON(ob, entryID, e); err != nil {
 			return err
 		}
-		return markOpen(tx, e)
+		if err := markOpen(tx, e); err != nil {
+			return err
+		}
+		return s.announceTx(tx, Fact{Kind: FactLabelCreated, At: at, Shipment: sh})
 	})
 	if err != nil {
 		return sh, fmt.Errorf("record sync of entry %s: %w", entryID, err)

@@ -38,6 +38,9 @@ type PrintJob struct {
 	State    PrintState `json:"state"`
 	// Reprint marks a label printed again on the packer's request.
 	Reprint bool `json:"reprint,omitempty"`
+	// ReturnID marks a return label: confirming it marks the return
+	// printed, not the order's outgoing shipment.
+	ReturnID string `json:"return_id,omitempty"`
 	// TrackingID and Receiver are for the packer's question "did this
 	// label print?": the label's own words, without opening the shipment.
 	TrackingID string `json:"tracking_id"`
@@ -139,6 +142,21 @@ func (s *Store) ConfirmPrintJob(id string, at time.Time, printerName string) (Sh
 		}
 		if err := b.Delete([]byte(id)); err != nil {
 			return err
+		}
+		if j.ReturnID != "" {
+			var r Return
+			rb := tx.Bucket(bucketReturns)
+			if err := getJSON(rb, j.ReturnID, &r); err != nil {
+				return err
+			}
+			r.PrintedAt = at
+			if err := putJSON(rb, r.ID, r); err != nil {
+				return err
+			}
+			if key := tx.Bucket(bucketShipmentIndex).Get([]byte(j.OrderRef)); key != nil {
+				return getJSON(tx.Bucket(bucketShipments), string(key), &sh)
+			}
+			return nil
 		}
 		var err error
 		sh, err = markPrinted(tx, j.OrderRef, at, printerName)

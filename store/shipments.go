@@ -73,7 +73,10 @@ func (s *Store) RecordBooking(entryID string, sh Shipment, jobs ...PrintJob) err
 			return fmt.Errorf("entry is already booked")
 		}
 		e.State, e.LastError, e.Updated = StateBooked, "", time.Now()
-		return putEntryShipmentJobs(tx, e, sh, jobs)
+		if err := putEntryShipmentJobs(tx, e, sh, jobs); err != nil {
+			return err
+		}
+		return s.announceTx(tx, Fact{Kind: FactLabelCreated, At: e.Updated, Shipment: sh})
 	})
 	if err != nil {
 		return fmt.Errorf("record booking of %s: %w", sh.OrderRef, err)

@@ -38,7 +38,9 @@ var (
 	// allBuckets are created on open; the open-entries index comes first
 	// so that an older file has it built from its outbox (see migrate).
 	allBuckets = [][]byte{bucketOutboxOpen, bucketMeta, bucketOrders, bucketShipments, bucketShipmentIndex, bucketEvents, bucketOutbox, bucketOutboxIndex, bucketPrintJobs, bucketIDSeries, bucketIDsUsed, bucketTrackSummary, bucketTrackOpen,
-		bucketEventsByItem, bucketTrackItems, bucketTrackLookups, bucketOrdersOpen}
+		bucketEventsByItem, bucketTrackItems, bucketTrackLookups, bucketOrdersOpen,
+		bucketMessages, bucketMessageIDs, bucketMessagesOpen,
+		bucketReturns, bucketReturnsByItem, bucketReturnsByOrder, bucketReturnsOpen, bucketImportedFiles}
 )
 
 // ErrLocked means another process holds the data file: a second station
@@ -55,6 +57,8 @@ const FileName = "labelstation.db"
 type Store struct {
 	db   *bolt.DB
 	path string
+	// announce turns recorded facts into outgoing messages (messages.go).
+	announce Announcer
 }
 
 // Options tune Open.

@@ -44,8 +44,16 @@ func (s *Store) RecordTracking(ref string, events []carrier.TrackingEvent, statu
 			}
 			sum.BookedAt = sh.BookedAt
 			if status != "" && sh.Status != status {
+				prev := sh.Status
 				sh.Status = status
 				if err := putJSON(b, string(key), sh); err != nil {
+					return err
+				}
+				f := Fact{Kind: FactStatusChanged, At: time.Now(), Shipment: sh, Previous: prev, Event: newestEvent(events)}
+				if f.Event != nil {
+					f.At = f.Event.Time
+				}
+				if err := s.announceTx(tx, f); err != nil {
 					return err
 				}
 			}
@@ -228,4 +236,19 @@ func decodeCount(v []byte) int {
 		return 0
 	}
 	return int(n)
+}
+
+// newestEvent returns the latest of events (by time), or nil.
+func newestEvent(events []carrier.TrackingEvent) *carrier.TrackingEvent {
+	var newest *carrier.TrackingEvent
+	for i := range events {
+		if newest == nil || events[i].Time.After(newest.Time) {
+			newest = &events[i]
+		}
+	}
+	if newest == nil {
+		return nil
+	}
+	e := *newest
+	return &e
 }

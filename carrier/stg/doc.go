@@ -73,9 +73,9 @@
 // tracking numbers: the contract has no field for a consignor's own item
 // id (Parcel.ItemID), so an offline label's id cannot be booked under.
 //
-// ReturnLabel needs the original parcel's tracking number, for which
-// carrier.ReturnRequest has no field of its own: it is taken from the
-// first Parcels entry with an ItemID. The Reason is sent as given.
+// ReturnLabel needs the original parcel's tracking number:
+// ReturnRequest.OriginalItemID, or else the first Parcels entry with an
+// ItemID. The Reason is sent as given.
 //
 // Tracking statuses map to the neutral model as CREATED → created,
 // PICKED_UP → handed_over, IN_TRANSIT → in_transit, OUT_FOR_DELIVERY →

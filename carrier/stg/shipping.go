@@ -70,18 +70,21 @@ func (c *Client) Book(ctx context.Context, req carrier.BookingRequest) (carrier.
 
 // ReturnLabel books a return for a parcel STG already carries (POST
 // /v1/returns) and returns its tracking number and label. STG needs the
-// original parcel's tracking number, and carrier.ReturnRequest has no
-// field of its own for it: it is taken from the first req.Parcels entry
-// with an ItemID (the parcel being sent back, by its tracking number);
-// without one the request is refused before sending. req.Reason is sent
+// original parcel's tracking number: req.OriginalItemID, or else the
+// first req.Parcels entry with an ItemID (the parcel being sent back, by
+// its tracking number); without one the request is refused before
+// sending. req.Reason is sent
 // as STG's reason word as given (e.g. "WRONG_SIZE"). Idempotency and
 // failure handling are Book's; req.RequestID is the key.
 func (c *Client) ReturnLabel(ctx context.Context, req carrier.ReturnRequest) (carrier.Booking, error) {
 	const op = "return label"
 	key := keyOrNew(req.RequestID)
 	var faults []carrier.Fault
-	original := ""
+	original := strings.TrimSpace(req.OriginalItemID)
 	for _, p := range req.Parcels {
+		if original != "" {
+			break
+		}
 		if id := strings.TrimSpace(p.ItemID); id != "" {
 			original = id
 			break
