@@ -10,6 +10,9 @@ import (
 	"labelstation/store"
 )
 
+// Return is a parcel coming back from a customer (see store.Return).
+type Return = store.Return
+
 // ReturnReasons are the reasons the bench and the CLI offer, in the words
 // the WMS receives (a free text is allowed too).
 var ReturnReasons = []string{"wrong_size", "damaged", "wrong_item", "not_as_described", "changed_mind", "not_collected", "other"}
@@ -37,14 +40,14 @@ type ReturnOptions struct {
 
 // ReturnResult is a created return.
 type ReturnResult struct {
-	Return  store.Return  `json:"return"`
+	Return  Return        `json:"return"`
 	Printed bool          `json:"printed"`
 	Took    time.Duration `json:"took_ns"`
 }
 
 // ReturnInfo is what the bench shows when a return parcel is scanned.
 type ReturnInfo struct {
-	Return   store.Return   `json:"return"`
+	Return   Return         `json:"return"`
 	Order    carrier.Order  `json:"order"`
 	Shipment store.Shipment `json:"shipment"`
 }
@@ -78,13 +81,13 @@ func (s *Station) FindReturn(ctx context.Context, scan string) (ReturnInfo, erro
 // ReceiveReturn confirms at the bench that the return parcel is back:
 // the return is received (if the carrier had not said so already), the
 // order's returned lines recorded, and the WMS hears return_received.
-func (s *Station) ReceiveReturn(ctx context.Context, id, note string) (store.Return, error) {
+func (s *Station) ReceiveReturn(ctx context.Context, id, note string) (Return, error) {
 	return s.receiveReturn(ctx, id, note)
 }
 
 // Returns lists returns, oldest first; openOnly keeps those still on
 // their way.
-func (s *Station) Returns(ctx context.Context, openOnly bool) ([]store.Return, error) {
+func (s *Station) Returns(ctx context.Context, openOnly bool) ([]Return, error) {
 	return s.store.Returns(openOnly)
 }
 
