@@ -47,6 +47,91 @@ type Config struct {
 	Pricing Pricing `toml:"pricing"`
 	// Rules are the shipping rules that preselect a rate, tried in order.
 	Rules []Rule `toml:"rules,omitempty"`
+	// Orders says where the bench finds orders besides `orders import`.
+	Orders Orders `toml:"orders"`
+	// WMS is the way back to the warehouse system: webhooks.
+	WMS WMS `toml:"wms"`
+}
+
+// Order sources of [orders] source.
+const (
+	OrderSourceLocal  = "local"  // only what `orders import` stored
+	OrderSourceHTTP   = "http"   // look an unknown order up in the WMS
+	OrderSourceFolder = "folder" // import order files dropped in a folder
+)
+
+// Orders is the [orders] table.
+type Orders struct {
+	// Source is local (default), http or folder.
+	Source string       `toml:"source,omitempty"`
+	HTTP   OrdersHTTP   `toml:"http"`
+	Folder OrdersFolder `toml:"folder"`
+}
+
+// OrdersHTTP is [orders.http]: the WMS's order lookup.
+type OrdersHTTP struct {
+	// URL is a template with {ref}, e.g. https://wms.example/api/orders/{ref}.
+	URL string `toml:"url,omitempty"`
+	// Timeout bounds one lookup, e.g. "5s" (default 5s).
+	Timeout string `toml:"timeout,omitempty"`
+	// Headers are sent with every lookup; ${NAME} in a value is replaced
+	// by the environment variable NAME, so a token stays out of the file.
+	Headers map[string]string `toml:"headers,omitempty"`
+	// Mapping maps our order fields to paths in the WMS's JSON.
+	Mapping map[string]string `toml:"mapping,omitempty"`
+}
+
+// OrdersFolder is [orders.folder]: the watched folder.
+type OrdersFolder struct {
+	Path string `toml:"path,omitempty"`
+	// Settle is how long a file must stay unchanged before it is read
+	// (default 2s); Poll how often the folder is looked at (default 1s).
+	Settle string `toml:"settle,omitempty"`
+	Poll   string `toml:"poll,omitempty"`
+}
+
+// WMS is the [wms] table.
+type WMS struct {
+	Webhooks Webhooks `toml:"webhooks"`
+}
+
+// Webhooks is [wms.webhooks]. Keep the secret out of the file:
+// LABELSTATION_WMS_WEBHOOK_SECRET wins.
+type Webhooks struct {
+	URL    string `toml:"url,omitempty"`
+	Secret string `toml:"secret,omitempty"`
+	// Events limits the event types sent; empty sends all.
+	Events       []string `toml:"events,omitempty"`
+	IncludeLabel bool     `toml:"include_label,omitempty"`
+	Timeout      string   `toml:"timeout,omitempty"`
+	Concurrency  int      `toml:"concurrency,omitempty"`
+}
+
+// Duration parses a duration setting (Validate has checked it), or def
+// when it is empty.
+func Duration(v string, def time.Duration) time.Duration {
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return def
+	}
+	return d
+}
+
+// ExpandEnv replaces ${NAME} in v by the environment variable NAME. It
+// returns the names that are not set.
+func ExpandEnv(v string) (string, []string) {
+	var missing []string
+	out := os.Expand(v, func(name string) string {
+		val, ok := os.LookupEnv(name)
+		if !ok {
+			missing = append(missing, name)
+		}
+		return val
+	})
+	return out, missing
 }
 
 // STG is the [stg] table. Keep the secret out of the file:
@@ -329,6 +414,8 @@ func (c Config) LookupGraceDuration() time.Duration {
 
 // Station is the bench's own hardware and defaults.
 type Station struct {
+	// Name is the bench's name in webhooks and logs (default: the host name).
+	Name           string `toml:"name,omitempty"`
 	Printer        string `toml:"printer"` // printer URI; "" = preview files in DATA/labels
 	Scale          string `toml:"scale"`   // scale URI; "" = none (weights typed)
 	DefaultService string `toml:"default_service"`
@@ -469,6 +556,9 @@ func Load(path string, explicit bool) (Config, error) {
 	if v, ok := os.LookupEnv("LABELSTATION_STG_CLIENT_SECRET"); ok {
 		c.STG.ClientSecret = v
 	}
+	if v, ok := os.LookupEnv("LABELSTATION_WMS_WEBHOOK_SECRET"); ok {
+		c.WMS.Webhooks.Secret = v
+	}
 	return c, c.Validate()
 }
 
@@ -536,6 +626,45 @@ func (c Config) Validate() error {
 		if err := r.validate(i); err != nil {
 			return err
 		}
+	}
+	return c.validateWMS()
+}
+
+func (c Config) validateWMS() error {
+	o := c.Orders
+	switch o.Source {
+	case "", OrderSourceLocal:
+	case OrderSourceHTTP:
+		if strings.TrimSpace(o.HTTP.URL) == "" {
+			return fmt.Errorf("config orders.source is http but orders.http.url is empty: give the WMS's order URL with {ref}, e.g. https://wms.example/api/orders/{ref}")
+		}
+	case OrderSourceFolder:
+		if strings.TrimSpace(o.Folder.Path) == "" {
+			return fmt.Errorf("config orders.source is folder but orders.folder.path is empty: give the folder the WMS drops order files in")
+		}
+	default:
+		return fmt.Errorf("config orders.source is %q: use local, http or folder", o.Source)
+	}
+	for key, v := range map[string]string{"orders.http.timeout": o.HTTP.Timeout, "orders.folder.settle": o.Folder.Settle,
+		"orders.folder.poll": o.Folder.Poll, "wms.webhooks.timeout": c.WMS.Webhooks.Timeout} {
+		if v == "" {
+			continue
+		}
+		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+			return fmt.Errorf("config %s is %q: write a duration such as \"5s\"", key, v)
+		}
+	}
+	for name, v := range o.HTTP.Headers {
+		if _, missing := ExpandEnv(v); len(missing) > 0 {
+			return fmt.Errorf("config orders.http.headers.%s uses ${%s}, which is not set in the environment", name, missing[0])
+		}
+	}
+	w := c.WMS.Webhooks
+	if w.URL != "" && w.Secret == "" {
+		return fmt.Errorf("config wms.webhooks.url is set but the signing secret is missing: set LABELSTATION_WMS_WEBHOOK_SECRET (at least 16 characters)")
+	}
+	if w.Concurrency < 0 || w.Concurrency > 16 {
+		return fmt.Errorf("config wms.webhooks.concurrency is %d: use 1 to 16 (default 2)", w.Concurrency)
 	}
 	return nil
 }

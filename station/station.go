@@ -65,7 +65,11 @@ type Config struct {
 	// used by Rates.
 	Prices PriceTable
 	// Rules are the shipping rules that preselect a rate (rules.go).
-	Rules  []Rule
+	Rules []Rule
+	// OrderLookup, when set, is asked for an order the store does not
+	// hold (the WMS's HTTP lookup); what it answers is stored.
+	OrderLookup OrderLookup
+
 	Now    func() time.Time
 	Logger *slog.Logger
 }
