@@ -77,8 +77,37 @@ type OrdersHTTP struct {
 	// Headers are sent with every lookup; ${NAME} in a value is replaced
 	// by the environment variable NAME, so a token stays out of the file.
 	Headers map[string]string `toml:"headers,omitempty"`
-	// Mapping maps our order fields to paths in the WMS's JSON.
-	Mapping map[string]string `toml:"mapping,omitempty"`
+	// Mapping maps our order fields to paths in the WMS's JSON. Keys may
+	// be quoted ("receiver.name" = …) or written as TOML tables
+	// (receiver.name = … makes a nested table); FlatMapping reads both.
+	Mapping map[string]any `toml:"mapping,omitempty"`
+}
+
+// FlatMapping returns Mapping with nested tables joined by dots:
+// {"receiver": {"name": "shipTo.name"}} → {"receiver.name": "shipTo.name"}.
+func (h OrdersHTTP) FlatMapping() (map[string]string, error) {
+	out := map[string]string{}
+	var walk func(prefix string, m map[string]any) error
+	walk = func(prefix string, m map[string]any) error {
+		for k, v := range m {
+			key := k
+			if prefix != "" {
+				key = prefix + "." + k
+			}
+			switch v := v.(type) {
+			case string:
+				out[key] = v
+			case map[string]any:
+				if err := walk(key, v); err != nil {
+					return err
+				}
+			default:
+				return fmt.Errorf("config orders.http.mapping.%s is %v: give the WMS's JSON path as a string, e.g. \"shipTo.name\"", key, v)
+			}
+		}
+		return nil
+	}
+	return out, walk("", h.Mapping)
 }
 
 // OrdersFolder is [orders.folder]: the watched folder.
@@ -653,6 +682,9 @@ func (c Config) validateWMS() error {
 		if d, err := time.ParseDuration(v); err != nil || d <= 0 {
 			return fmt.Errorf("config %s is %q: write a duration such as \"5s\"", key, v)
 		}
+	}
+	if _, err := o.HTTP.FlatMapping(); err != nil {
+		return err
 	}
 	for name, v := range o.HTTP.Headers {
 		if _, missing := ExpandEnv(v); len(missing) > 0 {

@@ -20,6 +20,7 @@ Authorization = "Bearer ${WMS_TOKEN}"
 [orders.http.mapping]
 ref = "orderNo"
 "receiver.name" = "shipTo.name"
+receiver.city = "shipTo.town"
 [wms.webhooks]
 url = "https://wms.example/hooks/labelstation"
 events = ["label.created", "return.received"]
@@ -31,7 +32,11 @@ include_label = true
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Orders.Source != OrderSourceHTTP || c.Orders.HTTP.Mapping["receiver.name"] != "shipTo.name" || Duration(c.Orders.HTTP.Timeout, 0).Seconds() != 3 {
+	m, err := c.Orders.HTTP.FlatMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Orders.Source != OrderSourceHTTP || m["receiver.name"] != "shipTo.name" || m["receiver.city"] != "shipTo.town" || m["ref"] != "orderNo" || Duration(c.Orders.HTTP.Timeout, 0).Seconds() != 3 {
 		t.Fatalf("orders: %+v", c.Orders)
 	}
 	if v, missing := ExpandEnv(c.Orders.HTTP.Headers["Authorization"]); v != "Bearer s3cret-token" || len(missing) > 0 {
@@ -51,6 +56,7 @@ func TestOrdersAndWebhooksErrorsSayWhatToFix(t *testing.T) {
 		{"[orders]\nsource = \"folder\"", "orders.folder.path is empty"},
 		{"[orders.http]\ntimeout = \"soon\"", "orders.http.timeout"},
 		{"[orders.http.headers]\nAuthorization = \"Bearer ${NOT_SET_ANYWHERE}\"", "${NOT_SET_ANYWHERE}"},
+		{"[orders.http.mapping]\nref = 3", "orders.http.mapping.ref"},
 		{"[wms.webhooks]\nurl = \"https://wms.example/h\"", "LABELSTATION_WMS_WEBHOOK_SECRET"},
 	} {
 		path := filepath.Join(t.TempDir(), "c.toml")

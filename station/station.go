@@ -174,6 +174,9 @@ func (s *Station) Order(ctx context.Context, ref string) (carrier.Order, error) 
 		return carrier.Order{}, &Problem{Msg: "nothing was scanned", Hint: "scan the order barcode or type its reference"}
 	}
 	o, err := s.store.Order(ref)
+	if errors.Is(err, store.ErrNotFound) && s.cfg.OrderLookup != nil {
+		return s.lookupOrder(ctx, ref)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return o, &Problem{Msg: fmt.Sprintf("order %s is not in the station", ref), Hint: "check the barcode, or import the order file (labelstation orders import FILE)", Err: ErrOrderNotFound}
 	}
