@@ -78,7 +78,7 @@ func cmdSandbox(ctx context.Context, g *globals, args []string) error {
 
 func cmdOrders(ctx context.Context, g *globals, args []string) error {
 	if len(args) == 0 {
-		return usage("labelstation orders import FILE | labelstation orders list", "orders needs a subcommand")
+		return usage("labelstation orders import FILE | labelstation orders list | labelstation orders watch [--once]", "orders needs a subcommand")
 	}
 	switch args[0] {
 	case "import":
@@ -97,8 +97,15 @@ func cmdOrders(ctx context.Context, g *globals, args []string) error {
 			return err
 		}
 		return ordersList(ctx, g)
+	case "watch":
+		fs := newFlagSet("orders watch", g)
+		once := fs.Bool("once", false, "look at the folder once and exit")
+		if _, err := parseArgs(fs, args[1:]); err != nil {
+			return err
+		}
+		return ordersWatch(ctx, g, *once)
 	}
-	return usage("labelstation orders import FILE | labelstation orders list", "unknown orders subcommand %q", args[0])
+	return usage("labelstation orders import FILE | labelstation orders list | labelstation orders watch [--once]", "unknown orders subcommand %q", args[0])
 }
 
 func ordersImport(ctx context.Context, g *globals, path string) error {

@@ -42,6 +42,16 @@ func runGUI(ctx context.Context, g *globals) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { b.station.RunSync(syncCtx) })
 	bg.Go(func() { b.station.RunTracking(syncCtx) })
+	// And the watched order folder, when orders come that way.
+	folder, err := orderFolder(b.cfg, b.station)
+	if err != nil {
+		stopSync()
+		bg.Wait()
+		return err
+	}
+	if folder != nil {
+		bg.Go(func() { folder.Run(syncCtx) })
+	}
 	app.Run(ctx, a, b.station, title, app.WithDashboard(b.station))
 	stopSync()
 	bg.Wait()

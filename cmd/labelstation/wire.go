@@ -128,7 +128,12 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 		b.closers = append(b.closers, sc.Close)
 	}
 
+	lookup, err := orderLookup(cfg)
+	if err != nil {
+		return fail(err)
+	}
 	b.station = station.New(st, carriers[0], p, sc, station.Config{
+		OrderLookup:      lookup,
 		Carriers:         carriers[1:],
 		CarrierProfiles:  carrierProfiles(cfg),
 		Prices:           priceTable(cfg),
