@@ -23,6 +23,7 @@ import (
 	"labelstation/station/orderfile"
 	"labelstation/station/outbox"
 	"labelstation/station/tracking"
+	"labelstation/station/wms"
 	"labelstation/store"
 )
 
@@ -69,6 +70,11 @@ type Config struct {
 	// OrderLookup, when set, is asked for an order the store does not
 	// hold (the WMS's HTTP lookup); what it answers is stored.
 	OrderLookup OrderLookup
+	// Webhooks is how the WMS hears what happened (station/wms); off
+	// when its URL is empty. The store's announcer (which queues them in
+	// the commit of each fact) is installed by the composition root, so
+	// every command queues events; the station delivers them.
+	Webhooks wms.Config
 
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -107,6 +113,8 @@ type Station struct {
 
 	trackerOnce sync.Once
 	trackerP    *tracking.Poller // the tracking poller (tracking.go)
+
+	hooks *wms.Deliverer // webhooks to the WMS; nil when off (webhooks_flow.go)
 }
 
 // New wires a station. printer and scale may be nil: then Pack needs an
@@ -124,6 +132,7 @@ func New(st *store.Store, c carrier.Carrier, p printer.Printer, sc scale.Scale, 
 	s := &Station{store: st, carrier: c, reg: newRegistry(c, cfg.Carriers), printer: p, scale: sc, cfg: cfg, log: cfg.Logger}
 	s.q = queues{byURI: map[string]*printQueue{}, stop: make(chan struct{}), fonts: map[string]*fontCache{}}
 	s.syncer = s.newSyncWorker()
+	s.newWebhooks()
 	// A label found "sending" was on its way when the station stopped:
 	// whether it printed is unknown, so the packer will be asked. (Some
 	// commands, e.g. scale tools, build a station without a store.)

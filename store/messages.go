@@ -123,6 +123,13 @@ type Announcer func(Fact) ([]Message, error)
 // the store is used concurrently.
 func (s *Store) SetAnnouncer(a Announcer) { s.announce = a }
 
+// OnMessages installs a function called after every commit that queued
+// messages (PutMessages, or a fact's announcement): the deliverer's
+// wake-up, which must not run inside the commit, where its list would not
+// yet see the new messages. fn must not block. Call it before the store
+// is used concurrently.
+func (s *Store) OnMessages(fn func()) { s.onMessages = fn }
+
 // announceTx runs the announcer for f and queues its messages in tx.
 func (s *Store) announceTx(tx *bolt.Tx, f Fact) error {
 	if s.announce == nil {
@@ -132,8 +139,15 @@ func (s *Store) announceTx(tx *bolt.Tx, f Fact) error {
 	if err != nil {
 		return fmt.Errorf("announce %s: %w", f.Kind, err)
 	}
-	_, err = putMessages(tx, msgs)
+	added, err := putMessages(tx, msgs)
+	s.notifyOnCommit(tx, added)
 	return err
+}
+
+func (s *Store) notifyOnCommit(tx *bolt.Tx, added int) {
+	if added > 0 && s.onMessages != nil {
+		tx.OnCommit(s.onMessages)
+	}
 }
 
 // PutMessages queues messages (one commit) and returns how many were new:
@@ -141,6 +155,7 @@ func (s *Store) announceTx(tx *bolt.Tx, f Fact) error {
 func (s *Store) PutMessages(msgs ...Message) (added int, err error) {
 	err = s.update(func(tx *bolt.Tx) error {
 		added, err = putMessages(tx, msgs)
+		s.notifyOnCommit(tx, added)
 		return err
 	})
 	if err != nil {

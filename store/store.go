@@ -57,8 +57,10 @@ const FileName = "labelstation.db"
 type Store struct {
 	db   *bolt.DB
 	path string
-	// announce turns recorded facts into outgoing messages (messages.go).
-	announce Announcer
+	// announce turns recorded facts into outgoing messages, onMessages
+	// hears that some were queued (messages.go).
+	announce   Announcer
+	onMessages func()
 }
 
 // Options tune Open.

@@ -42,6 +42,8 @@ func runGUI(ctx context.Context, g *globals) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { b.station.RunSync(syncCtx) })
 	bg.Go(func() { b.station.RunTracking(syncCtx) })
+	// And the webhooks to the WMS, when they are on.
+	bg.Go(func() { b.station.RunWebhooks(syncCtx) })
 	// And the watched order folder, when orders come that way.
 	folder, err := orderFolder(b.cfg, b.station)
 	if err != nil {

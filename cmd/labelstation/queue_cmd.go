@@ -102,6 +102,14 @@ func queueSync(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if b.cfg.WMS.Webhooks.URL != "" && !g.json {
+		// The bookings just made are events for the WMS: send them too.
+		wr, werr := b.station.SyncWebhooks(ctx)
+		fmt.Fprintf(g.stdout, "sent %d events to the WMS; %d waiting, %d refused\n", wr.Sent, wr.Waiting, wr.Failed)
+		if werr != nil {
+			fmt.Fprintf(g.stdout, "the WMS: %v\n", werr)
+		}
+	}
 	if g.json {
 		if err := printJSON(g, rep); err != nil {
 			return err

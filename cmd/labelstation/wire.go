@@ -19,6 +19,7 @@ import (
 	"labelstation/printer"
 	"labelstation/scale"
 	"labelstation/station"
+	"labelstation/station/wms"
 	"labelstation/store"
 )
 
@@ -93,6 +94,17 @@ func openStore(g *globals) (*store.Store, config.Config, error) {
 		// stops every command here, before anything is booked or printed.
 		return nil, cfg, &station.Problem{Msg: err.Error(), Hint: "nothing was booked or printed and everything saved earlier is kept; free space on the disk of " + dir + " (or make it writable), then run the command again", Err: err}
 	}
+	if err == nil && cfg.WMS.Webhooks.URL != "" {
+		// Every command that records a fact (a booking, a status, a
+		// return) queues the WMS's event in the same commit; the GUI and
+		// `webhooks sync` deliver them.
+		wcfg := webhookConfig(cfg)
+		if verr := wcfg.Validate(); verr != nil {
+			st.Close()
+			return nil, cfg, &station.Problem{Msg: verr.Error(), Hint: "fix [wms.webhooks] in the config", Err: verr}
+		}
+		st.SetAnnouncer(wms.Announcer(wcfg))
+	}
 	return st, cfg, err
 }
 
@@ -134,6 +146,7 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 	}
 	b.station = station.New(st, carriers[0], p, sc, station.Config{
 		OrderLookup:      lookup,
+		Webhooks:         webhookConfig(cfg),
 		Carriers:         carriers[1:],
 		CarrierProfiles:  carrierProfiles(cfg),
 		Prices:           priceTable(cfg),
