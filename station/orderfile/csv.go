@@ -40,6 +40,7 @@ const (
 	colItemHSCode
 	colItemOrigin
 	colItemWeight
+	colItemSKU
 	numColumns
 )
 
@@ -68,6 +69,7 @@ var columnNames = [numColumns]string{
 	colItemHSCode:      "item_hs_code",
 	colItemOrigin:      "item_origin",
 	colItemWeight:      "item_weight_kg",
+	colItemSKU:         "item_sku",
 }
 
 func (c column) String() string { return columnNames[c] }
@@ -328,7 +330,7 @@ func (f *csvFile) readItem(row *csvRow) *carrier.Line {
 		return nil
 	}
 	bad := func(why string) { row.problems = append(row.problems, why) }
-	l := &carrier.Line{Description: row.vals[colItemDescription], Quantity: 1}
+	l := &carrier.Line{SKU: row.vals[colItemSKU], Description: row.vals[colItemDescription], Quantity: 1}
 	if l.Description == "" {
 		bad("item_description is empty, but the row has other item columns")
 	}

@@ -28,6 +28,8 @@ type jsonOrder struct {
 		HeightCm float64 `json:"height_cm"`
 	} `json:"dimensions"`
 	Lines []jsonLine `json:"lines"`
+	// ReturnLabel asks for a return label with the outgoing parcel.
+	ReturnLabel bool `json:"return_label"`
 }
 
 type jsonAddress struct {
@@ -43,6 +45,7 @@ type jsonAddress struct {
 }
 
 type jsonLine struct {
+	SKU         string   `json:"sku"`
 	Description string   `json:"description"`
 	Quantity    *float64 `json:"quantity"`
 	Value       float64  `json:"value"`
@@ -256,7 +259,7 @@ func (e *jsonEntry) read(raw json.RawMessage) {
 	var lines []carrier.Line
 	for i, l := range o.Lines {
 		p := fmt.Sprintf("lines[%d].", i)
-		cl := carrier.Line{Description: strings.TrimSpace(l.Description), Quantity: 1, Value: l.Value, WeightKg: l.WeightKg}
+		cl := carrier.Line{SKU: strings.TrimSpace(l.SKU), Description: strings.TrimSpace(l.Description), Quantity: 1, Value: l.Value, WeightKg: l.WeightKg}
 		if cl.Description == "" {
 			bad(p + "description is empty")
 		}
@@ -306,6 +309,7 @@ func (e *jsonEntry) read(raw json.RawMessage) {
 		ServicePointID: strings.TrimSpace(o.ServicePointID),
 		Dimensions:     d,
 		Lines:          lines,
+		ReturnLabel:    o.ReturnLabel,
 	}
 }
 
