@@ -43,6 +43,7 @@ func TestScripts(t *testing.T) {
 			// A race-enabled labelstation otherwise sleeps 1s at every exit.
 			env.Setenv("GORACE", raceOptions())
 			env.Values[tbKey{}] = env.T().(testing.TB)
+			env.Values[wmsKey{}] = &wmsBox{}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -53,6 +54,7 @@ func TestScripts(t *testing.T) {
 			"decodelabel":  cmdDecodeLabel,
 			"bookings":     cmdBookings,
 			"expand":       cmdExpand,
+			"wms":          cmdWMS,
 		},
 	})
 }
