@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"labelstation/config"
 	"labelstation/station"
@@ -83,9 +84,29 @@ func ordersWatch(ctx context.Context, g *globals, once bool) error {
 		folder.Run(ctx)
 		return nil
 	}
-	rep, err := folder.Scan(ctx)
-	if err != nil {
-		return err
+	// A file must be seen unchanged for the settle time before it is
+	// read, so one look is several: until nothing waits any more (a file
+	// still growing after half a minute is left for the next run).
+	settle := config.Duration(cfg.Orders.Folder.Settle, ordersource.DefaultSettle)
+	poll := min(config.Duration(cfg.Orders.Folder.Poll, ordersource.DefaultPoll), settle)
+	var rep ordersource.ScanReport
+	for start := time.Now(); ; {
+		pass, err := folder.Scan(ctx)
+		if err != nil {
+			return err
+		}
+		rep.Imported = append(rep.Imported, pass.Imported...)
+		rep.Failed = append(rep.Failed, pass.Failed...)
+		rep.Deferred = append(rep.Deferred, pass.Deferred...)
+		rep.Waiting = pass.Waiting
+		if len(pass.Waiting) == 0 || time.Since(start) > settle+30*time.Second {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(poll):
+		}
 	}
 	if g.json {
 		return printJSON(g, rep)
