@@ -52,15 +52,31 @@ type PackResult struct {
 	Offline bool `json:"offline,omitempty"`
 	// Warning is something a supervisor should hear soon, e.g. the
 	// offline id series runs low.
-	Warning string        `json:"warning,omitempty"`
-	Took    time.Duration `json:"took_ns"`
+	Warning string `json:"warning,omitempty"`
+	// ReturnTrackingID is the return label's tracking number when the
+	// order asked for one in the box (Order.ReturnLabel); a return that
+	// failed is said in Warning and never fails the pack.
+	ReturnTrackingID string        `json:"return_tracking_id,omitempty"`
+	Took             time.Duration `json:"took_ns"`
 }
 
 // Pack ships one order: look it up, weigh, write the booking to the outbox,
 // book, store the tracking number and label, print, confirm printed. Each
 // step is recorded before the next starts, so calling Pack again after a
 // crash or failure finishes the parcel instead of booking it twice.
+//
+// An order that asks for a return label in the box (Order.ReturnLabel)
+// gets it booked and printed right after its own label is booked and
+// printed (or queued); see returnWithOutgoing.
 func (s *Station) Pack(ctx context.Context, ref string, opts PackOptions) (PackResult, error) {
+	res, err := s.pack(ctx, ref, opts)
+	if res.OrderRef != "" && !errors.Is(err, ErrAlreadyPacked) {
+		res = s.returnWithOutgoing(ctx, res, opts.Printer)
+	}
+	return res, err
+}
+
+func (s *Station) pack(ctx context.Context, ref string, opts PackOptions) (PackResult, error) {
 	start := time.Now()
 	order, err := s.Order(ctx, ref)
 	if err != nil {

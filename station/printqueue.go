@@ -351,14 +351,15 @@ func joinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(out, sep)
 }
 
-// openJobFor returns the order's unconfirmed (not reprint) job, if any.
+// openJobFor returns the order's unconfirmed (not reprint) job of its
+// outgoing label, if any; a return label's job is the return's.
 func (s *Station) openJobFor(ref string) (store.PrintJob, bool, error) {
 	jobs, err := s.store.PrintJobs()
 	if err != nil {
 		return store.PrintJob{}, false, err
 	}
 	for _, j := range jobs {
-		if j.OrderRef == ref && !j.Reprint {
+		if j.OrderRef == ref && !j.Reprint && j.ReturnID == "" {
 			return j, true, nil
 		}
 	}
@@ -400,7 +401,14 @@ func (s *Station) retryJob(ctx context.Context, q *printQueue, job store.PrintJo
 	if err != nil {
 		return resultOf(sh, false), err
 	}
-	return s.finish(sh, s.enqueue(ctx, q, job, sh.Label, false), start)
+	out := s.enqueue(ctx, q, job, sh.Label, false)
+	if job.ReturnID != "" && out.err == nil {
+		// ConfirmPrintJob answers with the order's outgoing shipment; the
+		// packer printed the return's label.
+		out.sh = sh
+		out.sh.PrintedAt = s.cfg.Now()
+	}
+	return s.finish(sh, out, start)
 }
 
 func (s *Station) finish(sh store.Shipment, out printOutcome, start time.Time) (PackResult, error) {
@@ -449,17 +457,30 @@ func (s *Station) ConfirmPrint(ctx context.Context, id string) (PackResult, erro
 	if job.State == store.PrintSending {
 		return resultOf(sh, false), stillQueued(job, nil)
 	}
-	sh, err = s.store.ConfirmPrintJob(id, s.cfg.Now(), job.Printer)
+	confirmed, err := s.store.ConfirmPrintJob(id, s.cfg.Now(), job.Printer)
 	if err != nil {
 		return resultOf(sh, false), err
+	}
+	if job.ReturnID == "" {
+		sh = confirmed
 	}
 	return resultOf(sh, true), nil
 }
 
+// jobAndShipment returns a queued job and the label it prints: the
+// order's outgoing shipment, or for a return label's job (ReturnID) the
+// return seen as a shipment (its label, its tracking number).
 func (s *Station) jobAndShipment(id string) (store.PrintJob, store.Shipment, error) {
 	job, err := s.store.PrintJob(id)
 	if err != nil {
 		return job, store.Shipment{}, s.noJob(id, err)
+	}
+	if job.ReturnID != "" {
+		r, err := s.store.Return(job.ReturnID)
+		if err != nil {
+			return job, store.Shipment{}, fmt.Errorf("the return of print job %s: %w", id, err)
+		}
+		return job, s.returnShipment(r), nil
 	}
 	sh, err := s.store.ShipmentByOrder(job.OrderRef)
 	return job, sh, err

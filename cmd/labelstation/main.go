@@ -75,6 +75,7 @@ Usage:
   labelstation sandbox --listen ADDR [--apikey KEY] [--latency D] [--fail-rate F] [--stg-listen ADDR [--stg-latency D]]
   labelstation orders import FILE                    import orders (CSV or JSON)
   labelstation orders list
+  labelstation orders watch [--once]                 import order files dropped in [orders.folder] path
   labelstation pack REF [--weight 1.25kg | --scale URI] [--carrier stg] [--service CODE] [--printer URI]
   labelstation rates REF [--weight 1.25kg] [--deadline 2s]   compare carriers' prices and delivery dates
   labelstation reprint [REF]                         print a stored label again (default: the last)
@@ -82,6 +83,10 @@ Usage:
   labelstation queue list [--all]
   labelstation print-queue list | retry ID | discard ID | printed ID   labels not confirmed printed
   labelstation report [--date YYYY-MM-DD] [--format text|json|csv]
+  labelstation return create REF|TRACKING [--reason R] [--note T] [--service 24|20|22] [--labelless] [--another]
+  labelstation return show SCAN | receive SCAN [--note T] | list [--all] | sync | reprint SCAN   returns
+  labelstation webhooks list [--all] | sync | retry SEQ | discard SEQ --reason R   events for the WMS
+  labelstation export [--date YYYY-MM-DD] [--format csv|json] [--out FILE]   the day's shipments and returns
   labelstation series list                           the consignor's own item id ranges
   labelstation scale read URI [--stable] | list | probe PORT | simulate --protocol P --port PTY
   labelstation servicepoints --country CC --postcode P [--street S] [--n 5] | --country CC --id ID
@@ -145,6 +150,12 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdPrintQueue(ctx, g, rest)
 	case "track":
 		return cmdTrack(ctx, g, rest)
+	case "return":
+		return cmdReturn(ctx, g, rest)
+	case "webhooks":
+		return cmdWebhooks(ctx, g, rest)
+	case "export":
+		return cmdExport(ctx, g, rest)
 	case "demo-history":
 		return cmdDemoHistory(ctx, g, rest)
 	case "report":
