@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -42,8 +43,10 @@ func runGUI(ctx context.Context, g *globals) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { b.station.RunSync(syncCtx) })
 	bg.Go(func() { b.station.RunTracking(syncCtx) })
-	// And the webhooks to the WMS, when they are on.
+	// And the webhooks to the WMS, when they are on, and the returns'
+	// tracking (a return moves in days; every 30 minutes is plenty).
 	bg.Go(func() { b.station.RunWebhooks(syncCtx) })
+	bg.Go(func() { syncReturnsEvery(syncCtx, b, 30*time.Minute) })
 	// And the watched order folder, when orders come that way.
 	folder, err := orderFolder(b.cfg, b.station)
 	if err != nil {
@@ -58,4 +61,20 @@ func runGUI(ctx context.Context, g *globals) error {
 	stopSync()
 	bg.Wait()
 	return nil
+}
+
+// syncReturnsEvery asks the carriers about the open returns now and then
+// every interval until ctx ends. Failures are logged by the station and
+// tried again next time.
+func syncReturnsEvery(ctx context.Context, b *bench, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		b.station.SyncReturns(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
