@@ -16,6 +16,7 @@ import (
 	"labelstation/label"
 	"labelstation/scale"
 	"labelstation/station"
+	"labelstation/store"
 )
 
 // uiLoop stands in for the Fyne main loop. The test driver's fyne.Do runs
@@ -415,3 +416,242 @@ func newTestScreen(t *testing.T, st Station, opts ...Option) (*PackScreen, fyne.
 }
 
 func lines(s string) []string { return strings.Split(s, "\n") }
+
+// fakeDesk is a fakeStation with a returns desk (ReturnsDesk) and a queue
+// of messages to the WMS (WebhookQueue). It records every call.
+type fakeDesk struct {
+	*fakeStation
+
+	dmu      sync.Mutex
+	returns  []station.Return
+	outgoing map[string]string // outgoing parcel's tracking number → order ref
+	creates  []createCall
+	// createErr, when set, is CreateReturn's answer (once); printErr is
+	// its error after booking the return (the label did not print).
+	createErr   error
+	printErr    error
+	receives    []receiveCall
+	returnSyncs int
+	nextReturn  int
+
+	hooks        []station.WebhookEntry
+	hookRetries  []uint64
+	hookDiscards []hookDiscard
+	hookSyncs    int
+	hookRetryErr error
+}
+
+type createCall struct {
+	Scan string
+	Opts station.ReturnOptions
+}
+
+type receiveCall struct{ ID, Note string }
+
+type hookDiscard struct {
+	Seq    uint64
+	Reason string
+}
+
+func newFakeDesk() *fakeDesk {
+	st := newFakeStation()
+	st.orders["10001"] = carrier.Order{Ref: "10001", Service: "19", Receiver: st.orders["10001"].Receiver,
+		Lines: []carrier.Line{{SKU: "KOP-BL-2", Description: "Blå kopp", Quantity: 2}, {SKU: "TEK-1", Description: "Tekanna", Quantity: 1}}}
+	return &fakeDesk{fakeStation: st, outgoing: map[string]string{"00370712345000000017": "10002"}}
+}
+
+func (f *fakeDesk) returnIndex(id string) int {
+	for i, r := range f.returns {
+		if r.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (f *fakeDesk) CreateReturn(_ context.Context, scan string, opts station.ReturnOptions) (station.ReturnResult, error) {
+	f.dmu.Lock()
+	defer f.dmu.Unlock()
+	f.creates = append(f.creates, createCall{scan, opts})
+	if err := f.createErr; err != nil {
+		f.createErr = nil
+		return station.ReturnResult{}, err
+	}
+	ref, outgoing := scan, ""
+	if r, ok := f.outgoing[scan]; ok {
+		ref, outgoing = r, scan
+	}
+	f.fakeStation.mu.Lock()
+	o, ok := f.orders[ref]
+	f.fakeStation.mu.Unlock()
+	if !ok {
+		return station.ReturnResult{}, unknownOrder(scan)
+	}
+	for _, r := range f.returns {
+		if r.OrderRef == ref && r.State.Open() && !opts.Another {
+			return station.ReturnResult{}, &station.Problem{
+				Msg: "order " + ref + " already has an open return (" + r.TrackingID() + ")", Err: store.ErrReturnExists}
+		}
+	}
+	f.nextReturn++
+	now := time.Now()
+	svc := opts.Service
+	if svc == "" {
+		svc = "24"
+	}
+	r := station.Return{ID: fmt.Sprintf("ret-%d", f.nextReturn), OrderRef: ref, Carrier: "postnord", Service: svc,
+		Labelless: opts.Labelless, OutgoingItemID: outgoing, ItemID: fmt.Sprintf("RR%09dSE", 100+f.nextReturn),
+		Reason: opts.Reason, Note: opts.Note, Lines: o.Lines, State: store.ReturnRegistered, Created: now, RegisteredAt: now}
+	f.returns = append(f.returns, r)
+	if err := f.printErr; err != nil && !opts.Labelless {
+		f.printErr = nil
+		return station.ReturnResult{Return: r, Took: 2 * time.Second}, err
+	}
+	return station.ReturnResult{Return: r, Printed: !opts.Labelless, Took: 380 * time.Millisecond}, nil
+}
+
+func (f *fakeDesk) FindReturn(_ context.Context, scan string) (station.ReturnInfo, error) {
+	f.dmu.Lock()
+	defer f.dmu.Unlock()
+	for _, r := range f.returns {
+		if r.ItemID == scan || r.OrderRef == scan && r.State.Open() {
+			f.fakeStation.mu.Lock()
+			o := f.orders[r.OrderRef]
+			f.fakeStation.mu.Unlock()
+			return station.ReturnInfo{Return: r, Order: o}, nil
+		}
+	}
+	return station.ReturnInfo{}, &station.Problem{Msg: "no return has the number " + scan, Err: station.ErrReturnNotFound}
+}
+
+func (f *fakeDesk) ReceiveReturn(_ context.Context, id, note string) (station.Return, error) {
+	f.dmu.Lock()
+	defer f.dmu.Unlock()
+	f.receives = append(f.receives, receiveCall{id, note})
+	i := f.returnIndex(id)
+	if i < 0 {
+		return station.Return{}, &station.Problem{Msg: "there is no return " + id, Err: station.ErrReturnNotFound}
+	}
+	r := &f.returns[i]
+	now := time.Now()
+	if r.State != store.ReturnReceived {
+		r.State, r.ReceivedAt, r.ReceivedBy = store.ReturnReceived, now, store.ReceivedByBench
+	}
+	r.CheckedAt = now
+	if note != "" {
+		r.Note = joinNonEmpty("; ", r.Note, note)
+	}
+	return *r, nil
+}
+
+func (f *fakeDesk) Returns(_ context.Context, openOnly bool) ([]station.Return, error) {
+	f.dmu.Lock()
+	defer f.dmu.Unlock()
+	var out []station.Return
+	for _, r := range f.returns {
+		if !openOnly || r.State.Open() {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// SyncReturns moves every registered return on its way.
+func (f *fakeDesk) SyncReturns(context.Context) (station.ReturnSyncReport, error) {
+	f.dmu.Lock()
+	defer f.dmu.Unlock()
+	f.returnSyncs++
+	var rep station.ReturnSyncReport
+	for i := range f.returns {
+		if r := &f.returns[i]; r.State.Open() {
+			rep.Checked++
+			if r.State == store.ReturnRegistered {
+				r.State, r.InTransitAt = store.ReturnInTransit, time.Now()
+				rep.Changed++
+			}
+		}
+	}
+	return rep, nil
+}
+
+func (f *fakeDesk) returnCalls() ([]createCall, []receiveCall, int) {
+	f.dmu.Lock()
+	defer f.dmu.Unlock()
+	return append([]createCall(nil), f.creates...), append([]receiveCall(nil), f.receives...), f.returnSyncs
+}
+
+func (f *fakeDesk) Webhooks(_ context.Context, all bool) ([]station.WebhookEntry, error) {
+	f.dmu.Lock()
+	defer f.dmu.Unlock()
+	var out []station.WebhookEntry
+	for _, e := range f.hooks {
+		if all || e.State == "pending" || e.State == "failed" {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeDesk) hookIndex(seq uint64) int {
+	for i, e := range f.hooks {
+		if e.Seq == seq {
+			return i
+		}
+	}
+	return -1
+}
+
+// RetryWebhook delivers the message, or answers hookRetryErr.
+func (f *fakeDesk) RetryWebhook(_ context.Context, seq uint64) (station.WebhookEntry, error) {
+	f.dmu.Lock()
+	defer f.dmu.Unlock()
+	f.hookRetries = append(f.hookRetries, seq)
+	i := f.hookIndex(seq)
+	if i < 0 {
+		return station.WebhookEntry{}, &station.Problem{Msg: fmt.Sprintf("there is no webhook %d", seq)}
+	}
+	e := &f.hooks[i]
+	e.Attempts++
+	if f.hookRetryErr != nil {
+		e.LastError = f.hookRetryErr.Error()
+		return *e, f.hookRetryErr
+	}
+	e.State, e.SentAt, e.LastStatus, e.LastError, e.Action = "sent", time.Now(), 200, "", ""
+	return *e, nil
+}
+
+func (f *fakeDesk) DiscardWebhook(_ context.Context, seq uint64, reason string) (station.WebhookEntry, error) {
+	f.dmu.Lock()
+	defer f.dmu.Unlock()
+	f.hookDiscards = append(f.hookDiscards, hookDiscard{seq, reason})
+	i := f.hookIndex(seq)
+	if i < 0 {
+		return station.WebhookEntry{}, &station.Problem{Msg: fmt.Sprintf("there is no webhook %d", seq)}
+	}
+	f.hooks[i].State, f.hooks[i].Action = "discarded", ""
+	return f.hooks[i], nil
+}
+
+// SyncWebhooks delivers every pending message.
+func (f *fakeDesk) SyncWebhooks(context.Context) (station.WebhookReport, error) {
+	f.dmu.Lock()
+	defer f.dmu.Unlock()
+	f.hookSyncs++
+	var rep station.WebhookReport
+	for i := range f.hooks {
+		switch e := &f.hooks[i]; e.State {
+		case "pending":
+			e.State, e.SentAt, e.Attempts = "sent", time.Now(), e.Attempts+1
+			rep.Sent++
+		case "failed":
+			rep.Failed++
+		}
+	}
+	return rep, nil
+}
+
+func (f *fakeDesk) hookCalls() ([]uint64, []hookDiscard, int) {
+	f.dmu.Lock()
+	defer f.dmu.Unlock()
+	return append([]uint64(nil), f.hookRetries...), append([]hookDiscard(nil), f.hookDiscards...), f.hookSyncs
+}

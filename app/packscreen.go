@@ -223,14 +223,17 @@ type PackScreen struct {
 	queueBtn     *widget.Button // "Queue…" (nil without an OutboxQueue)
 	queueView    *queueView     // the open queue view, nil when closed
 	dashBtn      *widget.Button // "Dashboard…" (nil without WithDashboard)
+	returnsBtn   *widget.Button // "Returns…" (nil without a ReturnsDesk)
+	returnsView  *returnsView   // the open Returns dialog, nil when closed
 	dashboard    *dashboardView // the open dashboard, nil when closed
 	rates        *rateState     // carrier options (nil without a RateSource)
 }
 
 // NewPackScreen builds the pack screen into w: it sets the window content,
-// gives the scan field the focus, installs F9 (print) and F10 (reprint
-// last), and starts the goroutines that feed the live weight, the status
-// bar and the print queue. Call Close when the window goes away.
+// gives the scan field the focus, installs F9 (print), F10 (reprint
+// last) and F7 (Returns…, with a ReturnsDesk), and starts the goroutines
+// that feed the live weight, the status bar and the print queue. Call
+// Close when the window goes away.
 func NewPackScreen(st Station, w fyne.Window, opts ...Option) *PackScreen {
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -349,6 +352,8 @@ func (ps *PackScreen) screenKey(k fyne.KeyName) bool {
 		ps.Print()
 	case fyne.KeyF10:
 		ps.ReprintLast()
+	case fyne.KeyF7:
+		ps.ShowReturns()
 	default:
 		return false
 	}
@@ -825,10 +830,14 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 
 	// The "Work offline" switch and Queue… sit beside the scan field,
 	// where they cost the screen no height.
-	// Dashboard… comes first, so the switch and Queue… keep their place
-	// at the right edge.
+	// Returns… and Dashboard… come first, so the switch and Queue… keep
+	// their place at the right edge.
 	var head fyne.CanvasObject = scanRow
 	beside := container.NewHBox()
+	if _, ok := ps.st.(ReturnsDesk); ok {
+		ps.returnsBtn = widget.NewButton("Returns…  F7", ps.ShowReturns)
+		beside.Add(ps.returnsBtn)
+	}
 	if ps.cfg.dashboard != nil {
 		ps.dashBtn = widget.NewButton("Dashboard…", ps.ShowDashboard)
 		beside.Add(ps.dashBtn)

@@ -43,6 +43,7 @@ type queueView struct {
 	lateTab *container.TabItem
 	late    *widget.Label // the sent-late list, one line a parcel
 	lateN   int
+	wms     *webhookTab // the WMS tab (nil without a WebhookQueue)
 
 	// The Cancel form while it is open, for tests.
 	cancelForm   *dialog.FormDialog
@@ -94,6 +95,7 @@ func (ps *PackScreen) ShowQueue() {
 		container.NewTabItem("Waiting", container.NewVScroll(v.list)),
 		v.lateTab,
 	)
+	v.wms = v.addWebhookTab()
 	head := container.NewVBox(
 		container.NewBorder(nil, nil, nil, container.NewVBox(v.syncBtn), container.NewVBox(v.online, v.summary)),
 		v.result,
@@ -118,15 +120,24 @@ func (ps *PackScreen) ShowQueue() {
 	every(v.ctx, &ps.watchers, ps.cfg.queueEvery, v.refresh)
 }
 
-// load asks the station for the queue and the sent-late list (off the
-// UI goroutine, through v.refresher).
+// load asks the station for the queue, the sent-late list and the WMS
+// deliveries (off the UI goroutine, through v.refresher).
 func (v *queueView) load(viewCtx context.Context) {
 	ctx, cancel := context.WithTimeout(viewCtx, 10*time.Second)
 	entries, err := v.oq.Queue(ctx, false)
 	late, lateErr := v.oq.SentLate(ctx, time.Now())
+	var showWMS func()
+	if v.wms != nil {
+		showWMS = v.wms.load(ctx)
+	}
 	cancel()
 	if viewCtx.Err() == nil {
-		v.ps.ui(func() { v.show(entries, err, late, lateErr) })
+		v.ps.ui(func() {
+			v.show(entries, err, late, lateErr)
+			if showWMS != nil && !v.closed() {
+				showWMS()
+			}
+		})
 	}
 }
 

@@ -98,3 +98,47 @@ var _ RateSource = (*station.Station)(nil)
 type RateSource interface {
 	Rates(ctx context.Context, ref string, opts station.RateOptions) (station.RateComparison, error)
 }
+
+// The real facade offers returns too.
+var _ ReturnsDesk = (*station.Station)(nil)
+
+// ReturnsDesk is the part of the station behind the Returns… dialog (F7):
+// create a return label for a shipped order, receive a return parcel at
+// the bench, and the list of returns still on their way. Every control is
+// one of these calls; the station decides what may be done. A Station
+// that implements it gets the Returns… button and F7.
+type ReturnsDesk interface {
+	// CreateReturn books a return label for the order scanned (its
+	// reference or the outgoing parcel's tracking number) and prints it,
+	// unless it is labelless.
+	CreateReturn(ctx context.Context, scan string, opts station.ReturnOptions) (station.ReturnResult, error)
+	// FindReturn looks a return up by its parcel's tracking number (or an
+	// order reference with one open return).
+	FindReturn(ctx context.Context, scan string) (station.ReturnInfo, error)
+	// ReceiveReturn confirms at the bench that the return parcel is back.
+	ReceiveReturn(ctx context.Context, id, note string) (station.Return, error)
+	// Returns lists returns, oldest first; openOnly keeps those still on
+	// their way.
+	Returns(ctx context.Context, openOnly bool) ([]station.Return, error)
+	// SyncReturns asks the carriers where every open return is now.
+	SyncReturns(ctx context.Context) (station.ReturnSyncReport, error)
+}
+
+// The real facade offers the WMS webhook queue too.
+var _ WebhookQueue = (*station.Station)(nil)
+
+// WebhookQueue is the part of the station behind the queue view's WMS
+// tab: the webhook deliveries to the warehouse system that wait or were
+// refused, with Retry, Discard and Send now. A Station that implements it
+// gets the tab.
+type WebhookQueue interface {
+	// Webhooks lists the open deliveries (all=true adds those sent and
+	// discarded today).
+	Webhooks(ctx context.Context, all bool) ([]station.WebhookEntry, error)
+	// RetryWebhook sends one delivery again now.
+	RetryWebhook(ctx context.Context, seq uint64) (station.WebhookEntry, error)
+	// DiscardWebhook takes a delivery out of the queue for good.
+	DiscardWebhook(ctx context.Context, seq uint64, reason string) (station.WebhookEntry, error)
+	// SyncWebhooks delivers every due webhook now ("Send now").
+	SyncWebhooks(ctx context.Context) (station.WebhookReport, error)
+}
