@@ -71,8 +71,8 @@ type Options struct {
 	// CompanyPrefix is the GS1 company prefix of allocated SSCCs;
 	// "" means DefaultCompanyPrefix.
 	CompanyPrefix string
-	// FirstSerial is the first SSCC serial reference; 0 means one derived
-	// from Now, so a restarted sandbox does not hand out the ids of its
+	// FirstSerial is the first SSCC serial reference; 0 means a random
+	// one, so a restarted sandbox does not hand out the ids of its
 	// previous run to a station that kept them.
 	FirstSerial uint64
 	// KeepBookings bounds the recorded bookings kept for Bookings and
@@ -298,7 +298,12 @@ func New(opts Options) *Server {
 	s.serialMod = uint64(math.Pow10(16 - len(s.companyPrefix)))
 	s.nextSerial = opts.FirstSerial
 	if s.nextSerial == 0 {
-		s.nextSerial = uint64(s.now().Unix())
+		// Anywhere in the serial range, from the process's own random
+		// source (not the seeded one, whose draws tests predict): two
+		// sandboxes started one after the other — each demo command
+		// starts its own, milliseconds apart — hand out the same ids only
+		// by a one-in-a-hundred-million chance, however close in time.
+		s.nextSerial = uint64(s.now().UnixNano()) ^ rand.Uint64()
 	}
 	s.nextSerial %= s.serialMod
 
