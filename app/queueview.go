@@ -215,24 +215,41 @@ func (v *queueView) showEntries(entries []station.QueueEntry) {
 		return
 	}
 	v.sig = sig.String()
-	v.list.RemoveAll()
 	v.rows = map[string]*queueRow{}
-	for i, e := range entries {
+	rows := make([]fyne.CanvasObject, 0, len(entries))
+	for _, e := range entries {
 		row := v.row(e)
 		v.rows[e.ID] = row
+		rows = append(rows, actionRow(row.state, row.title, row.detail, row.action, row.retry, row.cancel))
+	}
+	fillList(v.list, rows, "Nothing waits: every parcel packed is booked with the carrier.")
+}
+
+// actionRow is one row of a queue list: the state in words and the title
+// on the first line, the detail and what to do below, and two buttons on
+// the right.
+func actionRow(state, title, detail, action, button1, button2 fyne.CanvasObject) fyne.CanvasObject {
+	buttons := container.NewVBox(container.NewGridWithColumns(2, button1, button2), layout.NewSpacer())
+	text := container.NewVBox(container.NewBorder(nil, nil, state, nil, title), detail, action)
+	return container.NewBorder(nil, nil, nil, buttons, text)
+}
+
+// fillList shows rows in list, separated, or the empty text when there
+// are none.
+func fillList(list *fyne.Container, rows []fyne.CanvasObject, empty string) {
+	list.RemoveAll()
+	for i, r := range rows {
 		if i > 0 {
-			v.list.Add(widget.NewSeparator())
+			list.Add(widget.NewSeparator())
 		}
-		buttons := container.NewVBox(container.NewGridWithColumns(2, row.retry, row.cancel), layout.NewSpacer())
-		text := container.NewVBox(container.NewBorder(nil, nil, row.state, nil, row.title), row.detail, row.action)
-		v.list.Add(container.NewBorder(nil, nil, nil, buttons, text))
+		list.Add(r)
 	}
-	if len(entries) == 0 {
-		empty := widget.NewLabel("Nothing waits: every parcel packed is booked with the carrier.")
-		empty.Importance = widget.LowImportance
-		v.list.Add(empty)
+	if len(rows) == 0 {
+		l := widget.NewLabel(empty)
+		l.Importance = widget.LowImportance
+		list.Add(l)
 	}
-	v.list.Refresh()
+	list.Refresh()
 }
 
 // stateWords is an entry's state as the packer says it.

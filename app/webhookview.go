@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"labelstation/station"
@@ -123,24 +122,14 @@ func (w *webhookTab) show(entries []station.WebhookEntry, err error) {
 		return
 	}
 	w.sig = sig.String()
-	w.list.RemoveAll()
 	w.rows = map[uint64]*webhookRow{}
-	for i, e := range entries {
+	rows := make([]fyne.CanvasObject, 0, len(entries))
+	for _, e := range entries {
 		r := w.row(e)
 		w.rows[e.Seq] = r
-		if i > 0 {
-			w.list.Add(widget.NewSeparator())
-		}
-		buttons := container.NewVBox(container.NewGridWithColumns(2, r.retry, r.discard), layout.NewSpacer())
-		text := container.NewVBox(container.NewBorder(nil, nil, r.state, nil, r.title), r.detail, r.action)
-		w.list.Add(container.NewBorder(nil, nil, nil, buttons, text))
+		rows = append(rows, actionRow(r.state, r.title, r.detail, r.action, r.retry, r.discard))
 	}
-	if len(entries) == 0 {
-		empty := widget.NewLabel("No message to the warehouse system waits (labels, statuses, returns).")
-		empty.Importance = widget.LowImportance
-		w.list.Add(empty)
-	}
-	w.list.Refresh()
+	fillList(w.list, rows, "No message to the warehouse system waits (labels, statuses, returns).")
 }
 
 // webhookStateWords is a delivery's state as a person says it.

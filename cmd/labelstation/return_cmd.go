@@ -94,13 +94,11 @@ func returnShow(ctx context.Context, g *globals, args []string) error {
 	if len(pos) != 1 {
 		return usage("labelstation return show TRACKING|ORDER-REF", "return show takes one return tracking number or order reference")
 	}
-	st, _, err := openStore(g)
+	s, closeStation, err := storeOnlyStation(g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	s := station.New(st, nil, nil, nil, station.Config{})
-	defer s.Close()
+	defer closeStation()
 	info, err := s.FindReturn(ctx, pos[0])
 	if err != nil {
 		return err
@@ -162,13 +160,11 @@ func returnReceive(ctx context.Context, g *globals, args []string) error {
 	}
 	// No carrier or printer: receiving is the bench's word alone (the
 	// store queues the WMS's return_received in the same commit).
-	st, _, err := openStore(g)
+	s, closeStation, err := storeOnlyStation(g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	s := station.New(st, nil, nil, nil, station.Config{})
-	defer s.Close()
+	defer closeStation()
 	info, err := s.FindReturn(ctx, pos[0])
 	if err != nil {
 		return err
@@ -204,13 +200,11 @@ func returnList(ctx context.Context, g *globals, args []string) error {
 	if len(pos) != 0 {
 		return usage("labelstation return list [--all]", "return list takes no arguments")
 	}
-	st, _, err := openStore(g)
+	s, closeStation, err := storeOnlyStation(g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	s := station.New(st, nil, nil, nil, station.Config{})
-	defer s.Close()
+	defer closeStation()
 	rets, err := s.Returns(ctx, !*all)
 	if err != nil {
 		return err
@@ -334,4 +328,17 @@ func carrierWord(name string) string {
 		return "STG"
 	}
 	return name
+}
+
+// storeOnlyStation is a station on the data file alone, for the return
+// commands that ask no carrier and print nothing (show, receive, list):
+// they work while the carrier or the printer is away. The store still
+// queues the WMS's events (openStore installs the announcer).
+func storeOnlyStation(g *globals) (*station.Station, func(), error) {
+	st, _, err := openStore(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := station.New(st, nil, nil, nil, station.Config{})
+	return s, func() { s.Close(); st.Close() }, nil
 }
