@@ -54,16 +54,18 @@ xdotool key F9; sleep 3
 import -window root "$out/6-offline-label.png"
 click 1050 42; sleep 1.5 # Queue…
 import -window root "$out/7-queue.png"
-click 1009 104; sleep 2 # Sync now
+# (The offline strip under the status bar makes the window taller, so the
+# dialog sits lower than when online.)
+click 1009 140; sleep 2 # Sync now
 import -window root "$out/8-sync-while-offline.png"
-click 550 632; sleep 0.5 # Close
+click 550 668; sleep 0.5 # Close
 click 930 42; sleep 4   # Work offline off: the background sync books the parcel
 import -window root "$out/9-back-online.png"
 click 1050 42; sleep 1.5 # Queue…
-click 196 182; sleep 1  # the "Sent late today" tab
+click 196 218; sleep 1  # the "Sent late today" tab (the window stays as tall as offline made it)
 import -window root "$out/10-sent-late.png"
 ls "$data/labels"
-click 550 632; sleep 0.5 # Close
+click 550 668; sleep 0.5 # Close
 
 # The supervisor's dashboard over 30 days of real demo work: demo-history
 # packs and tracks parcels against the sandbox on a moving clock, then the
