@@ -55,8 +55,14 @@ type Order struct {
 	Lines          []Line     `json:"lines,omitempty"`
 	// ReturnLabel asks for a return label printed with the outgoing
 	// parcel's, so the customer finds one in the box.
-	ReturnLabel bool      `json:"return_label,omitempty"`
-	ImportedAt  time.Time `json:"imported_at"`
+	ReturnLabel bool `json:"return_label,omitempty"`
+	// Language is the receiver's language for messages to them: sv, da,
+	// nb, fi or en; "" means by the receiver's country.
+	Language string `json:"language,omitempty"`
+	// Tags are the shop's own words for the order (e.g. "vip",
+	// "preorder"), for notification rules.
+	Tags       []string  `json:"tags,omitempty"`
+	ImportedAt time.Time `json:"imported_at"`
 }
 
 // Parcel is one physical package of a shipment.

@@ -38,8 +38,8 @@ func itemEventKey(e carrier.TrackingEvent) string { return e.ItemID + "/" + e.Ke
 // identity, and returns how many were new.
 func (s *Store) PutEvents(events []carrier.TrackingEvent) (added int, err error) {
 	err = s.update(func(tx *bolt.Tx) error {
-		var err error
-		added, err = putEvents(tx, events)
+		fresh, err := putEvents(tx, events)
+		added = len(fresh)
 		return err
 	})
 	if err != nil {
@@ -49,28 +49,28 @@ func (s *Store) PutEvents(events []carrier.TrackingEvent) (added int, err error)
 }
 
 // putEvents writes the events not stored yet under both keys and returns
-// how many were new. A repeated event within events counts once.
-func putEvents(tx *bolt.Tx, events []carrier.TrackingEvent) (int, error) {
+// them. A repeated event within events counts once.
+func putEvents(tx *bolt.Tx, events []carrier.TrackingEvent) ([]carrier.TrackingEvent, error) {
 	b := tx.Bucket(bucketEvents)
 	byItem, err := tx.CreateBucketIfNotExists(bucketEventsByItem)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	added := 0
+	var fresh []carrier.TrackingEvent
 	for _, e := range events {
 		k := eventKey(e)
 		if b.Get([]byte(k)) != nil {
 			continue
 		}
 		if err := putJSON(b, k, e); err != nil {
-			return added, err
+			return fresh, err
 		}
 		if err := byItem.Put([]byte(itemEventKey(e)), []byte(k)); err != nil {
-			return added, err
+			return fresh, err
 		}
-		added++
+		fresh = append(fresh, e)
 	}
-	return added, nil
+	return fresh, nil
 }
 
 // EventsOn returns the events that happened on day's calendar date.

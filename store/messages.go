@@ -41,15 +41,28 @@ const (
 	MessageFailed MessageState = "failed"
 	// MessageDiscarded: a person took it out of the queue.
 	MessageDiscarded MessageState = "discarded"
+	// MessageSending: an attempt is (or was, if the station stopped) on
+	// the wire. Channels that deliver at most once (e-mail, SMS) write it
+	// before the attempt; found at rest it becomes MessageUnknown.
+	MessageSending MessageState = "sending"
+	// MessageUnknown: the attempt's outcome is unknown (the station
+	// stopped mid-send, or the answer was lost after the message was
+	// handed over): it is not sent again by itself, so nobody gets it
+	// twice; a person may Retry or Discard it.
+	MessageUnknown MessageState = "unknown"
 )
 
-// Open reports whether the message still needs work (a failed one waits
-// for a person, so it is open too).
-func (s MessageState) Open() bool { return s == MessagePending || s == MessageFailed }
+// Open reports whether the message still needs work (failed and unknown
+// ones wait for a person, so they are open too).
+func (s MessageState) Open() bool {
+	return s == MessagePending || s == MessageFailed || s == MessageSending || s == MessageUnknown
+}
 
 // Message channels.
 const (
 	ChannelWebhook = "webhook"
+	ChannelEmail   = "email"
+	ChannelSMS     = "sms"
 )
 
 // Message is one outgoing message and its delivery record.
@@ -95,6 +108,10 @@ const (
 	// FactReturnReceived: the return parcel is back (carrier delivered it
 	// to the merchant, or the bench confirmed it).
 	FactReturnReceived FactKind = "return_received"
+	// FactTrackingEvent: one new carrier event of a shipment (announced
+	// for each, oldest first, after any FactStatusChanged of the same
+	// look-up).
+	FactTrackingEvent FactKind = "tracking_event"
 )
 
 // Fact is what happened, as recorded in the commit that announces it.
@@ -111,6 +128,10 @@ type Fact struct {
 	Event *carrier.TrackingEvent
 	// Return is the return behind a return fact.
 	Return *Return
+	// Order is the shipment's order (receiver's language, tags, lines),
+	// read by the store in the recording transaction; nil when the store
+	// does not hold it.
+	Order *carrier.Order
 }
 
 // Announcer turns a fact into the messages to send about it. It runs
@@ -134,6 +155,16 @@ func (s *Store) OnMessages(fn func()) { s.onMessages = fn }
 func (s *Store) announceTx(tx *bolt.Tx, f Fact) error {
 	if s.announce == nil {
 		return nil
+	}
+	if f.Order == nil {
+		ref := f.Shipment.OrderRef
+		if ref == "" && f.Return != nil {
+			ref = f.Return.OrderRef
+		}
+		var o carrier.Order
+		if ref != "" && getJSON(tx.Bucket(bucketOrders), ref, &o) == nil {
+			f.Order = &o
+		}
 	}
 	msgs, err := s.announce(f)
 	if err != nil {
@@ -321,4 +352,33 @@ func (s *Store) MessageCounts(channel string) (pending, failed int, err error) {
 		}
 	}
 	return pending, failed, err
+}
+
+// RecoverMessages is called when a station starts: the channel's messages
+// found sending were on the wire when the station stopped, so whether they
+// arrived is unknown; they become MessageUnknown (never resent by
+// themselves). It returns how many changed and writes nothing when none.
+func (s *Store) RecoverMessages(channel string, now time.Time) (int, error) {
+	open, err := s.OpenMessages(channel)
+	if err != nil {
+		return 0, err
+	}
+	var found []uint64
+	for _, m := range open {
+		if m.State == MessageSending {
+			found = append(found, m.Seq)
+		}
+	}
+	for _, seq := range found {
+		if _, err := s.UpdateMessage(seq, func(m *Message) error {
+			if m.State == MessageSending {
+				m.State, m.Updated = MessageUnknown, now
+				m.LastError = "the station stopped while this message was being sent; it may have arrived"
+			}
+			return nil
+		}); err != nil {
+			return 0, err
+		}
+	}
+	return len(found), nil
 }

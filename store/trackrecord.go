@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -32,10 +33,11 @@ var (
 // day key as its shipment. It returns how many events were new.
 func (s *Store) RecordTracking(ref string, events []carrier.TrackingEvent, status carrier.Status, sum TrackSummary) (added int, err error) {
 	err = s.update(func(tx *bolt.Tx) error {
-		var err error
-		if added, err = putEvents(tx, events); err != nil {
+		fresh, err := putEvents(tx, events)
+		if err != nil {
 			return err
 		}
+		added = len(fresh)
 		if key := tx.Bucket(bucketShipmentIndex).Get([]byte(ref)); key != nil {
 			b := tx.Bucket(bucketShipments)
 			var sh Shipment
@@ -54,6 +56,15 @@ func (s *Store) RecordTracking(ref string, events []carrier.TrackingEvent, statu
 					f.At = f.Event.Time
 				}
 				if err := s.announceTx(tx, f); err != nil {
+					return err
+				}
+			}
+			// Every new carrier event, oldest first, for rules that
+			// trigger on an event code (notifications).
+			sortEvents(fresh)
+			for i := range fresh {
+				e := fresh[i]
+				if err := s.announceTx(tx, Fact{Kind: FactTrackingEvent, At: e.Time, Shipment: sh, Event: &e}); err != nil {
 					return err
 				}
 			}
@@ -251,4 +262,15 @@ func newestEvent(events []carrier.TrackingEvent) *carrier.TrackingEvent {
 	}
 	e := *newest
 	return &e
+}
+
+// sortEvents orders events by time (then by their identity, so the order
+// is stable).
+func sortEvents(events []carrier.TrackingEvent) {
+	slices.SortStableFunc(events, func(a, b carrier.TrackingEvent) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key(), b.Key())
+	})
 }

@@ -33,6 +33,9 @@ const (
 	colLength
 	colWidth
 	colHeight
+	colLanguage
+	colTags
+	colReturnLabel
 	colItemDescription
 	colItemQuantity
 	colItemValue
@@ -62,6 +65,9 @@ var columnNames = [numColumns]string{
 	colLength:          "length_cm",
 	colWidth:           "width_cm",
 	colHeight:          "height_cm",
+	colLanguage:        "language",
+	colTags:            "tags",
+	colReturnLabel:     "return_label",
 	colItemDescription: "item_description",
 	colItemQuantity:    "item_quantity",
 	colItemValue:       "item_value",
@@ -403,6 +409,22 @@ func (o *csvOrder) add(row *csvRow, f *csvFile) {
 				continue
 			}
 			key = code
+		case c == colLanguage:
+			l, why := normLanguage(v)
+			if why != "" {
+				row.problems = append(row.problems, why)
+				continue
+			}
+			key = l
+		case c == colReturnLabel:
+			b, why := parseYesNo(c.String(), v)
+			if why != "" {
+				row.problems = append(row.problems, why)
+				continue
+			}
+			key = strconv.FormatBool(b)
+		case c == colTags:
+			key = strings.Join(splitTags(v), " ")
 		case isNumberColumn(c):
 			n, why := parseNumber(c.String(), v, f.decimalComma)
 			if why != "" {
@@ -479,6 +501,9 @@ func (o *csvOrder) order() carrier.Order {
 			WidthCm:  o.num[colWidth],
 			HeightCm: o.num[colHeight],
 		},
+		Language:    o.key[colLanguage],
+		Tags:        splitTags(o.key[colTags]),
+		ReturnLabel: o.key[colReturnLabel] == "true",
 	}
 	for _, r := range o.rows {
 		if r.item != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -30,6 +31,9 @@ type jsonOrder struct {
 	Lines []jsonLine `json:"lines"`
 	// ReturnLabel asks for a return label with the outgoing parcel.
 	ReturnLabel bool `json:"return_label"`
+	// Language and Tags are for messages to the receiver.
+	Language string   `json:"language"`
+	Tags     []string `json:"tags"`
 }
 
 type jsonAddress struct {
@@ -302,6 +306,16 @@ func (e *jsonEntry) read(raw json.RawMessage) {
 		lines = append(lines, cl)
 	}
 
+	lang, why := normLanguage(o.Language)
+	if why != "" {
+		bad(why)
+	}
+	var tags []string
+	for _, t := range o.Tags {
+		if t = strings.ToLower(strings.TrimSpace(t)); t != "" && !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
 	e.order = carrier.Order{
 		Ref:            e.ref,
 		Receiver:       addr,
@@ -310,6 +324,8 @@ func (e *jsonEntry) read(raw json.RawMessage) {
 		Dimensions:     d,
 		Lines:          lines,
 		ReturnLabel:    o.ReturnLabel,
+		Language:       lang,
+		Tags:           tags,
 	}
 }
 

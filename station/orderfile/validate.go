@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -110,4 +111,50 @@ func badUTF8(field, s string) string {
 // message itself stays printable.
 func quote(s string) string {
 	return strconv.Quote(strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// Languages receivers get messages in.
+var languages = []string{"sv", "da", "nb", "fi", "en"}
+
+// normLanguage checks a receiver's language: one of languages, with "no"
+// (Norwegian) read as nb; "" stays "" (chosen by the receiver's country).
+func normLanguage(v string) (string, string) {
+	l := strings.ToLower(strings.TrimSpace(v))
+	switch l {
+	case "":
+		return "", ""
+	case "no", "nn":
+		return "nb", ""
+	case "se":
+		return "sv", ""
+	case "dk":
+		return "da", ""
+	}
+	if slices.Contains(languages, l) {
+		return l, ""
+	}
+	return "", fmt.Sprintf("language %q is not one of sv, da, nb, fi, en", v)
+}
+
+// parseYesNo reads a yes/no cell: yes, no, true, false, 1, 0, ja, nej.
+func parseYesNo(name, v string) (bool, string) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "yes", "y", "true", "1", "ja", "j", "x":
+		return true, ""
+	case "no", "n", "false", "0", "nej", "":
+		return false, ""
+	}
+	return false, fmt.Sprintf("%s %q: write yes or no", name, v)
+}
+
+// splitTags splits a tags cell on spaces, commas, semicolons or bars,
+// lower-cased, each once.
+func splitTags(v string) []string {
+	var out []string
+	for _, t := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '|' }) {
+		if t = strings.ToLower(t); !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
