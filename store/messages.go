@@ -139,6 +139,25 @@ type Fact struct {
 // the store; an error aborts the commit (nothing of the fact is saved).
 type Announcer func(Fact) ([]Message, error)
 
+// Announcers is one announcer that asks each of as in turn (webhooks,
+// notifications) and queues all their messages.
+func Announcers(as ...Announcer) Announcer {
+	return func(f Fact) ([]Message, error) {
+		var out []Message
+		for _, a := range as {
+			if a == nil {
+				continue
+			}
+			msgs, err := a(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, msgs...)
+		}
+		return out, nil
+	}
+}
+
 // SetAnnouncer installs the function that turns recorded facts into
 // outgoing messages; nil (the default) announces nothing. Call it before
 // the store is used concurrently.
