@@ -51,6 +51,57 @@ type Config struct {
 	Orders Orders `toml:"orders"`
 	// WMS is the way back to the warehouse system: webhooks.
 	WMS WMS `toml:"wms"`
+	// Notify is how the station's messages to receivers and staff go
+	// out; the rules and templates themselves are kept in the data file.
+	Notify Notify `toml:"notify"`
+}
+
+// Notify is the [notify] table.
+type Notify struct {
+	// ShopName signs the messages (default: the consignor's name).
+	ShopName string `toml:"shop_name,omitempty"`
+	// Logo is a PNG file shown at the top of HTML e-mails (default: the
+	// station's icon).
+	Logo string `toml:"logo,omitempty"`
+	// QuietHours holds messages made in this window until it ends, e.g.
+	// "21:00-08:00" (the default); "off" sends at any hour.
+	QuietHours string `toml:"quiet_hours,omitempty"`
+	// HoldDays is how long a service point keeps a parcel (default 7).
+	HoldDays int `toml:"hold_days,omitempty"`
+	// TrackingURLs are the receivers' tracking links by carrier, with
+	// {tracking_number}.
+	TrackingURLs map[string]string `toml:"tracking_urls,omitempty"`
+	Email        NotifyEmail       `toml:"email"`
+	SMS          NotifySMS         `toml:"sms"`
+}
+
+// NotifyEmail is [notify.email]: the SMTP server. Keep the password out
+// of the file: LABELSTATION_SMTP_PASSWORD wins.
+type NotifyEmail struct {
+	Host     string `toml:"host,omitempty"` // "" : no e-mail (in demo mode: files in DATA/messages)
+	Port     int    `toml:"port,omitempty"`
+	Security string `toml:"security,omitempty"` // starttls (default), tls or none
+	Username string `toml:"username,omitempty"`
+	Password string `toml:"password,omitempty"`
+	From     string `toml:"from,omitempty"` // "Shop <shop@example.com>"
+	ReplyTo  string `toml:"reply_to,omitempty"`
+	Timeout  string `toml:"timeout,omitempty"`
+}
+
+// NotifySMS is [notify.sms]: the SMS gateway. Keep the password out of
+// the file: LABELSTATION_SMS_PASSWORD wins.
+type NotifySMS struct {
+	Provider string `toml:"provider,omitempty"` // "46elks" or "custom"; "" : no SMS (in demo mode: files)
+	URL      string `toml:"url,omitempty"`
+	Username string `toml:"username,omitempty"`
+	Password string `toml:"password,omitempty"`
+	From     string `toml:"from,omitempty"`
+	// Custom gateways: the request.
+	Method      string            `toml:"method,omitempty"`
+	ContentType string            `toml:"content_type,omitempty"` // form or json
+	Fields      map[string]string `toml:"fields,omitempty"`
+	Headers     map[string]string `toml:"headers,omitempty"`
+	Timeout     string            `toml:"timeout,omitempty"`
 }
 
 // Order sources of [orders] source.
@@ -588,6 +639,12 @@ func Load(path string, explicit bool) (Config, error) {
 	if v, ok := os.LookupEnv("LABELSTATION_WMS_WEBHOOK_SECRET"); ok {
 		c.WMS.Webhooks.Secret = v
 	}
+	if v, ok := os.LookupEnv("LABELSTATION_SMTP_PASSWORD"); ok {
+		c.Notify.Email.Password = v
+	}
+	if v, ok := os.LookupEnv("LABELSTATION_SMS_PASSWORD"); ok {
+		c.Notify.SMS.Password = v
+	}
 	return c, c.Validate()
 }
 
@@ -675,7 +732,8 @@ func (c Config) validateWMS() error {
 		return fmt.Errorf("config orders.source is %q: use local, http or folder", o.Source)
 	}
 	for key, v := range map[string]string{"orders.http.timeout": o.HTTP.Timeout, "orders.folder.settle": o.Folder.Settle,
-		"orders.folder.poll": o.Folder.Poll, "wms.webhooks.timeout": c.WMS.Webhooks.Timeout} {
+		"orders.folder.poll": o.Folder.Poll, "wms.webhooks.timeout": c.WMS.Webhooks.Timeout,
+		"notify.email.timeout": c.Notify.Email.Timeout, "notify.sms.timeout": c.Notify.SMS.Timeout} {
 		if v == "" {
 			continue
 		}
@@ -697,6 +755,24 @@ func (c Config) validateWMS() error {
 	}
 	if w.Concurrency < 0 || w.Concurrency > 16 {
 		return fmt.Errorf("config wms.webhooks.concurrency is %d: use 1 to 16 (default 2)", w.Concurrency)
+	}
+	n := c.Notify
+	if n.HoldDays < 0 || n.HoldDays > 30 {
+		return fmt.Errorf("config notify.hold_days is %d: use 1 to 30 (default 7)", n.HoldDays)
+	}
+	if n.Email.Host != "" && n.Email.From == "" {
+		return fmt.Errorf("config notify.email.host is set but notify.email.from is missing: give the sender, e.g. \"Webshop <kundservice@example.com>\"")
+	}
+	if n.Email.Username != "" && n.Email.Password == "" {
+		return fmt.Errorf("config notify.email.username is set but the password is missing: set LABELSTATION_SMTP_PASSWORD")
+	}
+	switch n.SMS.Provider {
+	case "", "46elks", "custom":
+	default:
+		return fmt.Errorf("config notify.sms.provider is %q: use 46elks or custom", n.SMS.Provider)
+	}
+	if n.SMS.Provider != "" && n.SMS.Username != "" && n.SMS.Password == "" {
+		return fmt.Errorf("config notify.sms.username is set but the password is missing: set LABELSTATION_SMS_PASSWORD")
 	}
 	return nil
 }
