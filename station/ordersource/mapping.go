@@ -46,6 +46,8 @@ const (
 	typeQuantity
 	typeBool
 	typeList
+	typeTags
+	typeLanguage
 )
 
 type fieldSpec struct {
@@ -74,6 +76,8 @@ var (
 		{"dimensions.width_cm", typeNumber, false},
 		{"dimensions.height_cm", typeNumber, false},
 		{"return_label", typeBool, false},
+		{"language", typeLanguage, false},
+		{"tags", typeTags, false},
 		{"lines", typeList, false},
 	}
 	lineFields = []fieldSpec{
@@ -279,6 +283,10 @@ func (c compiled) mapOrder(doc any, scanned string) (carrier.Order, error) {
 		HeightCm: num("dimensions.height_cm"),
 	}
 	o.ReturnLabel = m.value(doc, "return_label", c.order["return_label"], typeBool).(bool)
+	o.Language = m.value(doc, "language", c.order["language"], typeLanguage).(string)
+	if tags, ok := m.value(doc, "tags", c.order["tags"], typeTags).([]string); ok {
+		o.Tags = tags
+	}
 	o.Lines = m.lines(doc, c)
 
 	if c.order["ref"].segs == nil {
@@ -406,6 +414,8 @@ func zeroOf(t fieldType) any {
 		return 1
 	case typeBool:
 		return false
+	case typeTags:
+		return []string(nil)
 	}
 	return ""
 }
@@ -510,6 +520,44 @@ func convert(raw any, t fieldType) (any, string) {
 			}
 		}
 		return false, "the station needs true or false here"
+	case typeLanguage:
+		s, ok := raw.(string)
+		if !ok {
+			return "", "the station needs a language code like sv here"
+		}
+		switch l := strings.ToLower(strings.TrimSpace(s)); l {
+		case "":
+			return "", ""
+		case "sv", "da", "nb", "fi", "en":
+			return l, ""
+		case "no", "nn":
+			return "nb", ""
+		}
+		return "", "the station writes to receivers in sv, da, nb, fi or en"
+	case typeTags:
+		// An array of words, or one string of words.
+		var words []string
+		switch x := raw.(type) {
+		case string:
+			words = strings.FieldsFunc(x, func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '|' })
+		case []any:
+			for _, w := range x {
+				ws, ok := w.(string)
+				if !ok {
+					return nil, "the station needs tags as words (strings)"
+				}
+				words = append(words, ws)
+			}
+		default:
+			return nil, "the station needs tags as a list of words or one string"
+		}
+		var out []string
+		for _, w := range words {
+			if w = strings.ToLower(strings.TrimSpace(w)); w != "" && !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+		return out, ""
 	}
 	return nil, "unsupported"
 }

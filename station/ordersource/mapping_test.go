@@ -319,7 +319,7 @@ func TestFieldsMatchCarrierOrder(t *testing.T) {
 			switch {
 			case f.Type.Kind() == reflect.Struct && f.Type.Name() != "Time":
 				walk(prefix+name+".", f.Type)
-			case f.Type.Kind() == reflect.Slice:
+			case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct:
 				names = append(names, prefix+name)
 				walk(prefix+name+".", f.Type.Elem())
 			default:
@@ -342,6 +342,30 @@ func TestFieldsMatchCarrierOrder(t *testing.T) {
 	for _, n := range names {
 		if _, ok := DefaultMapping()[n]; !ok {
 			t.Errorf("carrier.Order field %s has no mapping key", n)
+		}
+	}
+}
+
+// The receiver's language and the shop's tags come from the WMS too:
+// tags as a list or as one string of words.
+func TestLanguageAndTags(t *testing.T) {
+	c := mustCompile(t, Mapping{"language": "lang", "tags": "labels"})
+	for _, tc := range []struct {
+		doc      string
+		lang     string
+		tags     []string
+		problems bool
+	}{
+		{`{"lang":"NO","labels":["VIP"," vip ","b2b"]}`, "nb", []string{"vip", "b2b"}, false},
+		{`{"lang":"sv","labels":"preorder;gift"}`, "sv", []string{"preorder", "gift"}, false},
+		{`{"lang":"tlh"}`, "", nil, true},
+	} {
+		doc := decode(t, tc.doc)
+		var m mapper
+		lang := m.value(doc, "language", c.order["language"], typeLanguage).(string)
+		tags, _ := m.value(doc, "tags", c.order["tags"], typeTags).([]string)
+		if lang != tc.lang || strings.Join(tags, ",") != strings.Join(tc.tags, ",") || (len(m.problems) > 0) != tc.problems {
+			t.Errorf("%s: language %q tags %v problems %v", tc.doc, lang, tags, m.problems)
 		}
 	}
 }
