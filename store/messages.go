@@ -128,6 +128,9 @@ type Fact struct {
 	Event *carrier.TrackingEvent
 	// Return is the return behind a return fact.
 	Return *Return
+	// Expected is the carrier's expected delivery of the shipment as the
+	// recording look-up left it (tracking facts); zero: not known.
+	Expected time.Time
 	// Order is the shipment's order (receiver's language, tags, lines),
 	// read by the store in the recording transaction; nil when the store
 	// does not hold it.

@@ -51,7 +51,7 @@ func (s *Store) RecordTracking(ref string, events []carrier.TrackingEvent, statu
 				if err := putJSON(b, string(key), sh); err != nil {
 					return err
 				}
-				f := Fact{Kind: FactStatusChanged, At: time.Now(), Shipment: sh, Previous: prev, Event: newestEvent(events)}
+				f := Fact{Kind: FactStatusChanged, At: time.Now(), Shipment: sh, Previous: prev, Event: newestEvent(events), Expected: sum.Expected}
 				if f.Event != nil {
 					f.At = f.Event.Time
 				}
@@ -64,7 +64,7 @@ func (s *Store) RecordTracking(ref string, events []carrier.TrackingEvent, statu
 			sortEvents(fresh)
 			for i := range fresh {
 				e := fresh[i]
-				if err := s.announceTx(tx, Fact{Kind: FactTrackingEvent, At: e.Time, Shipment: sh, Event: &e}); err != nil {
+				if err := s.announceTx(tx, Fact{Kind: FactTrackingEvent, At: e.Time, Shipment: sh, Event: &e, Expected: sum.Expected}); err != nil {
 					return err
 				}
 			}
