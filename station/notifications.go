@@ -86,7 +86,8 @@ func (s *Station) EnableRule(ctx context.Context, id string, on bool) (Notificat
 // its order reference or tracking number), whether or not it is enabled
 // and whether or not its trigger happened; nothing is queued.
 func (s *Station) PreviewRule(ctx context.Context, id, scan string) ([]NotificationMessage, error) {
-	return s.previewRule(ctx, id, scan)
+	p, err := s.previewRule(ctx, id, scan)
+	return p.Messages, err
 }
 
 // RetryNotification sends one message again now, on a person's word (a

@@ -20,6 +20,8 @@ import (
 	"labelstation/carrier"
 	"labelstation/printer"
 	"labelstation/scale"
+	"labelstation/station/notify"
+	"labelstation/station/notify/channel"
 	"labelstation/station/orderfile"
 	"labelstation/station/outbox"
 	"labelstation/station/tracking"
@@ -75,6 +77,10 @@ type Config struct {
 	// the commit of each fact) is installed by the composition root, so
 	// every command queues events; the station delivers them.
 	Webhooks wms.Config
+	// Notify is the notification rules and their channels; off when its
+	// Engine is nil. Like the webhooks, its announcer is the
+	// composition root's to install on the store.
+	Notify NotifyConfig
 
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -115,6 +121,9 @@ type Station struct {
 	trackerP    *tracking.Poller // the tracking poller (tracking.go)
 
 	hooks *wms.Deliverer // webhooks to the WMS; nil when off (webhooks_flow.go)
+
+	notes  *notify.Engine     // notification rules; nil when off (notifications_flow.go)
+	sender *channel.Deliverer // their e-mail and SMS
 }
 
 // New wires a station. printer and scale may be nil: then Pack needs an
@@ -133,6 +142,18 @@ func New(st *store.Store, c carrier.Carrier, p printer.Printer, sc scale.Scale, 
 	s.q = queues{byURI: map[string]*printQueue{}, stop: make(chan struct{}), fonts: map[string]*fontCache{}}
 	s.syncer = s.newSyncWorker()
 	s.newWebhooks()
+	s.newNotifications()
+	if st != nil && (s.hooks != nil || s.sender != nil) {
+		// Wake the deliverers after every commit that queued messages.
+		st.OnMessages(func() {
+			if s.hooks != nil {
+				s.hooks.Kick()
+			}
+			if s.sender != nil {
+				s.sender.Kick()
+			}
+		})
+	}
 	// A label found "sending" was on its way when the station stopped:
 	// whether it printed is unknown, so the packer will be asked. (Some
 	// commands, e.g. scale tools, build a station without a store.)

@@ -16,8 +16,8 @@ import (
 // sends what the store queued when facts were recorded; these are the
 // calls behind the queue view's WMS tab and `labelstation webhooks`.
 
-// newWebhooks starts the deliverer when webhooks are on, and wakes it
-// after every commit that queued a message.
+// newWebhooks makes the deliverer when webhooks are on (New wakes it
+// after every commit that queued a message).
 func (s *Station) newWebhooks() {
 	if s.store == nil || !s.cfg.Webhooks.Enabled() {
 		return
@@ -27,7 +27,6 @@ func (s *Station) newWebhooks() {
 		wcfg.Logger = s.log
 	}
 	s.hooks = wms.NewDeliverer(s.store, wcfg)
-	s.store.OnMessages(s.hooks.Kick)
 }
 
 func webhooksOff() error {
