@@ -1,5 +1,6 @@
 // Package assets owns the files built into the binary: the application
-// icon and the sample orders the demo imports so a first scan works.
+// icon, the sample orders the demo imports so a first scan works, and the
+// demo's notification setup.
 package assets
 
 import _ "embed"
@@ -13,3 +14,10 @@ var SampleOrdersCSV []byte
 //
 //go:embed icon.png
 var IconPNG []byte
+
+// DemoNotifyTOML is the demo's notification setup (templates in five
+// languages, rules that start disabled), imported on a demo station's
+// first start.
+//
+//go:embed demo-notify.toml
+var DemoNotifyTOML []byte
