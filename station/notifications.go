@@ -2,6 +2,7 @@ package station
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"labelstation/station/notify"
@@ -110,3 +111,21 @@ func (s *Station) SyncNotifications(ctx context.Context) (NotifyReport, error) {
 // RunNotifications sends messages and runs the time-based triggers in the
 // background until ctx ends.
 func (s *Station) RunNotifications(ctx context.Context) { s.runNotifications(ctx) }
+
+// ImportNotifications reads a notification setup (TOML: templates and
+// rules) and replaces the station's with it; every rule that was not
+// enabled before comes in disabled.
+func (s *Station) ImportNotifications(ctx context.Context, r io.Reader) (notify.Setup, error) {
+	if s.notes == nil {
+		return notify.Setup{}, notificationsOff()
+	}
+	setup, err := notify.ParseSetup(r)
+	if err != nil {
+		return setup, &Problem{Msg: err.Error(), Hint: "fix the file at the line named; labelstation notify fields lists the template fields", Err: err}
+	}
+	if err := s.notes.Import(setup); err != nil {
+		return setup, &Problem{Msg: err.Error(), Hint: "fix the file; labelstation notify fields lists the template fields", Err: err}
+	}
+	s.log.Info("notification setup imported", "templates", len(setup.Templates), "rules", len(setup.Rules))
+	return s.notes.Setup(), nil
+}

@@ -28,6 +28,9 @@ func runGUI(ctx context.Context, g *globals) error {
 				return fmt.Errorf("import demo orders: %w", err)
 			}
 		}
+		if err := seedDemoNotify(b.store, b.cfg, g.notes); err != nil {
+			return err
+		}
 	}
 	a := fyneapp.NewWithID("io.labelstation.app")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
@@ -43,9 +46,11 @@ func runGUI(ctx context.Context, g *globals) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { b.station.RunSync(syncCtx) })
 	bg.Go(func() { b.station.RunTracking(syncCtx) })
-	// And the webhooks to the WMS, when they are on, and the returns'
-	// tracking (a return moves in days; every 30 minutes is plenty).
+	// And the webhooks to the WMS, when they are on, the notifications,
+	// and the returns' tracking (a return moves in days; every 30 minutes
+	// is plenty).
 	bg.Go(func() { b.station.RunWebhooks(syncCtx) })
+	bg.Go(func() { b.station.RunNotifications(syncCtx) })
 	bg.Go(func() { syncReturnsEvery(syncCtx, b, 30*time.Minute) })
 	// And the watched order folder, when orders come that way.
 	folder, err := orderFolder(b.cfg, b.station)

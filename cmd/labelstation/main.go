@@ -58,6 +58,9 @@ type globals struct {
 	stdin       io.Reader
 	stdout      io.Writer
 	stderr      io.Writer
+	// notes is the notification side openStore wired on the store it
+	// opened, for openBench to hand the station (one store per command).
+	notes *notifications
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
@@ -86,6 +89,8 @@ Usage:
   labelstation return create REF|TRACKING [--reason R] [--note T] [--service 24|20|22] [--labelless] [--another]
   labelstation return show SCAN | receive SCAN [--note T] | list [--all] | sync | reprint SCAN   returns
   labelstation webhooks list [--all] | sync | retry SEQ | discard SEQ --reason R   events for the WMS
+  labelstation notify rules | fields | import FILE | enable ID | disable ID | preview ID ORDER [--html F]
+                    | log [--days N] | totals [--days N] | sync | retry SEQ | discard SEQ --reason R
   labelstation export [--date YYYY-MM-DD] [--format csv|json] [--out FILE]   the day's shipments and returns
   labelstation series list                           the consignor's own item id ranges
   labelstation scale read URI [--stable] | list | probe PORT | simulate --protocol P --port PTY
@@ -156,6 +161,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdWebhooks(ctx, g, rest)
 	case "export":
 		return cmdExport(ctx, g, rest)
+	case "notify":
+		return cmdNotify(ctx, g, rest)
 	case "demo-history":
 		return cmdDemoHistory(ctx, g, rest)
 	case "report":

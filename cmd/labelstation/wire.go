@@ -19,7 +19,6 @@ import (
 	"labelstation/printer"
 	"labelstation/scale"
 	"labelstation/station"
-	"labelstation/station/wms"
 	"labelstation/store"
 )
 
@@ -94,18 +93,22 @@ func openStore(g *globals) (*store.Store, config.Config, error) {
 		// stops every command here, before anything is booked or printed.
 		return nil, cfg, &station.Problem{Msg: err.Error(), Hint: "nothing was booked or printed and everything saved earlier is kept; free space on the disk of " + dir + " (or make it writable), then run the command again", Err: err}
 	}
-	if err == nil && cfg.WMS.Webhooks.URL != "" {
-		// Every command that records a fact (a booking, a status, a
-		// return) queues the WMS's event in the same commit; the GUI and
-		// `webhooks sync` deliver them.
-		wcfg := webhookConfig(cfg)
-		if verr := wcfg.Validate(); verr != nil {
-			st.Close()
-			return nil, cfg, &station.Problem{Msg: verr.Error(), Hint: "fix [wms.webhooks] in the config", Err: verr}
-		}
-		st.SetAnnouncer(wms.Announcer(wcfg))
+	if err != nil {
+		return st, cfg, err
 	}
-	return st, cfg, err
+	// Every command that records a fact (a booking, a status, a return)
+	// queues the WMS's event and the notification rules' messages in the
+	// same commit; the GUI, `webhooks sync` and `notify sync` send them.
+	n, err := openNotifications(st, cfg, dir)
+	if err == nil {
+		err = installAnnouncers(st, cfg, n)
+	}
+	if err != nil {
+		st.Close()
+		return nil, cfg, err
+	}
+	g.notes = n
+	return st, cfg, nil
 }
 
 // openBench wires the whole station.
@@ -147,6 +150,7 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 	b.station = station.New(st, carriers[0], p, sc, station.Config{
 		OrderLookup:      lookup,
 		Webhooks:         webhookConfig(cfg),
+		Notify:           g.notes.stationConfig(),
 		Carriers:         carriers[1:],
 		CarrierProfiles:  carrierProfiles(cfg),
 		Prices:           priceTable(cfg),
