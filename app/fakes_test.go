@@ -655,3 +655,154 @@ func (f *fakeDesk) hookCalls() ([]uint64, []hookDiscard, int) {
 	defer f.dmu.Unlock()
 	return append([]uint64(nil), f.hookRetries...), append([]hookDiscard(nil), f.hookDiscards...), f.hookSyncs
 }
+
+// fakeNotifier is a fakeStation with notifications (NotificationDesk):
+// it answers with page, renders previews by the code scanned, and
+// records every call.
+type fakeNotifier struct {
+	*fakeStation
+
+	nmu          sync.Mutex
+	page         station.NotificationsPage
+	pageErr      error
+	loads        []int                                    // Notifications days
+	previews     map[string][]station.NotificationMessage // by code scanned
+	previewNotes map[string][]string                      // by code scanned
+	previewErr   error
+	enables      []enableCall
+	previewsRun  []previewCall
+	nRetries     []uint64
+	nDiscards    []hookDiscard
+	nSyncs       int
+	nSyncReport  station.NotifyReport
+	nRetryErr    error
+}
+
+type enableCall struct {
+	ID string
+	On bool
+}
+
+type previewCall struct{ ID, Scan string }
+
+func newFakeNotifier(page station.NotificationsPage) *fakeNotifier {
+	return &fakeNotifier{fakeStation: newFakeStation(), page: page, previews: map[string][]station.NotificationMessage{}}
+}
+
+func (f *fakeNotifier) Notifications(_ context.Context, days int) (station.NotificationsPage, error) {
+	f.nmu.Lock()
+	defer f.nmu.Unlock()
+	f.loads = append(f.loads, days)
+	p := f.page
+	p.Rules = append([]station.NotificationRule(nil), f.page.Rules...)
+	p.Log = append([]station.NotificationEntry(nil), f.page.Log...)
+	p.Totals = append([]station.NotificationDay(nil), f.page.Totals...)
+	return p, f.pageErr
+}
+
+func (f *fakeNotifier) EnableRule(_ context.Context, id string, on bool) (station.NotificationRule, error) {
+	f.nmu.Lock()
+	defer f.nmu.Unlock()
+	f.enables = append(f.enables, enableCall{id, on})
+	for i := range f.page.Rules {
+		if r := &f.page.Rules[i]; r.ID == id {
+			r.Enabled = on
+			return *r, nil
+		}
+	}
+	return station.NotificationRule{}, &station.Problem{Msg: "there is no rule " + id, Hint: "the Rules tab lists them"}
+}
+
+func (f *fakeNotifier) PreviewRule(_ context.Context, id, scan string) (station.NotificationPreview, error) {
+	f.nmu.Lock()
+	defer f.nmu.Unlock()
+	f.previewsRun = append(f.previewsRun, previewCall{id, scan})
+	if f.previewErr != nil {
+		return station.NotificationPreview{}, f.previewErr
+	}
+	msgs, ok := f.previews[scan]
+	if !ok {
+		return station.NotificationPreview{}, unknownOrder(scan)
+	}
+	out := make([]station.NotificationMessage, 0, len(msgs))
+	for _, m := range msgs {
+		m.Rule = id
+		out = append(out, m)
+	}
+	return station.NotificationPreview{Messages: out, Notes: f.previewNotes[scan]}, nil
+}
+
+func (f *fakeNotifier) logIndex(seq uint64) int {
+	for i, e := range f.page.Log {
+		if e.Seq == seq {
+			return i
+		}
+	}
+	return -1
+}
+
+// RetryNotification sends the message, or answers nRetryErr.
+func (f *fakeNotifier) RetryNotification(_ context.Context, seq uint64) (station.NotificationEntry, error) {
+	f.nmu.Lock()
+	defer f.nmu.Unlock()
+	f.nRetries = append(f.nRetries, seq)
+	i := f.logIndex(seq)
+	if i < 0 {
+		return station.NotificationEntry{}, &station.Problem{Msg: fmt.Sprintf("there is no message %d", seq)}
+	}
+	e := &f.page.Log[i]
+	e.Attempts++
+	if f.nRetryErr != nil {
+		e.LastError = f.nRetryErr.Error()
+		return *e, f.nRetryErr
+	}
+	e.State, e.SentAt, e.LastError, e.Response, e.Action = "sent", time.Now(), "", "250 2.0.0 Ok: queued", ""
+	return *e, nil
+}
+
+func (f *fakeNotifier) DiscardNotification(_ context.Context, seq uint64, reason string) (station.NotificationEntry, error) {
+	f.nmu.Lock()
+	defer f.nmu.Unlock()
+	f.nDiscards = append(f.nDiscards, hookDiscard{seq, reason})
+	i := f.logIndex(seq)
+	if i < 0 {
+		return station.NotificationEntry{}, &station.Problem{Msg: fmt.Sprintf("there is no message %d", seq)}
+	}
+	f.page.Log[i].State, f.page.Log[i].Action = "discarded", ""
+	return f.page.Log[i], nil
+}
+
+// SyncNotifications sends every pending message that is due.
+func (f *fakeNotifier) SyncNotifications(context.Context) (station.NotifyReport, error) {
+	f.nmu.Lock()
+	defer f.nmu.Unlock()
+	f.nSyncs++
+	rep := f.nSyncReport
+	now := time.Now()
+	for i := range f.page.Log {
+		e := &f.page.Log[i]
+		switch {
+		case e.State == "pending" && !e.NotBefore.After(now):
+			e.State, e.SentAt, e.Attempts = "sent", now, e.Attempts+1
+			rep.Sent++
+		case e.State == "pending":
+			rep.Waiting++
+		case e.State == "failed":
+			rep.Failed++
+		}
+	}
+	return rep, nil
+}
+
+func (f *fakeNotifier) notifyCalls() (enables []enableCall, previews []previewCall, retries []uint64, discards []hookDiscard, syncs int) {
+	f.nmu.Lock()
+	defer f.nmu.Unlock()
+	return append([]enableCall(nil), f.enables...), append([]previewCall(nil), f.previewsRun...),
+		append([]uint64(nil), f.nRetries...), append([]hookDiscard(nil), f.nDiscards...), f.nSyncs
+}
+
+func (f *fakeNotifier) setNotify(fn func(f *fakeNotifier)) {
+	f.nmu.Lock()
+	defer f.nmu.Unlock()
+	fn(f)
+}

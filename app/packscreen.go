@@ -227,11 +227,15 @@ type PackScreen struct {
 	returnsView  *returnsView   // the open Returns dialog, nil when closed
 	dashboard    *dashboardView // the open dashboard, nil when closed
 	rates        *rateState     // carrier options (nil without a RateSource)
+
+	notifyBtn  *widget.Button     // "Notifications…" (nil without a NotificationDesk)
+	notifyView *notificationsView // the open Notifications window, nil when closed
 }
 
 // NewPackScreen builds the pack screen into w: it sets the window content,
 // gives the scan field the focus, installs F9 (print), F10 (reprint
-// last) and F7 (Returns…, with a ReturnsDesk), and starts the goroutines
+// last), F7 (Returns…, with a ReturnsDesk) and F6 (Notifications…, with a
+// NotificationDesk), and starts the goroutines
 // that feed the live weight, the status bar and the print queue. Call
 // Close when the window goes away.
 func NewPackScreen(st Station, w fyne.Window, opts ...Option) *PackScreen {
@@ -354,6 +358,8 @@ func (ps *PackScreen) screenKey(k fyne.KeyName) bool {
 		ps.ReprintLast()
 	case fyne.KeyF7:
 		ps.ShowReturns()
+	case fyne.KeyF6:
+		ps.ShowNotifications()
 	default:
 		return false
 	}
@@ -831,9 +837,14 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	// The "Work offline" switch and Queue… sit beside the scan field,
 	// where they cost the screen no height.
 	// Returns… and Dashboard… come first, so the switch and Queue… keep
-	// their place at the right edge.
+	// their place at the right edge; Notifications… comes before them all,
+	// so none of them moves.
 	var head fyne.CanvasObject = scanRow
 	beside := container.NewHBox()
+	if _, ok := ps.st.(NotificationDesk); ok {
+		ps.notifyBtn = widget.NewButton("Notifications…  F6", ps.ShowNotifications)
+		beside.Add(ps.notifyBtn)
+	}
 	if _, ok := ps.st.(ReturnsDesk); ok {
 		ps.returnsBtn = widget.NewButton("Returns…  F7", ps.ShowReturns)
 		beside.Add(ps.returnsBtn)

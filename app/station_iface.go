@@ -142,3 +142,30 @@ type WebhookQueue interface {
 	// SyncWebhooks delivers every due webhook now ("Send now").
 	SyncWebhooks(ctx context.Context) (station.WebhookReport, error)
 }
+
+// The real facade offers the notifications too.
+var _ NotificationDesk = (*station.Station)(nil)
+
+// NotificationDesk is the part of the station behind the Notifications…
+// window (F6): the rules that send e-mail and SMS to receivers and staff
+// on a parcel's moments, a preview of a rule for a real shipment, the log
+// of what was sent, waits or failed, and the totals per day. Every
+// control is one of these calls; the station decides what is sent. A
+// Station that implements it gets the Notifications… button and F6.
+type NotificationDesk interface {
+	// Notifications is the page: rules, templates, the channels set up,
+	// the log of the last days (newest first) and the totals per day.
+	Notifications(ctx context.Context, days int) (station.NotificationsPage, error)
+	// EnableRule switches a rule on or off.
+	EnableRule(ctx context.Context, id string, on bool) (station.NotificationRule, error)
+	// PreviewRule renders what a rule would send for a real shipment
+	// (scan: its order reference or tracking number); nothing is sent.
+	PreviewRule(ctx context.Context, id, scan string) (station.NotificationPreview, error)
+	// RetryNotification sends one message again now, on a person's word.
+	RetryNotification(ctx context.Context, seq uint64) (station.NotificationEntry, error)
+	// DiscardNotification takes a message out of the queue for good.
+	DiscardNotification(ctx context.Context, seq uint64, reason string) (station.NotificationEntry, error)
+	// SyncNotifications runs the time-based rules and sends every due
+	// message now ("Send now").
+	SyncNotifications(ctx context.Context) (station.NotifyReport, error)
+}

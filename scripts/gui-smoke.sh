@@ -132,3 +132,78 @@ click 310 182; sleep 1 # the WMS tab
 import -window root "$out/18-queue-wms.png"
 ls "$ret/labels" || true
 kill $pid; wait $pid 2>/dev/null || true
+
+# Notifications (F6), in a station of its own like the returns: the demo
+# ships its notification setup (templates in five languages, rules that
+# start disabled) and writes messages to files in DATA/messages instead of
+# sending them. For a log with something in it, two smoke-only rules on
+# "booked" are added to the demo's and enabled before the station starts:
+# one that sends at any hour, one (SMS) whose quiet hours are now, so the
+# log shows a sent and a held message. Ship DEMO-1001 (both rules fire),
+# then F6 opens the Notifications window (1100×700 at the window's own
+# position, read with xdotool): the Rules tab; F6 to the Preview tab (its
+# first rule is picked, the scan field focused), scan the shipped order:
+# the e-mail as a mail and, scrolled down, the SMS bubble with its length
+# and parts; F6 to the Log (after Send now) and the Per day tab; Escape
+# closes the window. Each step only looks: a miss here spoils a picture,
+# not the run.
+ntf=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; rm -rf "$data" "$hist" "$ret" "$ntf"' EXIT
+demo_notify="$(dirname "$0")/../assets/demo-notify.toml"
+quiet="$(date +%H:%M)-$(date -d '+2 hours' +%H:%M)"
+{
+	cat "$demo_notify"
+	printf '\n[[rules]]\nid = "booked-smoke"\nname = "Booked (smoke test only)"\ntrigger = "booked"\nchannel = "both"\n'
+	printf 'template = "on-its-way"\nrecipients = [{ kind = "receiver" }]\nquiet_hours = "off"\n'
+	printf '\n[[rules]]\nid = "booked-smoke-quiet"\nname = "Booked, in quiet hours (smoke test only)"\ntrigger = "booked"\n'
+	printf 'channel = "sms"\ntemplate = "on-its-way"\nrecipients = [{ kind = "receiver" }]\nquiet_hours = "%s"\n' "$quiet"
+} >"$ntf.toml"
+if "$bin" --data "$ntf" notify import "$ntf.toml" >>"$out/gui.log" 2>&1; then
+	"$bin" --data "$ntf" notify enable booked-smoke >>"$out/gui.log" 2>&1 || true
+	"$bin" --data "$ntf" notify enable booked-smoke-quiet >>"$out/gui.log" 2>&1 || true
+else
+	echo "notify import failed: the Rules tab shows the demo's own setup, the log stays empty"
+fi
+rm -f "$ntf.toml"
+HOME="$ntf" "$bin" --data "$ntf" >>"$out/gui.log" 2>&1 &
+pid=$!
+wid=
+for _ in $(seq 50); do
+	wid=$(xdotool search --name labelstation 2>/dev/null | head -1 || true)
+	[ -n "$wid" ] && break
+	sleep 0.2
+done
+[ -n "$wid" ] || { echo "no labelstation window for the notifications"; exit 1; }
+sleep 1.5
+xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
+scan DEMO-1001; sleep 1.5
+xdotool key F9; sleep 3 # shipped: the booked rules fire, the preview has a tracking number
+xdotool key F6; sleep 2  # Notifications…: its own window
+nwid=
+for _ in $(seq 25); do
+	nwid=$(xdotool search --name '^Notifications$' 2>/dev/null | head -1 || true)
+	[ -n "$nwid" ] && break
+	sleep 0.2
+done
+if [ -z "$nwid" ]; then
+	echo "F6 opened no Notifications window"
+	import -window root "$out/19-notifications-missing.png"
+else
+	xdotool windowfocus --sync "$nwid" 2>/dev/null || true
+	eval "$(xdotool getwindowgeometry --shell "$nwid")" # X Y WIDTH HEIGHT
+	nclick() { xdotool mousemove $((X + $1)) $((Y + $2)) click 1; }
+	import -window root "$out/19-notify-rules.png"
+	xdotool key F6; sleep 0.5 # the Preview tab, its first rule picked
+	scan DEMO-1001; sleep 2
+	import -window root "$out/20-notify-preview-email.png"
+	xdotool mousemove $((X + WIDTH / 2)) $((Y + HEIGHT - 120)) click --repeat 12 --delay 50 5; sleep 1 # down to the SMS
+	import -window root "$out/21-notify-preview-sms.png"
+	xdotool key F6; sleep 0.5 # the Log tab
+	nclick $((WIDTH - 55)) 82; sleep 3 # Send now, at the tab's top right
+	import -window root "$out/22-notify-log.png"
+	xdotool key F6; sleep 0.5 # the Per day tab
+	import -window root "$out/23-notify-per-day.png"
+	xdotool key Escape; sleep 0.5
+fi
+ls -R "$ntf/messages" || true
+kill $pid; wait $pid 2>/dev/null || true

@@ -14,6 +14,7 @@ type (
 	NotificationRule     = notify.Rule
 	NotificationTemplate = notify.Template
 	NotificationMessage  = notify.Outgoing
+	NotificationPreview  = notify.Preview
 )
 
 // NotificationsPage is what the notifications page shows.
@@ -23,6 +24,8 @@ type NotificationsPage struct {
 	// Channels are the channels the station can send on (configured):
 	// "email", "sms".
 	Channels []string `json:"channels"`
+	// Sender is who the e-mails come from, as the receiver sees it.
+	Sender string `json:"sender,omitempty"`
 	// Log is what was sent, is waiting, and failed, newest first, over
 	// the page's days.
 	Log []NotificationEntry `json:"log"`
@@ -85,10 +88,10 @@ func (s *Station) EnableRule(ctx context.Context, id string, on bool) (Notificat
 
 // PreviewRule renders what the rule would send for a real shipment (scan:
 // its order reference or tracking number), whether or not it is enabled
-// and whether or not its trigger happened; nothing is queued.
-func (s *Station) PreviewRule(ctx context.Context, id, scan string) ([]NotificationMessage, error) {
-	p, err := s.previewRule(ctx, id, scan)
-	return p.Messages, err
+// and whether or not its trigger happened, with notes on what would stop
+// or change it for real; nothing is queued.
+func (s *Station) PreviewRule(ctx context.Context, id, scan string) (NotificationPreview, error) {
+	return s.previewRule(ctx, id, scan)
 }
 
 // RetryNotification sends one message again now, on a person's word (a

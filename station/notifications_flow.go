@@ -31,6 +31,9 @@ type NotifyConfig struct {
 	// SweepEvery is how often the time-based triggers run while the
 	// station runs (default 10 minutes).
 	SweepEvery time.Duration
+	// Sender is who the e-mails come from, for the page ("Shop
+	// <shop@example.com>").
+	Sender string
 }
 
 func (s *Station) newNotifications() {
@@ -61,7 +64,7 @@ func (s *Station) notificationsPage(ctx context.Context, days int) (Notification
 		return NotificationsPage{}, err
 	}
 	setup := s.notes.Setup()
-	page := NotificationsPage{Rules: setup.Rules, Templates: setup.Templates, Channels: s.sender.Channels()}
+	page := NotificationsPage{Rules: setup.Rules, Templates: setup.Templates, Channels: s.sender.Channels(), Sender: s.cfg.Notify.Sender}
 	if days < 1 {
 		days = 1
 	}

@@ -93,14 +93,14 @@ func cmdNotify(ctx context.Context, g *globals, args []string) error {
 		fmt.Fprintf(g.stdout, "rule %s is %s\n", r.ID, map[bool]string{true: "enabled", false: "disabled"}[r.Enabled])
 		return nil
 	case "preview":
-		msgs, err := s.PreviewRule(ctx, pos[0], pos[1])
+		pv, err := s.PreviewRule(ctx, pos[0], pos[1])
 		if err != nil {
 			return err
 		}
 		if g.json {
-			return printJSON(g, msgs)
+			return printJSON(g, pv)
 		}
-		return printPreview(g, msgs, *html)
+		return printPreview(g, pv, *html)
 	case "log", "totals":
 		page, err := s.Notifications(ctx, *days)
 		if err != nil {
@@ -174,9 +174,12 @@ func printRules(g *globals, page station.NotificationsPage) error {
 	return nil
 }
 
-func printPreview(g *globals, msgs []station.NotificationMessage, htmlOut string) error {
+func printPreview(g *globals, pv station.NotificationPreview, htmlOut string) error {
+	for _, note := range pv.Notes {
+		fmt.Fprintf(g.stdout, "note: %s\n", note)
+	}
 	n := 0
-	for _, m := range msgs {
+	for _, m := range pv.Messages {
 		fmt.Fprintf(g.stdout, "--- %s to %s (%s)\n", m.Channel, firstSet(m.To, "nobody: no address"), m.Language)
 		if m.Subject != "" {
 			fmt.Fprintf(g.stdout, "Subject: %s\n\n", m.Subject)

@@ -46,8 +46,7 @@ func notifySenders(cfg config.Config, dataDir string, logo []byte) (map[string]c
 		out[store.ChannelSMS] = s
 	}
 	if cfg.Demo() && (out[store.ChannelEmail] == nil || out[store.ChannelSMS] == nil) {
-		from := fmt.Sprintf("%s <%s>", shopName(cfg), firstSet(cfg.Consignor.Email, "shop@demo.example"))
-		f, err := channel.NewFile(filepath.Join(dataDir, "messages"), from, logo)
+		f, err := channel.NewFile(filepath.Join(dataDir, "messages"), emailFrom(cfg), logo)
 		if err != nil {
 			return nil, err
 		}
@@ -61,6 +60,15 @@ func notifySenders(cfg config.Config, dataDir string, logo []byte) (map[string]c
 }
 
 func shopName(cfg config.Config) string { return firstSet(cfg.Notify.ShopName, cfg.Consignor.Name) }
+
+// emailFrom is who e-mails come from: [notify.email] from, or the shop's
+// name and the consignor's address.
+func emailFrom(cfg config.Config) string {
+	if f := cfg.Notify.Email.From; f != "" {
+		return f
+	}
+	return fmt.Sprintf("%s <%s>", shopName(cfg), firstSet(cfg.Consignor.Email, "shop@demo.example"))
+}
 
 // notifyLogo is [notify] logo's PNG, or the station's icon.
 func notifyLogo(cfg config.Config) ([]byte, error) {
@@ -78,6 +86,7 @@ func notifyLogo(cfg config.Config) ([]byte, error) {
 type notifications struct {
 	engine  *notify.Engine
 	senders map[string]channel.Sender
+	from    string
 }
 
 // openNotifications builds the engine over st with the channels
@@ -100,7 +109,7 @@ func openNotifications(st *store.Store, cfg config.Config, dataDir string) (*not
 	if err != nil {
 		return nil, &station.Problem{Msg: err.Error(), Hint: "check [notify] in the config (quiet_hours like \"21:00-08:00\")", Err: err}
 	}
-	return &notifications{engine: e, senders: senders}, nil
+	return &notifications{engine: e, senders: senders, from: emailFrom(cfg)}, nil
 }
 
 // seedDemoNotify gives a demo station that has no notification setup the
@@ -149,5 +158,5 @@ func (n *notifications) stationConfig() station.NotifyConfig {
 	if n == nil {
 		return station.NotifyConfig{}
 	}
-	return station.NotifyConfig{Engine: n.engine, Senders: n.senders, SweepEvery: 10 * time.Minute}
+	return station.NotifyConfig{Engine: n.engine, Senders: n.senders, SweepEvery: 10 * time.Minute, Sender: n.from}
 }
