@@ -88,7 +88,10 @@ soak: apt-deps
 # Drives the real GUI under Xvfb with X key and mouse events (scan, F9, an
 # unknown order, the next scan while printing, F10, Work offline, the queue
 # view, Sync now, sent late) and saves screenshots in bin/screenshots/.
+# (Also renders a notification e-mail as its receiver sees it, with
+# wkhtmltoimage: Debian's wkhtmltopdf, needed by this target only.)
 screenshot: build
+	@$(MAKE) --no-print-directory apt-deps APT_PACKAGES=wkhtmltopdf
 	xvfb-run -a -s "-screen 0 1280x800x24" scripts/gui-smoke.sh $(BIN) bin/screenshots
 
 # Fuzzes every scale frame parser for FUZZTIME each (make test runs only

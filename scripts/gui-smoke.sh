@@ -207,3 +207,10 @@ else
 fi
 ls -R "$ntf/messages" || true
 kill $pid; wait $pid 2>/dev/null || true
+# The e-mail the booked rule wrote, as its receiver would see it.
+eml=$(find "$ntf/messages" -name '*.eml' 2>/dev/null | sort | head -1)
+if [ -n "$eml" ]; then
+	"$(dirname "$0")/render-email.sh" "$eml" "$out/24-email-as-received.png" || echo "the e-mail did not render"
+else
+	echo "no e-mail was written to $ntf/messages"
+fi
