@@ -495,7 +495,11 @@ func (c Config) LookupGraceDuration() time.Duration {
 // Station is the bench's own hardware and defaults.
 type Station struct {
 	// Name is the bench's name in webhooks and logs (default: the host name).
-	Name           string `toml:"name,omitempty"`
+	Name string `toml:"name,omitempty"`
+	// LogDir is where the log files go; "" is the OS log location
+	// (~/.local/state/labelstation/logs, %LocalAppData%\labelstation\logs,
+	// ~/Library/Logs/labelstation).
+	LogDir         string `toml:"log_dir,omitempty"`
 	Printer        string `toml:"printer"` // printer URI; "" = preview files in DATA/labels
 	Scale          string `toml:"scale"`   // scale URI; "" = none (weights typed)
 	DefaultService string `toml:"default_service"`

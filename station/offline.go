@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -49,13 +50,17 @@ func (s *Station) packOfflineFirst() bool {
 // with the id its label shows.
 func (s *Station) packOffline(ctx context.Context, entry store.OutboxEntry, q *printQueue, start time.Time, why error) (PackResult, error) {
 	ref := entry.OrderRef
+	began := time.Now()
 	id, err := s.AllocateItemID(ctx, s.cfg.OfflineSeries)
 	if err != nil {
-		return PackResult{OrderRef: ref, Weight: totalWeight(entry.Request)}, &Problem{
+		err = &Problem{
 			Msg:  fmt.Sprintf("order %s cannot get an offline label: %v (the carrier: %v)", ref, err, why),
 			Hint: Hint(err) + "; the booking is kept in the queue and is sent when the carrier answers",
 			Err:  err,
 		}
+		s.logStep(packStep{step: stepOffline, msg: "no offline id", order: ref, carrier: entry.Carrier, took: time.Since(began), err: err,
+			attrs: []any{"request_id", entry.ID, "series", s.cfg.OfflineSeries, "why", fmt.Sprint(why)}})
+		return PackResult{OrderRef: ref, Weight: totalWeight(entry.Request)}, err
 	}
 	req := entry.Request
 	req.Parcels = append([]carrier.Parcel(nil), req.Parcels...)
@@ -63,7 +68,10 @@ func (s *Station) packOffline(ctx context.Context, entry store.OutboxEntry, q *p
 	now := s.cfg.Now()
 	lbl, err := s.localLabel(req, id.ID, "OFFLINE", now)
 	if err != nil {
-		return PackResult{OrderRef: ref}, fmt.Errorf("render the offline label of %s: %w", ref, err)
+		err = fmt.Errorf("render the offline label of %s: %w", ref, err)
+		s.logStep(packStep{step: stepOffline, msg: "offline label not rendered", order: ref, tracking: id.ID, carrier: entry.Carrier,
+			took: time.Since(began), err: err, level: slog.LevelError, attrs: []any{"request_id", entry.ID}})
+		return PackResult{OrderRef: ref}, err
 	}
 	sh := store.Shipment{
 		OrderRef: ref, Carrier: entry.Carrier, Service: req.Service.Code, ItemIDs: []string{id.ID},
@@ -82,9 +90,13 @@ func (s *Station) packOffline(ctx context.Context, entry store.OutboxEntry, q *p
 		jobs = append(jobs, job)
 	}
 	if err := s.store.RecordOffline(entry.ID, req, sh, jobs...); err != nil {
-		return PackResult{OrderRef: ref}, saveProblem(ref, err)
+		err = saveProblem(ref, err)
+		s.logStep(packStep{step: stepOffline, msg: "offline label not saved", order: ref, tracking: id.ID, carrier: entry.Carrier,
+			took: time.Since(began), err: err, level: slog.LevelError, attrs: []any{"request_id", entry.ID}})
+		return PackResult{OrderRef: ref}, err
 	}
-	s.log.Info("offline label", "order", ref, "item_id", id.ID, "request_id", entry.ID, "why", fmt.Sprint(why))
+	s.logStep(packStep{step: stepOffline, msg: "offline label", order: ref, tracking: id.ID, carrier: entry.Carrier, took: time.Since(began),
+		attrs: []any{"request_id", entry.ID, "series", id.Series, "used", id.Used, "size", id.Size, "job", job.ID, "why", fmt.Sprint(why)}})
 	s.syncer.Kick()
 	var res PackResult
 	if q == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"labelstation/carrier"
@@ -69,10 +70,12 @@ type PackResult struct {
 // gets it booked and printed right after its own label is booked and
 // printed (or queued); see returnWithOutgoing.
 func (s *Station) Pack(ctx context.Context, ref string, opts PackOptions) (PackResult, error) {
+	start := time.Now()
 	res, err := s.pack(ctx, ref, opts)
 	if res.OrderRef != "" && !errors.Is(err, ErrAlreadyPacked) {
 		res = s.returnWithOutgoing(ctx, res, opts.Printer)
 	}
+	s.logPacked(ref, res, err, time.Since(start))
 	return res, err
 }
 
@@ -80,8 +83,10 @@ func (s *Station) pack(ctx context.Context, ref string, opts PackOptions) (PackR
 	start := time.Now()
 	order, err := s.Order(ctx, ref)
 	if err != nil {
+		s.logStep(packStep{step: stepLookup, msg: "order not found", order: ref, took: time.Since(start), err: err})
 		return PackResult{}, err
 	}
+	s.logStep(packStep{step: stepLookup, msg: "order found", order: order.Ref, took: time.Since(start), attrs: []any{"scanned", ref}})
 	ref = order.Ref
 	defer s.lockOrder(ref)()
 
@@ -163,17 +168,22 @@ func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackO
 	case err == nil && prev.State == store.StatePending:
 		// The carrier never got (or refused before acting on) the earlier
 		// request: send the same entry again, same request id.
+		s.logStep(packStep{step: stepOutbox, msg: "queued booking sent again", order: order.Ref, carrier: prev.Carrier, took: -1,
+			attrs: []any{"request_id", prev.ID, "attempts", prev.Attempts, "weight_g", int64(totalWeight(prev.Request))}})
 		return prev, nil
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return prev, err
 	}
 
-	weight := opts.Weight
+	weight, source, weighed := opts.Weight, "typed", time.Now()
 	if weight <= 0 {
+		source = "scale"
 		if weight, err = s.stableWeight(ctx, opts.Seen); err != nil {
+			s.logStep(packStep{step: stepWeigh, msg: "no weight", order: order.Ref, took: time.Since(weighed), err: err, attrs: []any{"source", source}})
 			return store.OutboxEntry{}, err
 		}
 	}
+	s.logStep(packStep{step: stepWeigh, msg: "weighed", order: order.Ref, took: time.Since(weighed), attrs: []any{"weight_g", int64(weight), "source", source}})
 	var ruled *parcelChoice
 	if opts.Carrier == "" && opts.Service == "" {
 		ruled = s.ruleChoice(ctx, order, weight)
@@ -215,9 +225,15 @@ func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackO
 		// Not sent now: the queue sync sends it.
 		entry.State, entry.Attempts = store.StatePending, 0
 	}
+	written := time.Now()
 	if err := s.store.CreateEntry(entry); err != nil {
-		return entry, saveProblem(order.Ref, err)
+		err = saveProblem(order.Ref, err)
+		s.logStep(packStep{step: stepOutbox, msg: "booking not saved", order: order.Ref, carrier: entry.Carrier, took: time.Since(written), err: err, level: slog.LevelError,
+			attrs: []any{"request_id", id}})
+		return entry, err
 	}
+	s.logStep(packStep{step: stepOutbox, msg: "booking queued", order: order.Ref, carrier: entry.Carrier, took: time.Since(written),
+		attrs: []any{"request_id", id, "service", service, "state", string(entry.State)}})
 	return entry, nil
 }
 
@@ -241,10 +257,12 @@ func (s *Station) book(ctx context.Context, entry store.OutboxEntry, order carri
 	if c == nil {
 		return store.Shipment{}, store.PrintJob{}, s.unknownCarrier(entry.Carrier)
 	}
+	asked := time.Now()
 	booking, err := c.Book(ctx, entry.Request)
 	if err != nil {
-		return store.Shipment{}, store.PrintJob{}, s.bookingFailed(entry, err)
+		return store.Shipment{}, store.PrintJob{}, s.bookingFailedAfter(entry, err, time.Since(asked))
 	}
+	took := time.Since(asked)
 	s.noteCarrier(nil)
 	sh := store.Shipment{
 		OrderRef:    order.Ref,
@@ -269,14 +287,27 @@ func (s *Station) book(ctx context.Context, entry store.OutboxEntry, order carri
 		job = s.newPrintJob(sh, q.uri, false)
 		jobs = append(jobs, job)
 	}
+	s.logStep(packStep{step: stepBook, msg: "booked", order: order.Ref, tracking: sh.TrackingID(), carrier: sh.Carrier, took: took,
+		attrs: []any{"request_id", entry.ID, "service", sh.Service, "shipment", sh.ShipmentID, "items", len(sh.ItemIDs), "attempts", entry.Attempts}})
+	recorded := time.Now()
 	if err := s.store.RecordBooking(entry.ID, sh, jobs...); err != nil {
+		// The carrier holds the booking: the queue finds it by lookup.
+		s.logStep(packStep{step: stepRecord, msg: "booked but not saved", order: order.Ref, tracking: sh.TrackingID(), carrier: sh.Carrier,
+			took: time.Since(recorded), err: err, level: slog.LevelError, attrs: []any{"request_id", entry.ID}})
 		return sh, job, err
 	}
-	s.log.Info("booked", "order", order.Ref, "tracking", sh.TrackingID(), "request_id", entry.ID)
+	s.logStep(packStep{step: stepRecord, msg: "booking saved", order: order.Ref, tracking: sh.TrackingID(), carrier: sh.Carrier,
+		took: time.Since(recorded), attrs: []any{"request_id", entry.ID, "job", job.ID}})
 	return sh, job, nil
 }
 
 func (s *Station) bookingFailed(entry store.OutboxEntry, err error) error {
+	return s.bookingFailedAfter(entry, err, -1)
+}
+
+// bookingFailedAfter is bookingFailed for a request that took took (< 0:
+// not measured) to fail.
+func (s *Station) bookingFailedAfter(entry store.OutboxEntry, err error, took time.Duration) error {
 	kind := carrier.KindOf(err)
 	state := store.StateAttention
 	switch kind {
@@ -293,7 +324,8 @@ func (s *Station) bookingFailed(entry store.OutboxEntry, err error) error {
 		e.State, e.LastError, e.Updated = state, err.Error(), s.cfg.Now()
 		return nil
 	})
-	s.log.Warn("booking failed", "order", entry.OrderRef, "request_id", entry.ID, "kind", kind.String(), "err", err)
+	s.logStep(packStep{step: stepBook, msg: "booking failed", order: entry.OrderRef, carrier: entry.Carrier, took: took, err: err,
+		attrs: []any{"request_id", entry.ID, "kind", kind.String(), "attempts", entry.Attempts, "queue_state", string(state)}})
 	ref := entry.OrderRef
 	switch kind {
 	case carrier.KindUnavailable:
@@ -326,10 +358,15 @@ func (s *Station) packUnknown(ctx context.Context, e store.OutboxEntry, opts Pac
 			return nil
 		})
 	}
+	asked := time.Now()
 	out := s.settle(ctx, e)
 	if sh, err := s.store.ShipmentByOrder(e.OrderRef); err == nil {
+		s.logStep(packStep{step: stepSettle, msg: "lost answer settled: the carrier holds the booking", order: e.OrderRef, tracking: sh.TrackingID(),
+			carrier: sh.Carrier, took: time.Since(asked), attrs: []any{"request_id", e.ID, "adopted", sh.Adopted}})
 		return s.printShipment(ctx, sh, opts.Printer, start, true)
 	}
+	s.logStep(packStep{step: stepSettle, msg: "lost answer not settled yet: the parcel waits", order: e.OrderRef, carrier: e.Carrier,
+		took: time.Since(asked), err: out.Err, attrs: []any{"request_id", e.ID}})
 	return PackResult{OrderRef: e.OrderRef, Weight: totalWeight(e.Request)}, unknownOutcome(e.OrderRef, e.ID, out.Err)
 }
 
@@ -450,4 +487,106 @@ func firstNonEmpty(v ...string) string {
 		}
 	}
 	return ""
+}
+
+// The pack's log: one line per step, each with the same keys, so a bad
+// shift can be read back order by order (grep the order reference or the
+// tracking number in the log file):
+//
+//	step      lookup, weigh, outbox, book, record, offline, settle, print, confirm, packed
+//	order     the order reference
+//	tracking  the tracking number, once the carrier (or the offline series) gave one
+//	carrier   the carrier's registry name, once chosen
+//	took_ms   how long the step took (packed: the whole pack)
+//	err       what went wrong, in the station's words (errors only)
+//
+// plus what the step adds (request_id, job, printer, weight_g, …). The
+// print queue (printqueue.go) and the offline labels (offline.go) log with
+// the same keys.
+const (
+	stepLookup  = "lookup"  // the scan found an order
+	stepWeigh   = "weigh"   // the weight to book: the scale's stable one, or typed
+	stepOutbox  = "outbox"  // the booking written to the queue before any network call
+	stepBook    = "book"    // the carrier's answer
+	stepRecord  = "record"  // the booking, its label and print job saved
+	stepOffline = "offline" // an id from the own series and the station's label, saved
+	stepSettle  = "settle"  // a lost answer: the carrier asked whether it holds the booking
+	stepPrint   = "print"   // the label sent to the printer
+	stepConfirm = "confirm" // the printed label recorded
+	stepPacked  = "packed"  // the whole pack, scan to printed
+)
+
+// packStep is one step's log line.
+type packStep struct {
+	step, msg                string
+	order, tracking, carrier string
+	took                     time.Duration // < 0: not measured
+	err                      error
+	level                    slog.Level // 0 (info): warn when err is set
+	attrs                    []any
+}
+
+func (s *Station) logStep(p packStep) {
+	level := p.level
+	if level == slog.LevelInfo && p.err != nil {
+		level = slog.LevelWarn
+	}
+	if !s.log.Enabled(context.Background(), level) {
+		return
+	}
+	args := make([]any, 0, 12+len(p.attrs))
+	args = append(args, "step", p.step, "order", p.order)
+	if p.tracking != "" {
+		args = append(args, "tracking", p.tracking)
+	}
+	if p.carrier != "" {
+		args = append(args, "carrier", p.carrier)
+	}
+	if p.took >= 0 {
+		args = append(args, "took_ms", tookMS(p.took))
+	}
+	if p.err != nil {
+		args = append(args, "err", p.err.Error())
+		if h := Hint(p.err); h != "" {
+			args = append(args, "hint", h)
+		}
+	}
+	args = append(args, p.attrs...)
+	s.log.Log(context.Background(), level, p.msg, args...)
+}
+
+// tookMS is a duration in milliseconds with microsecond precision.
+func tookMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// logPacked is the pack's last line: what came of the scan, and how long
+// it took from scan to printed.
+func (s *Station) logPacked(scanned string, res PackResult, err error, took time.Duration) {
+	ref := firstNonEmpty(res.OrderRef, scanned)
+	p := packStep{step: stepPacked, msg: "packed", order: ref, tracking: res.TrackingID, carrier: res.Carrier, took: took, err: err,
+		attrs: []any{"printed", res.Printed}}
+	switch {
+	case errors.Is(err, ErrAlreadyPacked):
+		p.msg, p.level = "already packed", slog.LevelInfo
+		p.err = nil
+	case err != nil && res.TrackingID != "":
+		p.msg = "booked, label not printed"
+	case err != nil:
+		p.msg = "not packed"
+	}
+	if res.Weight > 0 {
+		p.attrs = append(p.attrs, "weight_g", int64(res.Weight))
+	}
+	if res.Resumed {
+		p.attrs = append(p.attrs, "resumed", true)
+	}
+	if res.Offline {
+		p.attrs = append(p.attrs, "offline", true)
+	}
+	if res.Warning != "" {
+		p.attrs = append(p.attrs, "warning", res.Warning)
+	}
+	if res.ReturnTrackingID != "" {
+		p.attrs = append(p.attrs, "return_tracking", res.ReturnTrackingID)
+	}
+	s.logStep(p)
 }

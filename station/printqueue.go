@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -134,32 +135,60 @@ func (s *Station) send(q *printQueue, req *printReq) printOutcome {
 		}
 	}()
 	job := req.job
+	began := time.Now()
 	err := s.checkFonts(ctx, q, req.label)
 	if err == nil {
 		err = q.p.Print(ctx, printer.Job{Name: job.TrackingID, Format: string(req.label.Format), Data: req.label.Data})
 		s.notePrinter(err)
 	}
 	if err == nil {
+		s.logStep(s.printStep(job, q.uri, "label sent to the printer", stepPrint, time.Since(began), nil))
+		confirmed := time.Now()
 		sh, cerr := s.store.ConfirmPrintJob(job.ID, s.cfg.Now(), q.uri)
 		if cerr != nil {
 			// The label printed but the record failed: say so rather than
 			// leave the packer thinking it did not print.
-			return printOutcome{err: &Problem{Msg: fmt.Sprintf("the label for order %s printed, but the station could not record it: %v", job.OrderRef, cerr), Hint: "do not print it again; check the disk the station's data is on", Err: cerr}}
+			err := &Problem{Msg: fmt.Sprintf("the label for order %s printed, but the station could not record it: %v", job.OrderRef, cerr), Hint: "do not print it again; check the disk the station's data is on", Err: cerr}
+			p := s.printStep(job, q.uri, "label printed but not recorded", stepConfirm, time.Since(confirmed), err)
+			p.level = slog.LevelError
+			s.logStep(p)
+			return printOutcome{err: err}
 		}
-		s.log.Info("printed", "order", job.OrderRef, "tracking", job.TrackingID, "printer", q.uri, "reprint", job.Reprint)
+		p := s.printStep(job, q.uri, "label printed", stepConfirm, time.Since(confirmed), nil)
+		p.carrier = sh.Carrier
+		s.logStep(p)
 		return printOutcome{sh: sh}
 	}
+	took := time.Since(began)
 	state, msg, hint := classifyPrintError(job, q.uri, err)
 	stored, uerr := s.store.UpdatePrintJob(job.ID, func(j *store.PrintJob) error {
 		j.State, j.LastError, j.Hint, j.Updated = state, msg, hint, s.cfg.Now()
 		return nil
 	})
 	if uerr != nil {
-		s.log.Error("print job outcome not recorded", "job", job.ID, "err", uerr)
+		p := s.printStep(job, q.uri, "print job outcome not recorded", stepPrint, -1, uerr)
+		p.level = slog.LevelError
+		s.logStep(p)
 		stored = job
 	}
-	s.log.Warn("label not printed", "order", job.OrderRef, "job", job.ID, "printer", q.uri, "state", state, "err", err)
-	return printOutcome{job: stored, err: &Problem{Msg: msg, Hint: hint, Err: err}}
+	perr := &Problem{Msg: msg, Hint: hint, Err: err}
+	p := s.printStep(job, q.uri, "label not printed", stepPrint, took, perr)
+	p.attrs = append(p.attrs, "state", string(state), "cause", err.Error())
+	s.logStep(p)
+	return printOutcome{job: stored, err: perr}
+}
+
+// printStep is the log line of a print queue step, with the pack's keys.
+func (s *Station) printStep(job store.PrintJob, uri, msg, step string, took time.Duration, err error) packStep {
+	p := packStep{step: step, msg: msg, order: job.OrderRef, tracking: job.TrackingID, took: took, err: err,
+		attrs: []any{"job", job.ID, "printer", uri, "attempts", job.Attempts}}
+	if job.Reprint {
+		p.attrs = append(p.attrs, "reprint", true)
+	}
+	if job.ReturnID != "" {
+		p.attrs = append(p.attrs, "return", job.ReturnID)
+	}
+	return p
 }
 
 // classifyPrintError says whether a failed job may simply be sent again
@@ -439,7 +468,7 @@ func (s *Station) DiscardPrint(ctx context.Context, id string) error {
 	if err := s.store.DeletePrintJob(id); err != nil {
 		return err
 	}
-	s.log.Info("print job discarded", "job", id, "order", job.OrderRef)
+	s.log.Info("print job discarded", "step", stepPrint, "order", job.OrderRef, "tracking", job.TrackingID, "job", id, "printer", job.Printer)
 	return nil
 }
 
@@ -461,6 +490,9 @@ func (s *Station) ConfirmPrint(ctx context.Context, id string) (PackResult, erro
 	if err != nil {
 		return resultOf(sh, false), err
 	}
+	p := s.printStep(job, job.Printer, "label printed, on the packer's word", stepConfirm, -1, nil)
+	p.carrier = sh.Carrier
+	s.logStep(p)
 	if job.ReturnID == "" {
 		sh = confirmed
 	}

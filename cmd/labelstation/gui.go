@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -22,6 +23,8 @@ func runGUI(ctx context.Context, g *globals) error {
 		return err
 	}
 	defer b.Close()
+	// Fyne's and the standard library's log lines go to the same file.
+	slog.SetDefault(b.logs.Logger())
 	if b.cfg.Demo() {
 		if n, err := b.store.CountOrders(); err == nil && n == 0 {
 			if _, err := b.station.ImportOrders(ctx, "sample-orders.csv", bytes.NewReader(assets.SampleOrdersCSV)); err != nil {

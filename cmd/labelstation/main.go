@@ -61,6 +61,8 @@ type globals struct {
 	// notes is the notification side openStore wired on the store it
 	// opened, for openBench to hand the station (one store per command).
 	notes *notifications
+	// logDir wins over [station] log_dir and the OS log location.
+	logDir string
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
@@ -69,6 +71,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.BoolVar(&g.json, "json", g.json, "print results as JSON")
 	fs.StringVar(&g.postnordURL, "postnord-url", g.postnordURL, "PostNord base URL (default: LABELSTATION_POSTNORD_URL, then the config)")
 	fs.StringVar(&g.postnordKey, "postnord-apikey", g.postnordKey, "PostNord API key (default: LABELSTATION_POSTNORD_APIKEY, then the config)")
+	fs.StringVar(&g.logDir, "log-dir", g.logDir, "log directory (default: [station] log_dir, then the OS log location)")
 }
 
 const topUsage = `labelstation — the packing bench's label station
@@ -97,10 +100,12 @@ Usage:
   labelstation servicepoints --country CC --postcode P [--street S] [--n 5] | --country CC --id ID
   labelstation transit --to CC:POSTCODE [--from CC:POSTCODE] [--service 17,19]
   labelstation printer status URI | list | simulate --listen ADDR [--fault F] [--out DIR]
+  labelstation doctor [--json] [--printer URI] [--scale URI]   check the setup in words; exit 1 when a check FAILs
   labelstation version
 
 Global flags (before or after the subcommand): --data DIR, --config FILE, --json,
-  --postnord-url URL, --postnord-apikey KEY (else LABELSTATION_POSTNORD_URL/_APIKEY, else the config)
+  --postnord-url URL, --postnord-apikey KEY (else LABELSTATION_POSTNORD_URL/_APIKEY, else the config),
+  --log-dir DIR (else [station] log_dir, else the OS log location)
 `
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -177,6 +182,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdTransit(ctx, g, rest)
 	case "printer":
 		return cmdPrinter(ctx, g, rest)
+	case "doctor":
+		return cmdDoctor(ctx, g, rest)
 	case "version":
 		fmt.Fprintf(g.stdout, "labelstation %s\n", version)
 		return nil

@@ -39,6 +39,7 @@ func TestScripts(t *testing.T) {
 			// Keep the host's config and data out of the script.
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".data"))
+			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state"))
 			env.Setenv("HOME", env.WorkDir)
 			// A race-enabled labelstation otherwise sleeps 1s at every exit.
 			env.Setenv("GORACE", raceOptions())

@@ -80,6 +80,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		r.env = append(r.env, kv)
 	}
 	r.env = append(r.env, "XDG_CONFIG_HOME="+filepath.Join(dir, ".config"), "XDG_DATA_HOME="+filepath.Join(dir, ".data"),
+		"XDG_STATE_HOME="+filepath.Join(dir, ".state"),
 		"GORACE="+raceOptions())
 	return r
 }

@@ -24,6 +24,7 @@ import (
 
 // bench is a wired station and what must be closed after it.
 type bench struct {
+	logs    *logSink // the process's log file, redacted
 	cfg     config.Config
 	dataDir string
 	store   *store.Store
@@ -119,6 +120,8 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 	}
 	b := &bench{cfg: cfg, dataDir: g.resolveDataDir(cfg), store: st}
 	b.closers = append(b.closers, st.Close)
+	b.logs = openLogs(g, cfg)
+	b.closers = append(b.closers, b.logs.Close)
 	fail := func(err error) (*bench, error) { b.Close(); return nil, err }
 
 	carriers, carrierName, err := b.openCarriers()
@@ -151,6 +154,7 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 		OrderLookup:      lookup,
 		Webhooks:         webhookConfig(cfg),
 		Notify:           g.notes.stationConfig(),
+		Logger:           b.logs.Logger(),
 		Carriers:         carriers[1:],
 		CarrierProfiles:  carrierProfiles(cfg),
 		Prices:           priceTable(cfg),
