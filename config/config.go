@@ -54,6 +54,8 @@ type Config struct {
 	// Notify is how the station's messages to receivers and staff go
 	// out; the rules and templates themselves are kept in the data file.
 	Notify Notify `toml:"notify"`
+	// Secrets says where the station keeps its secrets (config/secrets.go).
+	Secrets Secrets `toml:"secrets,omitempty"`
 }
 
 // Notify is the [notify] table.
@@ -596,6 +598,16 @@ func DefaultDataDir() string {
 // must exist; the default path may be absent. Environment variables
 // LABELSTATION_POSTNORD_URL and LABELSTATION_POSTNORD_APIKEY win over both.
 func Load(path string, explicit bool) (Config, error) {
+	c, err := Read(path, explicit)
+	if err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// Read is Load without Validate: the station fills the secrets from the
+// secrets store (FillSecrets) before it validates.
+func Read(path string, explicit bool) (Config, error) {
 	c := Default()
 	if path != "" {
 		data, err := os.ReadFile(path)
@@ -649,14 +661,14 @@ func Load(path string, explicit bool) (Config, error) {
 	if v, ok := os.LookupEnv("LABELSTATION_SMS_PASSWORD"); ok {
 		c.Notify.SMS.Password = v
 	}
-	return c, c.Validate()
+	return c, nil
 }
 
 // Validate checks what the station cannot run without.
 func (c Config) Validate() error {
 	var missing []string
 	if !c.Demo() && c.PostNord.APIKey == "" {
-		missing = append(missing, "postnord.apikey (or LABELSTATION_POSTNORD_APIKEY)")
+		missing = append(missing, "postnord.apikey (labelstation secret set postnord.apikey, or LABELSTATION_POSTNORD_APIKEY)")
 	}
 	for name, v := range map[string]string{"consignor.name": c.Consignor.Name, "consignor.postcode": c.Consignor.Postcode,
 		"consignor.city": c.Consignor.City, "consignor.country": c.Consignor.Country, "consignor.customer_number": c.Consignor.CustomerNumber} {
@@ -668,7 +680,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config is missing %s", strings.Join(missing, ", "))
 	}
 	if c.PostNord.ClientID != "" && c.PostNord.ClientSecret == "" {
-		return fmt.Errorf("config postnord.client_id is set but the client secret is missing: set LABELSTATION_POSTNORD_CLIENT_SECRET")
+		return fmt.Errorf("config postnord.client_id is set but the client secret is missing: labelstation secret set postnord.client_secret (or set LABELSTATION_POSTNORD_CLIENT_SECRET)")
 	}
 	if t := c.PostNord.LabelType; t != "" && t != "standard" && t != "small" {
 		return fmt.Errorf("config postnord.label_type is %q: use standard or small", t)
@@ -704,7 +716,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("config stg.url is set but stg.client_id is missing")
 		}
 		if c.STG.ClientSecret == "" {
-			return fmt.Errorf("config stg.url is set but the client secret is missing: set LABELSTATION_STG_CLIENT_SECRET")
+			return fmt.Errorf("config stg.url is set but the client secret is missing: labelstation secret set stg.client_secret (or set LABELSTATION_STG_CLIENT_SECRET)")
 		}
 	}
 	for i, b := range c.Pricing.Bands {
@@ -748,14 +760,15 @@ func (c Config) validateWMS() error {
 	if _, err := o.HTTP.FlatMapping(); err != nil {
 		return err
 	}
-	for name, v := range o.HTTP.Headers {
-		if _, missing := ExpandEnv(v); len(missing) > 0 {
-			return fmt.Errorf("config orders.http.headers.%s uses ${%s}, which is not set in the environment", name, missing[0])
-		}
+	if err := c.validateHeaderRefs(); err != nil {
+		return err
+	}
+	if err := c.Secrets.Validate(); err != nil {
+		return err
 	}
 	w := c.WMS.Webhooks
 	if w.URL != "" && w.Secret == "" {
-		return fmt.Errorf("config wms.webhooks.url is set but the signing secret is missing: set LABELSTATION_WMS_WEBHOOK_SECRET (at least 16 characters)")
+		return fmt.Errorf("config wms.webhooks.url is set but the signing secret is missing: labelstation secret set wms.webhooks.secret (or set LABELSTATION_WMS_WEBHOOK_SECRET; at least 16 characters)")
 	}
 	if w.Concurrency < 0 || w.Concurrency > 16 {
 		return fmt.Errorf("config wms.webhooks.concurrency is %d: use 1 to 16 (default 2)", w.Concurrency)
@@ -768,7 +781,7 @@ func (c Config) validateWMS() error {
 		return fmt.Errorf("config notify.email.host is set but notify.email.from is missing: give the sender, e.g. \"Webshop <kundservice@example.com>\"")
 	}
 	if n.Email.Username != "" && n.Email.Password == "" {
-		return fmt.Errorf("config notify.email.username is set but the password is missing: set LABELSTATION_SMTP_PASSWORD")
+		return fmt.Errorf("config notify.email.username is set but the password is missing: labelstation secret set notify.email.password (or set LABELSTATION_SMTP_PASSWORD)")
 	}
 	switch n.SMS.Provider {
 	case "", "46elks", "custom":
@@ -776,7 +789,7 @@ func (c Config) validateWMS() error {
 		return fmt.Errorf("config notify.sms.provider is %q: use 46elks or custom", n.SMS.Provider)
 	}
 	if n.SMS.Provider != "" && n.SMS.Username != "" && n.SMS.Password == "" {
-		return fmt.Errorf("config notify.sms.username is set but the password is missing: set LABELSTATION_SMS_PASSWORD")
+		return fmt.Errorf("config notify.sms.username is set but the password is missing: labelstation secret set notify.sms.password (or set LABELSTATION_SMS_PASSWORD)")
 	}
 	return nil
 }

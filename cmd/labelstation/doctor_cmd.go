@@ -105,6 +105,7 @@ func doctorRun(ctx context.Context, g *globals, o overrides, timeout time.Durati
 			Words: err.Error(), Hint: station.Hint(err)}}}, red
 	}
 	red.Add(configSecrets(cfg)...)
+	red.Add(secretValues(g.secrets, cfg)...)
 	pre := []station.DoctorCheck{configCheck(g, cfg)}
 
 	lg := openLogs(g, cfg)
@@ -112,6 +113,10 @@ func doctorRun(ctx context.Context, g *globals, o overrides, timeout time.Durati
 	extra := []func(context.Context) []station.DoctorCheck{
 		func(context.Context) []station.DoctorCheck { return []station.DoctorCheck{lg.doctorCheck()} },
 	}
+	cfgPath, _ := configFile(g)
+	extra = append(extra, func(context.Context) []station.DoctorCheck {
+		return []station.DoctorCheck{secretsDoctorCheck(g.secrets, cfg, cfgPath)}
+	})
 	for _, x := range doctorExtra {
 		extra = append(extra, func(ctx context.Context) []station.DoctorCheck { return x(ctx, cfg) })
 	}

@@ -45,7 +45,7 @@ func openLogs(g *globals, cfg config.Config) *logSink {
 	dir := logDirFor(g, cfg)
 	l, err := logs.Open(logs.Options{
 		Dir: dir, Level: level, Stderr: g.stderr, StderrLevel: stderrLevel,
-		Secrets: configSecrets(cfg),
+		Secrets: append(configSecrets(cfg), secretValues(g.secrets, cfg)...),
 		Attrs:   []slog.Attr{slog.String("bench", benchName(cfg)), slog.String("version", version), slog.Int("pid", os.Getpid())},
 	})
 	return &logSink{Logs: l, dir: dir, err: err}

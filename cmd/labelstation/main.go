@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 
+	"labelstation/secrets"
 	"labelstation/station"
 )
 
@@ -61,6 +62,9 @@ type globals struct {
 	// notes is the notification side openStore wired on the store it
 	// opened, for openBench to hand the station (one store per command).
 	notes *notifications
+	// secrets is the secrets store loadConfig filled the config from, for
+	// the order lookup's headers, the log's redactor and the status bar.
+	secrets *secrets.Store
 	// logDir wins over [station] log_dir and the OS log location.
 	logDir string
 }
@@ -96,6 +100,7 @@ Usage:
                     | log [--days N] | totals [--days N] | sync | retry SEQ | discard SEQ --reason R
   labelstation export [--date YYYY-MM-DD] [--format csv|json] [--out FILE]   the day's shipments and returns
   labelstation series list                           the consignor's own item id ranges
+  labelstation secret set NAME | list | delete NAME | import-config   API keys and passwords (value on stdin)
   labelstation scale read URI [--stable] | list | probe PORT | simulate --protocol P --port PTY
   labelstation servicepoints --country CC --postcode P [--street S] [--n 5] | --country CC --id ID
   labelstation transit --to CC:POSTCODE [--from CC:POSTCODE] [--service 17,19]
@@ -176,6 +181,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdScale(ctx, g, rest)
 	case "series":
 		return cmdSeries(ctx, g, rest)
+	case "secret":
+		return cmdSecret(ctx, g, rest)
 	case "servicepoints":
 		return cmdServicePoints(ctx, g, rest)
 	case "transit":

@@ -50,14 +50,21 @@ func loadConfig(g *globals) (config.Config, error) {
 	if !explicit {
 		path = config.DefaultPath()
 	}
-	cfg, err := config.Load(path, explicit)
-	if err == nil && (g.postnordURL != "" || g.postnordKey != "") {
+	cfg, err := config.Read(path, explicit)
+	if err == nil {
 		if g.postnordURL != "" {
 			cfg.PostNord.URL = g.postnordURL
 		}
 		if g.postnordKey != "" {
 			cfg.PostNord.APIKey = g.postnordKey
 		}
+		// After the flags (they decide which secrets are used), before
+		// Validate (which names a secret the store does not hold either).
+		st, serr := fillSecrets(g, &cfg, path)
+		if serr != nil {
+			return cfg, serr
+		}
+		g.secrets = st
 		err = cfg.Validate()
 	}
 	if err != nil {
@@ -146,7 +153,7 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 		b.closers = append(b.closers, sc.Close)
 	}
 
-	lookup, err := orderLookup(cfg)
+	lookup, err := orderLookup(cfg, g.secrets)
 	if err != nil {
 		return fail(err)
 	}

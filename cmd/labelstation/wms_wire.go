@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"labelstation/config"
+	"labelstation/secrets"
 	"labelstation/station"
 	"labelstation/station/ordersource"
 )
@@ -16,14 +17,16 @@ import (
 // ([orders]) and how the WMS hears what happened ([wms.webhooks]).
 
 // orderLookup is the WMS's HTTP order lookup when [orders] source = "http".
-func orderLookup(cfg config.Config) (station.OrderLookup, error) {
+func orderLookup(cfg config.Config, sec *secrets.Store) (station.OrderLookup, error) {
 	if cfg.Orders.Source != config.OrderSourceHTTP {
 		return nil, nil
 	}
 	h := cfg.Orders.HTTP
-	headers := map[string]string{}
-	for k, v := range h.Headers {
-		headers[k], _ = config.ExpandEnv(v) // Validate checked the variables are set
+	// ${ENV} and ${secret:NAME} replaced in one pass (FillSecrets checked
+	// that each resolves).
+	headers, err := cfg.OrderHeaders(secretLookup(sec))
+	if err != nil {
+		return nil, &station.Problem{Msg: err.Error(), Hint: "labelstation secret list shows what is stored", Err: err}
 	}
 	mapping, err := h.FlatMapping()
 	if err != nil {
