@@ -806,3 +806,127 @@ func (f *fakeNotifier) setNotify(fn func(f *fakeNotifier)) {
 	defer f.nmu.Unlock()
 	fn(f)
 }
+
+// fakeSup is the supervisor side of a fake station (Supervisor): the PIN
+// (none when ""), 5 wrong PINs in a row lock it for 5 minutes, a session
+// lasts 10 minutes after the last supervisor action, all on a clock the
+// test moves (advance). Its errors are worded like the station's.
+type fakeSup struct {
+	smu      sync.Mutex
+	pin      string
+	now      time.Time
+	until    time.Time // session; zero: packer mode
+	failures int
+	locked   time.Time
+	unlocks  int      // UnlockSupervisor calls
+	touches  int      // TouchSupervisor calls that found the session on
+	sets     []string // PINs set
+}
+
+func newFakeSup(pin string) *fakeSup { return &fakeSup{pin: pin, now: time.Now()} }
+
+func (f *fakeSup) advance(d time.Duration) {
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	f.now = f.now.Add(d)
+}
+
+func (f *fakeSup) HasSupervisorPIN() bool {
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	return f.pin != ""
+}
+
+func (f *fakeSup) Supervisor() (bool, time.Time) {
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	return f.activeLocked()
+}
+
+func (f *fakeSup) activeLocked() (bool, time.Time) {
+	if f.pin == "" {
+		return true, time.Time{}
+	}
+	if f.until.IsZero() || !f.now.Before(f.until) {
+		f.until = time.Time{}
+		return false, time.Time{}
+	}
+	return true, f.until
+}
+
+func (f *fakeSup) TouchSupervisor() (bool, time.Time) {
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	on, _ := f.activeLocked()
+	if !on {
+		return false, time.Time{}
+	}
+	f.touches++
+	if f.pin == "" {
+		return true, time.Time{}
+	}
+	f.until = f.now.Add(10 * time.Minute)
+	return true, f.until
+}
+
+func (f *fakeSup) UnlockSupervisor(_ context.Context, pin string) error {
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	f.unlocks++
+	return f.checkLocked(pin)
+}
+
+func (f *fakeSup) checkLocked(pin string) error {
+	if f.pin == "" {
+		return &station.Problem{Msg: "no supervisor PIN is set", Hint: "set one with PIN… on the pack screen"}
+	}
+	if f.now.Before(f.locked) {
+		at := f.locked.Local().Format("15:04")
+		return &station.Problem{Msg: "the supervisor PIN is locked until " + at,
+			Hint: "after 5 wrong PINs in a row; this PIN was not checked. Try again after " + at}
+	}
+	if pin != f.pin {
+		f.failures++
+		if f.failures >= 5 {
+			f.failures, f.locked = 0, f.now.Add(5*time.Minute)
+			at := f.locked.Local().Format("15:04")
+			return &station.Problem{Msg: "wrong PIN: the supervisor PIN is locked until " + at,
+				Hint: "5 wrong PINs in a row. Try again after " + at}
+		}
+		left := 5 - f.failures
+		return &station.Problem{Msg: fmt.Sprintf("wrong PIN: %d tries left", left),
+			Hint: fmt.Sprintf("%d more wrong PINs lock the supervisor PIN for 5 minutes", left)}
+	}
+	f.failures = 0
+	f.until = f.now.Add(10 * time.Minute)
+	return nil
+}
+
+func (f *fakeSup) LockSupervisor() {
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	f.until = time.Time{}
+}
+
+func (f *fakeSup) SetSupervisorPIN(_ context.Context, old, pin string) error {
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	if len(pin) < 4 || len(pin) > 12 || strings.Trim(pin, "0123456789") != "" {
+		return &station.Problem{Msg: "a supervisor PIN is 4 to 12 digits", Hint: "the PIN is not changed"}
+	}
+	if f.pin != "" {
+		if err := f.checkLocked(old); err != nil {
+			return err
+		}
+	}
+	f.pin = pin
+	f.sets = append(f.sets, pin)
+	f.until = f.now.Add(10 * time.Minute)
+	return nil
+}
+
+func (f *fakeSup) supCalls() (unlocks, touches int, sets []string) {
+	f.smu.Lock()
+	defer f.smu.Unlock()
+	return f.unlocks, f.touches, append([]string(nil), f.sets...)
+}

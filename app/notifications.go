@@ -423,7 +423,12 @@ func ruleStateWords(r station.NotificationRule) (string, widget.Importance) {
 
 // enableRule switches a rule on or off (Enable/Disable, Enable this rule).
 func (v *notificationsView) enableRule(id string, on bool) {
-	if v.rules.busy[id] {
+	// Which messages go to receivers is the supervisor's call (roles.go).
+	v.ps.asSupervisor(v.win, "Switching a notification rule on or off", func() { v.switchRule(id, on) })
+}
+
+func (v *notificationsView) switchRule(id string, on bool) {
+	if v.rules.busy[id] || v.closed() {
 		return
 	}
 	v.setRuleBusy(id, true)
@@ -1246,7 +1251,7 @@ func (v *notificationsView) notifyRow(e station.NotificationEntry, now time.Time
 	}
 
 	r.retry = widget.NewButton("Retry", func() { v.askRetry(e) })
-	r.discard = widget.NewButton("Discard", func() { v.askDiscard(e) })
+	r.discard = widget.NewButton("Discard", func() { v.ps.asSupervisor(v.win, "Discarding a message", func() { v.askDiscard(e) }) })
 	if !notifyActionable(e) || v.log.busy[e.Seq] {
 		r.retry.Disable()
 		r.discard.Disable()
@@ -1318,6 +1323,14 @@ func (v *notificationsView) runLog(seq uint64, what string, timeout time.Duratio
 func (v *notificationsView) askRetry(e station.NotificationEntry) {
 	if e.State != "unknown" {
 		v.retry(e)
+		return
+	}
+	// Sent again, it may reach the receiver twice: the supervisor's call.
+	v.ps.asSupervisor(v.win, "Sending again a message that may already have arrived", func() { v.askRetryUnknown(e) })
+}
+
+func (v *notificationsView) askRetryUnknown(e station.NotificationEntry) {
+	if v.closed() {
 		return
 	}
 	name := notifyName(e)

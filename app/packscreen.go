@@ -230,6 +230,8 @@ type PackScreen struct {
 
 	notifyBtn  *widget.Button     // "Notifications…" (nil without a NotificationDesk)
 	notifyView *notificationsView // the open Notifications window, nil when closed
+
+	role *roleState // packer or supervisor mode (nil without a Supervisor: nothing gated)
 }
 
 // NewPackScreen builds the pack screen into w: it sets the window content,
@@ -832,7 +834,9 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	ps.statusErr.Importance = widget.DangerImportance
 	ps.statusErr.Truncation = fyne.TextTruncateEllipsis
 	ps.statusErr.Hide()
-	status := container.NewVBox(widget.NewSeparator(), bar, ps.offline.box, ps.statusErr)
+	// The mode (PACKER / SUPERVISOR until 14:32 · Lock) at the bar's
+	// right end, with a station that has the two modes (roles.go).
+	status := container.NewVBox(widget.NewSeparator(), ps.withMode(bar), ps.offline.box, ps.statusErr)
 
 	// The "Work offline" switch and Queue… sit beside the scan field,
 	// where they cost the screen no height.

@@ -43,8 +43,13 @@ type printerSettings struct {
 }
 
 // ShowPrinterSettings opens the printer settings dialog (the Printer…
-// button). It does nothing when the station offers no printer settings.
+// button), a supervisor's (roles.go). It does nothing when the station
+// offers no printer settings.
 func (ps *PackScreen) ShowPrinterSettings() {
+	ps.asSupervisor(ps.win, "Opening the printer settings", ps.showPrinterSettings)
+}
+
+func (ps *PackScreen) showPrinterSettings() {
 	pset, ok := ps.st.(PrinterSettings)
 	if !ok {
 		return
@@ -64,6 +69,7 @@ func (ps *PackScreen) ShowPrinterSettings() {
 		"Printer address (tcp://HOST:9100, usb://VID:PID, dev:///dev/usb/lp0, cups://QUEUE, spool://NAME, file:///DIR):",
 		d.printers, d.find, d.uri, [3]*widget.Button{d.status, d.test, d.use}, 760)
 	ps.printerDlg = d
+	ps.supervisorOnly(d.dlg)
 	d.findPrinters()
 }
 
@@ -156,6 +162,10 @@ func (d *printerSettings) usePrinter() {
 	if !ok {
 		return
 	}
+	d.ps.asSupervisor(d.ps.win, "Switching the printer", func() { d.switchTo(uri) })
+}
+
+func (d *printerSettings) switchTo(uri string) {
 	d.run("Switching to "+uri, 5*time.Second, func(ctx context.Context) (string, error) {
 		return "", d.pset.UsePrinter(uri)
 	}, func(_ string, err error) {

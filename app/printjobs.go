@@ -123,6 +123,8 @@ func (ps *PackScreen) printJobRow(j station.PrintJob) *printJobRow {
 	row.discard = act("Discard", func(pq PrintQueue) (station.PackResult, bool, error) {
 		return station.PackResult{OrderRef: j.OrderRef, TrackingID: j.TrackingID}, false, pq.DiscardPrint(ps.jobCtx, j.ID)
 	})
+	discard := row.discard.OnTapped // a label never printed: the supervisor's call (roles.go)
+	row.discard.OnTapped = func() { ps.asSupervisor(ps.win, "Discarding a label", discard) }
 	row.printed = act("Printed", func(pq PrintQueue) (station.PackResult, bool, error) {
 		res, err := pq.ConfirmPrint(ps.jobCtx, j.ID)
 		return res, false, err

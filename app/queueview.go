@@ -309,7 +309,7 @@ func (v *queueView) row(e station.QueueEntry) *queueRow {
 	}
 
 	r.retry = widget.NewButton("Retry", func() { v.retryEntry(e) })
-	r.cancel = widget.NewButton("Cancel", func() { v.askCancel(e) })
+	r.cancel = widget.NewButton("Cancel", func() { v.ps.asSupervisor(v.ps.win, "Cancelling a booking", func() { v.askCancel(e) }) })
 	if e.State == "booked" || e.State == "cancelled" {
 		r.retry.Disable()
 		r.cancel.Disable()

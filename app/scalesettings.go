@@ -31,9 +31,14 @@ type scaleSettings struct {
 	use     *widget.Button
 }
 
-// ShowScaleSettings opens the scale settings dialog (the Scale… button).
-// It does nothing when the station offers no scale settings.
+// ShowScaleSettings opens the scale settings dialog (the Scale… button),
+// a supervisor's (roles.go). It does nothing when the station offers no
+// scale settings.
 func (ps *PackScreen) ShowScaleSettings() {
+	ps.asSupervisor(ps.win, "Opening the scale settings", ps.showScaleSettings)
+}
+
+func (ps *PackScreen) showScaleSettings() {
 	ss, ok := ps.st.(ScaleSettings)
 	if !ok {
 		return
@@ -53,6 +58,7 @@ func (ps *PackScreen) ShowScaleSettings() {
 		"Scale address (serial://PORT?protocol=sics|nci|cas|continuous, usbhid://VID:PID, hidraw://…, sim://…):",
 		d.devices, d.find, d.uri, [3]*widget.Button{d.probe, d.test, d.use}, 720)
 	ps.settings = d
+	ps.supervisorOnly(d.dlg)
 	d.findScales()
 }
 
@@ -153,6 +159,10 @@ func (d *scaleSettings) testScale() {
 
 func (d *scaleSettings) useScale() {
 	uri := strings.TrimSpace(d.uri.Text)
+	d.ps.asSupervisor(d.ps.win, "Switching the scale", func() { d.switchTo(uri) })
+}
+
+func (d *scaleSettings) switchTo(uri string) {
 	d.run("Switching to "+orDash(uri), 5*time.Second, func(ctx context.Context) (string, error) {
 		_, err := d.ss.UseScale(uri)
 		return "", err

@@ -169,3 +169,30 @@ type NotificationDesk interface {
 	// message now ("Send now").
 	SyncNotifications(ctx context.Context) (station.NotifyReport, error)
 }
+
+// The real facade offers the packer and supervisor modes too.
+var _ Supervisor = (*station.Station)(nil)
+
+// Supervisor is the part of the station behind the two modes: packer
+// (the default) and supervisor, behind the supervisor PIN. A Station that
+// implements it gets the mode on the status bar and its supervisor-only
+// actions asked for the PIN (roles.go); without it nothing is gated.
+type Supervisor interface {
+	// HasSupervisorPIN says whether a PIN is set; without one the
+	// station is in supervisor mode until one is set.
+	HasSupervisorPIN() bool
+	// Supervisor says whether the station is in supervisor mode and until
+	// when the session lasts without another supervisor action (zero
+	// without a PIN).
+	Supervisor() (on bool, until time.Time)
+	// TouchSupervisor is a supervisor action about to run: on extends the
+	// session; off means the PIN must be entered first.
+	TouchSupervisor() (on bool, until time.Time)
+	// UnlockSupervisor checks the PIN and starts a session; its errors
+	// say wrong PIN and the tries left, or locked out until when.
+	UnlockSupervisor(ctx context.Context, pin string) error
+	// LockSupervisor ends the session (Lock).
+	LockSupervisor()
+	// SetSupervisorPIN sets the PIN; with one set, old must be it.
+	SetSupervisorPIN(ctx context.Context, old, pin string) error
+}

@@ -207,7 +207,7 @@ func (w *webhookTab) row(e station.WebhookEntry) *webhookRow {
 	}
 
 	r.retry = widget.NewButton("Retry", func() { w.retry(e) })
-	r.discard = widget.NewButton("Discard", func() { w.askDiscard(e) })
+	r.discard = widget.NewButton("Discard", func() { w.v.ps.asSupervisor(w.v.ps.win, "Discarding a message to the WMS", func() { w.askDiscard(e) }) })
 	if e.State == "sent" || e.State == "discarded" || w.busy[e.Seq] {
 		r.retry.Disable()
 		r.discard.Disable()

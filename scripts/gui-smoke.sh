@@ -214,3 +214,35 @@ if [ -n "$eml" ]; then
 else
 	echo "no e-mail was written to $ntf/messages"
 fi
+
+# Packer and supervisor modes, in a station of its own: a fresh install
+# has no PIN (the status bar says SUPERVISOR · no PIN set, in red); Set
+# PIN… asks for it twice; Lock goes to packer mode; Printer… then asks for
+# the PIN, a wrong one says how many tries are left, the right one opens
+# the dialog. Coordinates are the 1100×700 window's, as above (the mode
+# sits at the status bar's right end). Each step only looks.
+sup=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; rm -rf "$data" "$hist" "$ret" "$ntf" "$sup"' EXIT
+HOME="$sup" "$bin" --data "$sup" >>"$out/gui.log" 2>&1 &
+pid=$!
+wid=
+for _ in $(seq 50); do
+	wid=$(xdotool search --name labelstation 2>/dev/null | head -1 || true)
+	[ -n "$wid" ] && break
+	sleep 0.2
+done
+[ -n "$wid" ] || { echo "no labelstation window for the supervisor PIN"; exit 1; }
+sleep 2
+xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
+click 1047 676; sleep 1 # Set PIN…: the first PIN, typed twice
+xdotool type --delay 30 2580; xdotool key Return
+xdotool type --delay 30 2580; xdotool key Return; sleep 1.5
+import -window root "$out/25-supervisor-mode.png"
+click 1000 676; sleep 1 # Lock: packer mode
+click 1044 351; sleep 1 # Printer…: a supervisor's, so the PIN dialog
+import -window root "$out/26-pin-dialog.png"
+xdotool type --delay 30 1111; xdotool key Return; sleep 2 # a wrong PIN: tries left
+import -window root "$out/27-wrong-pin.png"
+xdotool type --delay 30 2580; xdotool key Return; sleep 2.5 # the right one: the Printer dialog
+import -window root "$out/28-printer-as-supervisor.png"
+kill $pid; wait $pid 2>/dev/null || true

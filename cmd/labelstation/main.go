@@ -105,6 +105,7 @@ Usage:
   labelstation servicepoints --country CC --postcode P [--street S] [--n 5] | --country CC --id ID
   labelstation transit --to CC:POSTCODE [--from CC:POSTCODE] [--service 17,19]
   labelstation printer status URI | list | simulate --listen ADDR [--fault F] [--out DIR]
+  labelstation supervisor set-pin [--reset] | status   the supervisor PIN (PINs on stdin, one a line; IT's tool, not gated)
   labelstation doctor [--json] [--printer URI] [--scale URI]   check the setup in words; exit 1 when a check FAILs
   labelstation version
 
@@ -191,6 +192,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdPrinter(ctx, g, rest)
 	case "doctor":
 		return cmdDoctor(ctx, g, rest)
+	case "supervisor":
+		return cmdSupervisor(ctx, g, rest)
 	case "version":
 		fmt.Fprintf(g.stdout, "labelstation %s\n", version)
 		return nil
