@@ -41,9 +41,12 @@ func (l *uiLoop) do(f func()) {
 	}
 }
 
-// drain runs every queued update.
+// drain runs the queued updates (and those they queue, up to a bound).
 func (l *uiLoop) drain() {
-	for {
+	// A bounded number of batches: a screen that queues updates as fast
+	// as they run (a refresher under a loaded machine) must not keep
+	// until from ever looking at its deadline.
+	for range 50 {
 		l.mu.Lock()
 		q := l.q
 		l.q = nil

@@ -179,7 +179,9 @@ func TestPackFailureCanBeRetried(t *testing.T) {
 	ps, w, loop := newTestScreen(t, st)
 	c := w.Canvas()
 	scanCode(c, "10001")
-	loop.until(t, "order shown", func() bool { return ps.armed })
+	// Armed at once by the scan; the order is taken away only after its
+	// lookup answered, so it is Pack that fails, not the lookup.
+	loop.until(t, "order shown", func() bool { return ps.armed && ps.pendingRef == "" })
 	st.mu.Lock()
 	saved := st.orders["10001"]
 	delete(st.orders, "10001") // Pack now fails
