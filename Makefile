@@ -4,7 +4,9 @@
 GO        ?= go
 BIN       := bin/labelstation
 TOOLS     := $(CURDIR)/.tools
-VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# What `labelstation version` prints: the tag, else the short commit hash
+# (scripts/package-version.sh derives the packages' x.y.z from it).
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
 # Debian packages: Fyne's cgo build (go-gl, GLFW), gousb (libusb), and the
@@ -17,7 +19,7 @@ APT_PACKAGES := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
 	strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test deps apt-deps node-deps vet bench soak fuzz screenshot clean
+.PHONY: all build run test deps apt-deps node-deps vet bench soak fuzz screenshot package windows clean
 
 all: build
 
@@ -58,6 +60,31 @@ vet:
 # widgets only through fyne.Do, and the station is used from many goroutines.
 test: deps vet
 	LABELSTATION_NODE_TOOLS=$(TOOLS) $(GO) test -race -count=1 ./...
+
+# Packages. make package: the Linux tarball that `fyne package` makes
+# (binary, desktop entry, icon) and a .deb of the same files, in bin/.
+# make windows: bin/labelstation-VERSION-windows-amd64.exe, cross-compiled
+# with cgo by Debian's mingw-w64 (CI builds it after make test). Both stamp
+# VERSION into the binary. Their tools come from the Go module proxy, built
+# by exact version into .tools/bin (see scripts/package-gotool.sh).
+FYNE_TOOLS_VERSION    := v1.7.0
+GOVERSIONINFO_VERSION := v1.4.0
+FYNE          := $(TOOLS)/bin/fyne-$(FYNE_TOOLS_VERSION)
+GOVERSIONINFO := $(TOOLS)/bin/goversioninfo-$(GOVERSIONINFO_VERSION)
+
+$(FYNE):
+	GO=$(GO) bash scripts/package-gotool.sh fyne.io/tools $(FYNE_TOOLS_VERSION) cmd/fyne $@
+
+$(GOVERSIONINFO):
+	GO=$(GO) bash scripts/package-gotool.sh github.com/josephspurrier/goversioninfo $(GOVERSIONINFO_VERSION) cmd/goversioninfo $@
+
+package: apt-deps $(FYNE)
+	@$(MAKE) --no-print-directory apt-deps APT_PACKAGES="dpkg-dev xz-utils desktop-file-utils"
+	GO=$(GO) VERSION=$(VERSION) FYNE=$(FYNE) bash scripts/package-linux.sh
+
+windows: $(GOVERSIONINFO)
+	@$(MAKE) --no-print-directory apt-deps APT_PACKAGES="gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 imagemagick"
+	GO=$(GO) VERSION=$(VERSION) GOVERSIONINFO=$(GOVERSIONINFO) bash scripts/package-windows.sh
 
 # Scan-to-printed latency against the sandbox on loopback, next to a floor
 # measured in the same run (one HTTP POST + one TCP write of the same bytes);
