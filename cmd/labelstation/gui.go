@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	"labelstation/app"
 	"labelstation/assets"
+	"labelstation/station"
 )
 
 // runGUI opens the pack screen on a fully wired station. In demo mode an
@@ -20,6 +23,10 @@ import (
 func runGUI(ctx context.Context, g *globals) error {
 	b, err := openBench(ctx, g, overrides{})
 	if err != nil {
+		// Started from a desktop entry there is no terminal for the
+		// error (a second station on a locked data file, a broken
+		// config): say it in a window too.
+		showStartError(err)
 		return err
 	}
 	defer b.Close()
@@ -85,4 +92,15 @@ func syncReturnsEvery(ctx context.Context, b *bench, interval time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// showStartError shows why the station could not start in a small window,
+// when there is a display to show it on.
+func showStartError(err error) {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" && runtime.GOOS == "linux" {
+		return
+	}
+	a := fyneapp.NewWithID("io.labelstation.app")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	app.StartErrorWindow(a, err.Error(), station.Hint(err)).ShowAndRun()
 }
