@@ -1304,18 +1304,12 @@ func (v *notificationsView) runLog(seq uint64, what string, timeout time.Duratio
 	}
 	v.setLogBusy(seq, true)
 	v.say(what+"…", widget.MediumImportance)
-	go func() {
-		ctx, cancel := context.WithTimeout(v.ps.jobCtx, timeout)
-		defer cancel()
-		e, err := f(ctx)
-		v.ps.ui(func() {
-			v.setLogBusy(seq, false)
-			if !v.closed() {
-				done(e, err)
-			}
-		})
-		v.refresh()
-	}()
+	rowJob(v.ps, timeout, f, func(e station.NotificationEntry, err error) {
+		v.setLogBusy(seq, false)
+		if !v.closed() {
+			done(e, err)
+		}
+	}, v.refresh)
 }
 
 // askRetry sends a refused message again at once; an unknown one only

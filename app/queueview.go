@@ -349,18 +349,29 @@ func (v *queueView) run(id, what string, timeout time.Duration, f func(ctx conte
 	}
 	v.setBusy(id, true)
 	v.say(what+"…", widget.MediumImportance)
-	go func() {
-		ctx, cancel := context.WithTimeout(v.ps.jobCtx, timeout)
-		defer cancel()
-		e, err := f(ctx)
-		v.ps.ui(func() {
-			v.setBusy(id, false)
-			if !v.closed() {
-				done(e, err)
-			}
-		})
+	rowJob(v.ps, timeout, f, func(e station.QueueEntry, err error) {
+		v.setBusy(id, false)
+		if !v.closed() {
+			done(e, err)
+		}
+	}, func() {
 		v.refresh()
 		v.ps.pollStatusNow()
+	})
+}
+
+// rowJob runs f (one row's Retry, Cancel, Discard…) off the UI goroutine
+// under the screen's job context, not the view's: closing a view must not
+// cut a send off halfway (its outcome would be unknown). done gets the
+// outcome on the UI goroutine; after (the list asked for again) runs off
+// it, once done is queued.
+func rowJob[E any](ps *PackScreen, timeout time.Duration, f func(ctx context.Context) (E, error), done func(E, error), after func()) {
+	go func() {
+		ctx, cancel := context.WithTimeout(ps.jobCtx, timeout)
+		defer cancel()
+		e, err := f(ctx)
+		ps.ui(func() { done(e, err) })
+		after()
 	}()
 }
 

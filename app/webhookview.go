@@ -251,18 +251,12 @@ func (w *webhookTab) run(seq uint64, what string, timeout time.Duration, f func(
 	}
 	w.setBusy(seq, true)
 	v.say(what+"…", widget.MediumImportance)
-	go func() {
-		ctx, cancel := context.WithTimeout(v.ps.jobCtx, timeout)
-		defer cancel()
-		e, err := f(ctx)
-		v.ps.ui(func() {
-			w.setBusy(seq, false)
-			if !v.closed() {
-				done(e, err)
-			}
-		})
-		v.refresh()
-	}()
+	rowJob(v.ps, timeout, f, func(e station.WebhookEntry, err error) {
+		w.setBusy(seq, false)
+		if !v.closed() {
+			done(e, err)
+		}
+	}, v.refresh)
 }
 
 // retry sends one delivery now (Retry).
