@@ -13,16 +13,26 @@ set -euo pipefail
 bin=${1:?usage: xvfb-smoke.sh BINARY OUTDIR}
 out=${2:?usage: xvfb-smoke.sh BINARY OUTDIR}
 mkdir -p "$out"
+# start_station DIR WHAT: a station on data directory DIR with its own
+# HOME (so Fyne's preferences file is its own) in the background ($pid),
+# and its window ($wid); WHAT names the step when no window comes.
+start_station() {
+	HOME="$1" "$bin" --data "$1" >>"$out/gui.log" 2>&1 &
+	pid=$!
+	wid=
+	for _ in $(seq 50); do
+		wid=$(xdotool search --name labelstation 2>/dev/null | head -1 || true)
+		[ -n "$wid" ] && break
+		sleep 0.2
+	done
+	[ -n "$wid" ] || { echo "no labelstation window $2"; exit 1; }
+}
+
+: >"$out/gui.log"
 data=$(mktemp -d)
-HOME="$data" "$bin" --data "$data" >"$out/gui.log" 2>&1 &
-pid=$!
+pid=
 trap 'kill $pid 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 50); do
-	wid=$(xdotool search --name labelstation 2>/dev/null | head -1 || true)
-	[ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "${wid:-}" ] || { echo "no labelstation window"; exit 1; }
+start_station "$data" "for the pack screen"
 sleep 1.5 # first frame, status poll, live weight
 xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
 
@@ -74,15 +84,7 @@ kill $pid; wait $pid 2>/dev/null || true
 hist=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$data" "$hist"' EXIT
 "$bin" --data "$hist" demo-history --days 30 --per-day 20 >"$out/demo-history.log" 2>&1
-HOME="$hist" "$bin" --data "$hist" >>"$out/gui.log" 2>&1 &
-pid=$!
-wid=
-for _ in $(seq 50); do
-	wid=$(xdotool search --name labelstation 2>/dev/null | head -1 || true)
-	[ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "$wid" ] || { echo "no labelstation window on the history"; exit 1; }
+start_station "$hist" "on the history"
 sleep 2
 click 794 42; sleep 4 # Dashboard…
 import -window root "$out/11-dashboard.png"
@@ -100,15 +102,7 @@ kill $pid; wait $pid 2>/dev/null || true
 # 1100×700 window's, as above; the returns dialog is 1040×670, centred.
 ret=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$data" "$hist" "$ret"' EXIT
-HOME="$ret" "$bin" --data "$ret" >>"$out/gui.log" 2>&1 &
-pid=$!
-wid=
-for _ in $(seq 50); do
-	wid=$(xdotool search --name labelstation 2>/dev/null | head -1 || true)
-	[ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "$wid" ] || { echo "no labelstation window for the returns"; exit 1; }
+start_station "$ret" "for the returns"
 sleep 1.5
 xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
 scan DEMO-1001; sleep 1.5
@@ -165,15 +159,7 @@ else
 	echo "notify import failed: the Rules tab shows the demo's own setup, the log stays empty"
 fi
 rm -f "$ntf.toml"
-HOME="$ntf" "$bin" --data "$ntf" >>"$out/gui.log" 2>&1 &
-pid=$!
-wid=
-for _ in $(seq 50); do
-	wid=$(xdotool search --name labelstation 2>/dev/null | head -1 || true)
-	[ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "$wid" ] || { echo "no labelstation window for the notifications"; exit 1; }
+start_station "$ntf" "for the notifications"
 sleep 1.5
 xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
 scan DEMO-1001; sleep 1.5
@@ -223,15 +209,7 @@ fi
 # sits at the status bar's right end). Each step only looks.
 sup=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$data" "$hist" "$ret" "$ntf" "$sup"' EXIT
-HOME="$sup" "$bin" --data "$sup" >>"$out/gui.log" 2>&1 &
-pid=$!
-wid=
-for _ in $(seq 50); do
-	wid=$(xdotool search --name labelstation 2>/dev/null | head -1 || true)
-	[ -n "$wid" ] && break
-	sleep 0.2
-done
-[ -n "$wid" ] || { echo "no labelstation window for the supervisor PIN"; exit 1; }
+start_station "$sup" "for the supervisor PIN"
 sleep 2
 xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
 click 1047 676; sleep 1 # Set PIN…: the first PIN, typed twice
