@@ -1419,27 +1419,21 @@ func (v *notificationsView) sendNow() {
 	p := &v.log
 	p.sendBtn.Disable()
 	v.say("Sending the messages that are due…", widget.MediumImportance)
-	go func() {
-		ctx, cancel := context.WithTimeout(v.ps.jobCtx, v.ps.cfg.syncTimeout)
-		defer cancel()
-		rep, err := v.nd.SyncNotifications(ctx)
-		v.ps.ui(func() {
-			p.sendBtn.Enable()
-			if v.closed() {
-				return
-			}
-			if err != nil {
-				v.fail(err)
-				return
-			}
-			imp := widget.SuccessImportance
-			if rep.Failed > 0 || rep.Unknown > 0 || len(rep.Errors) > 0 {
-				imp = widget.WarningImportance
-			}
-			v.say(notifyReportText(rep), imp)
-		})
-		v.refresh()
-	}()
+	rowJob(v.ps, v.ps.cfg.syncTimeout, v.nd.SyncNotifications, func(rep station.NotifyReport, err error) {
+		p.sendBtn.Enable()
+		if v.closed() {
+			return
+		}
+		if err != nil {
+			v.fail(err)
+			return
+		}
+		imp := widget.SuccessImportance
+		if rep.Failed > 0 || rep.Unknown > 0 || len(rep.Errors) > 0 {
+			imp = widget.WarningImportance
+		}
+		v.say(notifyReportText(rep), imp)
+	}, v.refresh)
 }
 
 // notifyReportText words a NotifyReport.

@@ -360,7 +360,8 @@ func (v *queueView) run(id, what string, timeout time.Duration, f func(ctx conte
 	})
 }
 
-// rowJob runs f (one row's Retry, Cancel, Discard…) off the UI goroutine
+// rowJob runs f (a row's Retry, Cancel, Discard…, or a list's Send now)
+// off the UI goroutine
 // under the screen's job context, not the view's: closing a view must not
 // cut a send off halfway (its outcome would be unknown). done gets the
 // outcome on the UI goroutine; after (the list asked for again) runs off
@@ -449,28 +450,24 @@ func (v *queueView) syncNow() {
 	v.syncBtn.Disable()
 	v.say("Sending the queue to the carrier…", widget.MediumImportance)
 	forced := v.ps.lastStatus.OfflineForced || v.ps.offlineChk != nil && v.ps.offlineChk.Checked
-	go func() {
-		ctx, cancel := context.WithTimeout(v.ps.jobCtx, v.ps.cfg.syncTimeout)
-		defer cancel()
-		rep, err := v.oq.SyncQueue(ctx)
-		v.ps.ui(func() {
-			v.syncBtn.Enable()
-			if v.closed() {
-				return
-			}
-			if err != nil {
-				v.fail(err)
-				return
-			}
-			imp := widget.SuccessImportance
-			if rep.Offline || rep.Failed > 0 || rep.Err != "" {
-				imp = widget.WarningImportance
-			}
-			v.say(syncText(rep, forced), imp)
-		})
+	rowJob(v.ps, v.ps.cfg.syncTimeout, v.oq.SyncQueue, func(rep station.SyncReport, err error) {
+		v.syncBtn.Enable()
+		if v.closed() {
+			return
+		}
+		if err != nil {
+			v.fail(err)
+			return
+		}
+		imp := widget.SuccessImportance
+		if rep.Offline || rep.Failed > 0 || rep.Err != "" {
+			imp = widget.WarningImportance
+		}
+		v.say(syncText(rep, forced), imp)
+	}, func() {
 		v.refresh()
 		v.ps.pollStatusNow()
-	}()
+	})
 }
 
 // syncText words a SyncReport.

@@ -332,27 +332,21 @@ func (w *webhookTab) sendNow() {
 	v := w.v
 	w.sendBtn.Disable()
 	v.say("Sending the messages to the WMS…", widget.MediumImportance)
-	go func() {
-		ctx, cancel := context.WithTimeout(v.ps.jobCtx, v.ps.cfg.syncTimeout)
-		defer cancel()
-		rep, err := w.wq.SyncWebhooks(ctx)
-		v.ps.ui(func() {
-			w.sendBtn.Enable()
-			if v.closed() {
-				return
-			}
-			if err != nil {
-				v.fail(err)
-				return
-			}
-			imp := widget.SuccessImportance
-			if rep.Failed > 0 || len(rep.Errors) > 0 || rep.Waiting > 0 {
-				imp = widget.WarningImportance
-			}
-			v.say(webhookReportText(rep), imp)
-		})
-		v.refresh()
-	}()
+	rowJob(v.ps, v.ps.cfg.syncTimeout, w.wq.SyncWebhooks, func(rep station.WebhookReport, err error) {
+		w.sendBtn.Enable()
+		if v.closed() {
+			return
+		}
+		if err != nil {
+			v.fail(err)
+			return
+		}
+		imp := widget.SuccessImportance
+		if rep.Failed > 0 || len(rep.Errors) > 0 || rep.Waiting > 0 {
+			imp = widget.WarningImportance
+		}
+		v.say(webhookReportText(rep), imp)
+	}, v.refresh)
 }
 
 // webhookReportText words a WebhookReport.
