@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -95,8 +94,8 @@ type Deliverer struct {
 	// instead of the event being sent again after the restart.
 	grace time.Duration
 
-	mu   sync.Mutex
-	busy map[uint64]chan struct{} // seq → closed when its send ends
+	// claims keeps the worker and a person's Retry off the same message.
+	claims outbox.Claims[uint64]
 }
 
 // shutdownGrace is Deliverer.grace, at most the request timeout.
@@ -113,7 +112,7 @@ func NewDeliverer(st *store.Store, cfg Config) *Deliverer {
 	}
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	d := &Deliverer{st: st, cfg: cfg, url: redactString(cfg.URL), client: client, log: cfg.Logger,
-		grace: min(shutdownGrace, cfg.Timeout), busy: make(map[uint64]chan struct{})}
+		grace: min(shutdownGrace, cfg.Timeout)}
 	d.worker = outbox.New(outbox.Config{
 		Concurrency: cfg.Concurrency,
 		MinBackoff:  cfg.MinBackoff,
@@ -232,7 +231,7 @@ func (d *Deliverer) send(ctx context.Context, it outbox.Item) outbox.Outcome {
 	if err != nil {
 		return outbox.Outcome{Result: outbox.Done, Err: fmt.Errorf("webhooks: bad item %q", it.ID)}
 	}
-	release, err := d.claim(ctx, seq)
+	release, err := d.claims.Claim(ctx, seq)
 	if err != nil {
 		return outbox.Outcome{Result: outbox.Retry, Err: err}
 	}
@@ -265,7 +264,7 @@ func (d *Deliverer) Retry(ctx context.Context, seq uint64) (store.Message, error
 	if !d.cfg.Enabled() {
 		return store.Message{}, ErrDisabled
 	}
-	release, err := d.claim(ctx, seq)
+	release, err := d.claims.Claim(ctx, seq)
 	if err != nil {
 		return store.Message{}, err
 	}
@@ -328,7 +327,7 @@ func (d *Deliverer) earlierPending(m store.Message) (*store.Message, error) {
 // Discard takes a message out of the queue for good (state discarded, the
 // reason in LastError); the order's later events then go on.
 func (d *Deliverer) Discard(seq uint64, reason string) (store.Message, error) {
-	release, err := d.claim(context.Background(), seq)
+	release, err := d.claims.Claim(context.Background(), seq)
 	if err != nil {
 		return store.Message{}, err
 	}
@@ -352,32 +351,6 @@ func (d *Deliverer) Discard(seq uint64, reason string) (store.Message, error) {
 	d.log.Info("webhook discarded", "seq", seq, "event_id", m.ID, "reason", reason)
 	d.worker.Kick()
 	return m, nil
-}
-
-// claim makes the caller the only one sending (or changing) message seq
-// in this process, waiting for a send in progress to end.
-func (d *Deliverer) claim(ctx context.Context, seq uint64) (release func(), err error) {
-	for {
-		d.mu.Lock()
-		ch, busy := d.busy[seq]
-		if !busy {
-			ch = make(chan struct{})
-			d.busy[seq] = ch
-			d.mu.Unlock()
-			return func() {
-				d.mu.Lock()
-				delete(d.busy, seq)
-				d.mu.Unlock()
-				close(ch)
-			}, nil
-		}
-		d.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 }
 
 // verdict is what one POST came to.

@@ -168,8 +168,8 @@ type Deliverer struct {
 	recoverMu sync.Mutex
 	recovered bool
 
-	mu   sync.Mutex
-	busy map[uint64]chan struct{} // seq → closed when its attempt ends
+	// claims keeps the worker and a person's Retry off the same message.
+	claims outbox.Claims[uint64]
 }
 
 // NewDeliverer returns a deliverer of st's messages, one outbox worker per
@@ -184,7 +184,7 @@ func NewDeliverer(st *store.Store, senders map[string]Sender, cfg Config) *Deliv
 		cfg.Logger = slog.Default()
 	}
 	d := &Deliverer{st: st, cfg: cfg, log: cfg.Logger, senders: map[string]Sender{},
-		workers: map[string]*outbox.Worker{}, grace: shutdownGrace, busy: map[uint64]chan struct{}{}}
+		workers: map[string]*outbox.Worker{}, grace: shutdownGrace}
 	for ch, s := range senders {
 		if s == nil {
 			continue
@@ -358,7 +358,7 @@ func (d *Deliverer) send(ctx context.Context, it outbox.Item) outbox.Outcome {
 	if err != nil {
 		return outbox.Outcome{Result: outbox.Done, Err: fmt.Errorf("notifications: bad item %q", it.ID)}
 	}
-	release, err := d.claim(ctx, seq)
+	release, err := d.claims.Claim(ctx, seq)
 	if err != nil {
 		return outbox.Outcome{Result: outbox.Retry, Err: err}
 	}
@@ -391,7 +391,7 @@ func (d *Deliverer) Retry(ctx context.Context, seq uint64) (store.Message, error
 	if err := d.recover(); err != nil {
 		return store.Message{}, err
 	}
-	release, err := d.claim(ctx, seq)
+	release, err := d.claims.Claim(ctx, seq)
 	if err != nil {
 		return store.Message{}, err
 	}
@@ -430,7 +430,7 @@ func (d *Deliverer) Retry(ctx context.Context, seq uint64) (store.Message, error
 // reason in LastError). A message being sent is discarded once its attempt
 // ended (and not if that attempt delivered it).
 func (d *Deliverer) Discard(seq uint64, reason string) (store.Message, error) {
-	release, err := d.claim(context.Background(), seq)
+	release, err := d.claims.Claim(context.Background(), seq)
 	if err != nil {
 		return store.Message{}, err
 	}
@@ -453,32 +453,6 @@ func (d *Deliverer) Discard(seq uint64, reason string) (store.Message, error) {
 	}
 	d.log.Info("notification discarded", "seq", seq, "channel", m.Channel, "event_id", m.ID, "reason", reason)
 	return m, nil
-}
-
-// claim makes the caller the only one attempting (or changing) message
-// seq in this process, waiting for an attempt in progress to end.
-func (d *Deliverer) claim(ctx context.Context, seq uint64) (release func(), err error) {
-	for {
-		d.mu.Lock()
-		ch, busy := d.busy[seq]
-		if !busy {
-			ch = make(chan struct{})
-			d.busy[seq] = ch
-			d.mu.Unlock()
-			return func() {
-				d.mu.Lock()
-				delete(d.busy, seq)
-				d.mu.Unlock()
-				close(ch)
-			}, nil
-		}
-		d.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 }
 
 // errNotAttempted stops the sending commit when the message is no longer
