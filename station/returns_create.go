@@ -130,31 +130,9 @@ func (s *Station) orderForReturn(scan string) (carrier.Order, store.Shipment, er
 	return order, sh, nil
 }
 
-// orderRefByParcel returns the order whose outgoing parcel has the id:
-// through the tracking index, or else among the shipments of the last
-// half year.
-func (s *Station) orderRefByParcel(id string) (string, error) {
-	if ref, err := s.store.OrderRefByItem(id); err == nil || !errors.Is(err, store.ErrNotFound) {
-		return ref, err
-	}
-	now := s.cfg.Now()
-	shipments, err := s.store.ShipmentsBetween(now.AddDate(0, -6, 0), now.AddDate(0, 0, 1))
-	if err != nil {
-		return "", err
-	}
-	for i := len(shipments) - 1; i >= 0; i-- {
-		sh := shipments[i]
-		if sh.ShipmentID == id {
-			return sh.OrderRef, nil
-		}
-		for _, it := range sh.ItemIDs {
-			if it == id {
-				return sh.OrderRef, nil
-			}
-		}
-	}
-	return "", store.ErrNotFound
-}
+// orderRefByParcel returns the order whose outgoing parcel (or shipment)
+// has the id, through the item index the store keeps at booking.
+func (s *Station) orderRefByParcel(id string) (string, error) { return s.store.OrderRefByItem(id) }
 
 func (s *Station) checkReturnOptions(order carrier.Order, opts ReturnOptions) error {
 	if n := len([]rune(strings.TrimSpace(opts.Reason))); n > maxReturnReason {

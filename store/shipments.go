@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -92,6 +93,21 @@ func putShipment(tx *bolt.Tx, sh Shipment) error {
 	}
 	if err := markShipped(tx, sh.OrderRef); err != nil {
 		return err
+	}
+	// Its parcels' ids find the order from the moment it is booked (a
+	// scan of the outgoing label, e.g. for a return), not only once the
+	// tracking poller has a summary.
+	items, err := tx.CreateBucketIfNotExists(bucketTrackItems)
+	if err != nil {
+		return err
+	}
+	for _, id := range append(slices.Clip(sh.ItemIDs), sh.ShipmentID) {
+		if id == "" {
+			continue
+		}
+		if err := items.Put([]byte(id), []byte(sh.OrderRef)); err != nil {
+			return err
+		}
 	}
 	return tx.Bucket(bucketShipmentIndex).Put([]byte(sh.OrderRef), []byte(key))
 }

@@ -149,8 +149,9 @@ func (s *Store) SeedTrackSummaries(first, last time.Time, seed func(Shipment) (T
 	return created, nil
 }
 
-// OrderRefByItem returns the order whose parcel has the item id, for
-// parcels that have a tracking summary.
+// OrderRefByItem returns the order whose parcel has the item id (or
+// whose shipment has the id): every parcel booked since the index was
+// kept at booking, and every parcel with a tracking summary.
 func (s *Store) OrderRefByItem(itemID string) (string, error) {
 	var ref string
 	err := s.db.View(func(tx *bolt.Tx) error {
