@@ -2,7 +2,10 @@ package station
 
 import (
 	"context"
+	"io"
 	"time"
+
+	"labelstation/station/wms"
 )
 
 // WebhookEntry is one webhook delivery as the queue view shows it.
@@ -54,3 +57,32 @@ func (s *Station) SyncWebhooks(ctx context.Context) (WebhookReport, error) {
 
 // RunWebhooks delivers webhooks in the background until ctx ends.
 func (s *Station) RunWebhooks(ctx context.Context) { s.runWebhooks(ctx) }
+
+// ExportDay writes the day's shipments and the returns created,
+// registered or received that day, as CSV or JSON, for a WMS without
+// webhooks.
+func (s *Station) ExportDay(ctx context.Context, w io.Writer, format string, day time.Time) error {
+	shipments, err := s.store.ShipmentsOn(day)
+	if err != nil {
+		return err
+	}
+	all, err := s.store.Returns(false)
+	if err != nil {
+		return err
+	}
+	var returns []Return
+	for _, r := range all {
+		if sameDay(r.Created, day) || sameDay(r.RegisteredAt, day) || sameDay(r.ReceivedAt, day) {
+			returns = append(returns, r)
+		}
+	}
+	return wms.ExportDay(w, format, day, shipments, returns)
+}
+
+func sameDay(t, day time.Time) bool {
+	if t.IsZero() {
+		return false
+	}
+	a, b := t.Local(), day.Local()
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
+}

@@ -139,25 +139,11 @@ func cmdExport(ctx context.Context, g *globals, args []string) error {
 			return usage(use, "--date %q: write the day as YYYY-MM-DD", *date)
 		}
 	}
-	st, _, err := openStore(g)
+	s, closeStation, err := storeOnlyStation(g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	shipments, err := st.ShipmentsOn(day)
-	if err != nil {
-		return err
-	}
-	all, err := st.Returns(false)
-	if err != nil {
-		return err
-	}
-	var returns = all[:0]
-	for _, r := range all {
-		if sameDay(r.Created, day) || sameDay(r.RegisteredAt, day) || sameDay(r.ReceivedAt, day) {
-			returns = append(returns, r)
-		}
-	}
+	defer closeStation()
 	w := g.stdout
 	if *out != "" {
 		f, err := os.Create(*out)
@@ -167,13 +153,5 @@ func cmdExport(ctx context.Context, g *globals, args []string) error {
 		defer f.Close()
 		w = f
 	}
-	return wms.ExportDay(w, *format, day, shipments, returns)
-}
-
-func sameDay(t, day time.Time) bool {
-	if t.IsZero() {
-		return false
-	}
-	a, b := t.Local(), day.Local()
-	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
+	return s.ExportDay(ctx, w, *format, day)
 }
