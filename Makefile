@@ -16,7 +16,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 APT_PACKAGES := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libusb-1.0-0-dev \
 	socat xvfb xauth xdotool x11-utils zbar-tools imagemagick poppler-utils \
-	strace
+	strace libasound2-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build run test deps apt-deps node-deps vet bench soak fuzz screenshot package windows clean

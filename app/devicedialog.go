@@ -8,8 +8,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
-
-	"labelstation/station"
 )
 
 // deviceDialog is what the Scale… and Printer… dialogs share: a result
@@ -73,7 +71,7 @@ func (d *deviceDialog) setBusy(busy bool) {
 // fail shows err and its hint in the result line.
 func (d *deviceDialog) fail(err error) {
 	msg := errText(err)
-	if h := station.Hint(err); h != "" {
+	if h := hintText(err); h != "" {
 		msg += "\n" + upperFirst(h)
 	}
 	d.result.SetText(msg)

@@ -690,7 +690,7 @@ func (v *notificationsView) previewDone(id, code string, pv station.Notification
 	p.cards.RemoveAll()
 	if err != nil {
 		p.status.Hide()
-		p.banner.fail("No preview of "+v.ruleName(id)+" for "+code+": "+errText(err), station.Hint(err))
+		p.banner.fail("No preview of "+v.ruleName(id)+" for "+code+": "+errText(err), hintText(err))
 		p.themed.Refresh()
 		return
 	}

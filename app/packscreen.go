@@ -418,7 +418,7 @@ func (ps *PackScreen) lookupDone(seq int, ref string, o carrier.Order, err error
 			ps.setPhase(phaseFailed, "Not found")
 			ps.refreshButtons()
 		}
-		ps.showError(aboutOrder(ref, "", err), station.Hint(err))
+		ps.showError(aboutOrder(ref, "", err), hintText(err))
 		return
 	}
 	if o.Ref == "" {
@@ -561,7 +561,7 @@ func (ps *PackScreen) jobDone(j job, res station.PackResult, err error) {
 			ps.armed = true // let the packer try again with F9
 			ps.refreshButtons()
 		}
-		ps.showError(msg, station.Hint(err))
+		ps.showError(msg, hintText(err))
 		return
 	}
 	ps.showResult(j, res)
@@ -639,16 +639,6 @@ func upperFirst(s string) string {
 
 // errText is the first line of an error: station errors are written for
 // the packer, and a wrapped chain is not worth more screen than that.
-func errText(err error) string {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "no answer in time"
-	}
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
-}
 
 // watchWeight feeds the big weight from Station.WatchWeight. When the
 // stream ends before Close (scale unplugged), it shows that and retries.

@@ -158,7 +158,7 @@ func (ps *PackScreen) printJobAction(j station.PrintJob, call func(PrintQueue) (
 			ps.jobsView.busy.Delete(j.ID)
 			switch {
 			case err != nil:
-				ps.showError(aboutOrder(j.OrderRef, "not printed", err), station.Hint(err))
+				ps.showError(aboutOrder(j.OrderRef, "not printed", err), hintText(err))
 			case printing:
 				ps.clearBanner()
 				ps.showResult(job{kind: jobPack, ref: j.OrderRef}, res)

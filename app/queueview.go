@@ -556,7 +556,7 @@ func (v *queueView) fail(err error) {
 
 // hintSuffix is "\nHint…" for an error with a station hint, else "".
 func hintSuffix(err error) string {
-	if h := station.Hint(err); h != "" {
+	if h := hintText(err); h != "" {
 		return "\n" + upperFirst(h)
 	}
 	return ""

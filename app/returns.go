@@ -453,7 +453,7 @@ func (v *returnsView) createDone(req createReq, res station.ReturnResult, err er
 	p.another.Enable()
 	if v.closed() {
 		if err != nil { // nobody would see it otherwise
-			v.ps.showError(aboutOrder(req.scan, "no return label", err), station.Hint(err))
+			v.ps.showError(aboutOrder(req.scan, "no return label", err), hintText(err))
 		}
 		return
 	}
@@ -466,7 +466,7 @@ func (v *returnsView) createDone(req createReq, res station.ReturnResult, err er
 			v.showCreated(req, res)
 			p.status.Hide()
 		}
-		hint := station.Hint(err)
+		hint := hintText(err)
 		if isReturnExists(err) {
 			p.another.Show()
 			// The station's hint names the command line's --another; here
@@ -603,7 +603,7 @@ func (v *returnsView) lookupReturn(code string) {
 			}
 			defer v.focusField()
 			if err != nil {
-				hint := station.Hint(err)
+				hint := hintText(err)
 				if hint == "" && errors.Is(err, station.ErrReturnNotFound) {
 					hint = "Scan the return label's tracking number (or the order number of an order with one open return). A parcel without a return registered here goes to a supervisor."
 				}
@@ -715,7 +715,7 @@ func (v *returnsView) confirmReceived() {
 			p.busy = false
 			if v.closed() {
 				if err != nil {
-					v.ps.showError("Return of order "+info.Return.OrderRef+" not confirmed: "+errText(err), station.Hint(err))
+					v.ps.showError("Return of order "+info.Return.OrderRef+" not confirmed: "+errText(err), hintText(err))
 				}
 				return
 			}
@@ -723,7 +723,7 @@ func (v *returnsView) confirmReceived() {
 			if err != nil {
 				p.btn.Enable()
 				p.result.Hide()
-				p.banner.fail("Return of order "+info.Return.OrderRef+" not confirmed: "+errText(err), station.Hint(err))
+				p.banner.fail("Return of order "+info.Return.OrderRef+" not confirmed: "+errText(err), hintText(err))
 				return
 			}
 			if got.ID == "" {

@@ -506,7 +506,20 @@ type Station struct {
 	Scale          string `toml:"scale"`   // scale URI; "" = none (weights typed)
 	DefaultService string `toml:"default_service"`
 	LabelFormat    string `toml:"label_format"` // zpl or pdf
+	// Language is the language of the station's screens and messages:
+	// en, sv, da, nb or fi; "" (or "auto") follows the computer's locale.
+	// Receivers' notifications keep each order's own language.
+	Language string `toml:"language,omitempty"`
+	// Sounds turns the bench's audible cues (a chime for a printed label,
+	// a buzz for a problem) on or off; unset means on.
+	Sounds *bool `toml:"sounds,omitempty"`
 }
+
+// Languages are the languages the station's screens speak, by code.
+var Languages = []string{"en", "sv", "da", "nb", "fi"}
+
+// SoundsOn says whether the audible cues are on (the default).
+func (s Station) SoundsOn() bool { return s.Sounds == nil || *s.Sounds }
 
 // Demo values: documented in the README. The customer number is the
 // sandbox's; a real one comes from the PostNord agreement.
@@ -707,6 +720,9 @@ func (c Config) Validate() error {
 	}
 	if c.Tracking.DailyCap < 0 {
 		return fmt.Errorf("config tracking.daily_cap is %d: use a positive number (default 20000)", c.Tracking.DailyCap)
+	}
+	if l := c.Station.Language; l != "" && l != "auto" && !slices.Contains(Languages, l) {
+		return fmt.Errorf("config station.language is %q: use auto, %s", l, strings.Join(Languages, ", "))
 	}
 	if f := c.Station.LabelFormat; f != "" && f != "zpl" && f != "pdf" {
 		return fmt.Errorf("config station.label_format is %q: use zpl or pdf", f)

@@ -173,10 +173,18 @@ func New(st *store.Store, c carrier.Carrier, p printer.Printer, sc scale.Scale, 
 
 // Problem is an error in words a packer can act on: what happened, and a
 // hint saying what to do next.
+//
+// Msg and Hint are English. A Problem with an ID can also be said in the
+// station's other languages: the GUI looks up ID (and ID+".hint") in its
+// catalogue and fills the template's {{.Name}} fields from Data, falling
+// back to Msg and Hint. IDs are stable, lower-case words with dots
+// ("order.not_found"); Data holds only values, never English phrases.
 type Problem struct {
 	Msg  string
 	Hint string
 	Err  error
+	ID   string
+	Data map[string]any
 }
 
 func (p *Problem) Error() string { return p.Msg }
