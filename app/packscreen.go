@@ -47,6 +47,10 @@ type config struct {
 	// dashboardEvery is how often the open dashboard refreshes.
 	dashboard      DashboardSource
 	dashboardEvery time.Duration
+	// cues are the bench's sounds (silent without WithCues); settings,
+	// when set, gives supervisors the Settings… window.
+	cues     Cues
+	settings SettingsSource
 	// do runs a UI update on the UI goroutine. It is fyne.Do; tests swap
 	// in a loop they drain themselves, because the test driver's fyne.Do
 	// runs the function on the caller's goroutine.
@@ -109,6 +113,7 @@ func defaultConfig() config {
 		rateDebounce:   400 * time.Millisecond,
 		rateTimeout:    15 * time.Second,
 		dashboardEvery: 10 * time.Second,
+		cues:           silentCues{},
 		do:             fyne.Do,
 	}
 }

@@ -1,0 +1,4 @@
+package app
+
+// ShowSettings opens the settings window (supervisors only).
+func (ps *PackScreen) ShowSettings() {}
