@@ -82,12 +82,12 @@ func Use(code string) (string, error) {
 	if err != nil {
 		return current, err
 	}
-	// Fyne's localizer follows the OS locales (and "en" when it cannot
-	// read them); the chosen catalogue is loaded under each of those tags
-	// and under every station language, so whichever one Fyne matches
-	// answers in the chosen language.
+	// Fyne's localizer follows the OS locales, and falls back to "en"
+	// when it cannot read them or has nothing close. The chosen catalogue
+	// is loaded under exactly those tags, so whichever one Fyne matches
+	// (an exact tag beats Fyne's own base catalogues) answers in the
+	// chosen language.
 	tags := append(systemLocales(), "en")
-	tags = append(tags, Codes()...)
 	seen := map[string]bool{}
 	for _, t := range tags {
 		if seen[t] {

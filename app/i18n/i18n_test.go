@@ -121,6 +121,14 @@ func TestUseSwitchesTheScreens(t *testing.T) {
 	if got, err := Use("auto"); err != nil || got != "da" || lang.L("Cancel") != "Annuller" {
 		t.Errorf("auto under LANG=da_DK = %s, %v, Cancel=%q", got, err, lang.L("Cancel"))
 	}
+	// A Swedish computer (Fyne has its own Swedish catalogue) set to
+	// Finnish in the settings speaks Finnish.
+	for _, l := range []string{"sv_SE.UTF-8", "sv"} {
+		t.Setenv("LANG", l)
+		if got, err := Use("fi"); err != nil || got != "fi" || lang.L("Cancel") != "Peruuta" {
+			t.Errorf("Use(fi) under LANG=%s = %s, %v, Cancel=%q", l, got, err, lang.L("Cancel"))
+		}
+	}
 	t.Setenv("LANG", "nn_NO.UTF-8")
 	if got := Detect(); got != "nb" {
 		t.Errorf("Detect under LANG=nn_NO = %s, want nb", got)
