@@ -18,11 +18,12 @@ import (
 func (s *Station) ServicePoints(ctx context.Context, near carrier.Address, n int) ([]carrier.ServicePoint, error) {
 	f, ok := s.carrier.(carrier.ServicePointFinder)
 	if !ok {
-		return nil, s.cannot("list service points")
+		return nil, s.cannot("carrier.cannot_list_service_points", "list service points")
 	}
 	sps, err := f.NearestServicePoints(ctx, near, n)
 	if err != nil {
-		return nil, s.carrierInfoProblem("find service points near "+strings.TrimSpace(near.Country+" "+near.Postcode), err)
+		return nil, s.carrierInfoProblem("carrier.service_points_failed", map[string]any{"Near": strings.TrimSpace(near.Country + " " + near.Postcode)},
+			"find service points near "+strings.TrimSpace(near.Country+" "+near.Postcode), err)
 	}
 	return sps, nil
 }
@@ -32,11 +33,12 @@ func (s *Station) ServicePoints(ctx context.Context, near carrier.Address, n int
 func (s *Station) ServicePoint(ctx context.Context, country, id string) (carrier.ServicePoint, error) {
 	f, ok := s.carrier.(carrier.ServicePointFinder)
 	if !ok {
-		return carrier.ServicePoint{}, s.cannot("look up service points")
+		return carrier.ServicePoint{}, s.cannot("carrier.cannot_look_up_service_points", "look up service points")
 	}
 	sp, err := f.ServicePoint(ctx, country, id)
 	if err != nil {
-		return sp, s.carrierInfoProblem(fmt.Sprintf("look up service point %s in %s", id, country), err)
+		return sp, s.carrierInfoProblem("carrier.service_point_failed", map[string]any{"Point": id, "Country": country},
+			fmt.Sprintf("look up service point %s in %s", id, country), err)
 	}
 	return sp, nil
 }
@@ -47,45 +49,52 @@ func (s *Station) ServicePoint(ctx context.Context, country, id string) (carrier
 func (s *Station) TransitTimes(ctx context.Context, from, to carrier.Address, services []string) ([]carrier.TransitTime, error) {
 	tt, ok := s.carrier.(carrier.TransitTimer)
 	if !ok {
-		return nil, s.cannot("estimate transit times")
+		return nil, s.cannot("carrier.cannot_estimate_transit_times", "estimate transit times")
 	}
 	if from.Country == "" && from.Postcode == "" {
 		from = s.cfg.Consignor.Address
 	}
 	out, err := tt.TransitTimes(ctx, carrier.TransitQuery{From: from, To: to, Services: services, Start: s.cfg.Now()})
 	if err != nil {
-		return nil, s.carrierInfoProblem(fmt.Sprintf("estimate transit times %s %s → %s %s", from.Country, from.Postcode, to.Country, to.Postcode), err)
+		return nil, s.carrierInfoProblem("carrier.transit_times_failed", map[string]any{"FromCountry": from.Country, "FromPostcode": from.Postcode, "ToCountry": to.Country, "ToPostcode": to.Postcode},
+			fmt.Sprintf("estimate transit times %s %s → %s %s", from.Country, from.Postcode, to.Country, to.Postcode), err)
 	}
 	return out, nil
 }
 
-func (s *Station) cannot(what string) error {
+// cannot words a look-up the carrier does not offer; id is the Problem's
+// ID for the screens' catalogue (one per what).
+func (s *Station) cannot(id, what string) error {
 	name := "the carrier"
 	if s.carrier != nil {
 		name = s.carrier.Name()
 	}
-	return &Problem{Msg: fmt.Sprintf("%s cannot %s", name, what), Hint: "choose the service point or date by hand"}
+	return &Problem{ID: id, Data: map[string]any{"Carrier": name}, Msg: fmt.Sprintf("%s cannot %s", name, what), Hint: "choose the service point or date by hand"}
 }
 
 // carrierInfoProblem words a failed look-up for the packer. Nothing is
-// booked by these calls, so every failure is safe to try again.
-func (s *Station) carrierInfoProblem(op string, err error) error {
-	p := &Problem{Msg: fmt.Sprintf("could not %s: %v", op, err), Err: err}
+// booked by these calls, so every failure is safe to try again. id and
+// data are the Problem's ID and Data for the screens' catalogue (one id
+// per op); the hint is chosen by the error's kind, named in Data as Kind.
+func (s *Station) carrierInfoProblem(id string, data map[string]any, op string, err error) error {
+	p := &Problem{ID: id, Data: data, Msg: fmt.Sprintf("could not %s: %v", op, err), Err: err}
+	kind := ""
 	switch carrier.KindOf(err) {
 	case carrier.KindAuth:
-		p.Hint = "the API key may not be enabled for this PostNord API product; ask a supervisor to enable it on developer.postnord.com"
+		p.Hint, kind = "the API key may not be enabled for this PostNord API product; ask a supervisor to enable it on developer.postnord.com", "auth"
 	case carrier.KindUnavailable:
-		p.Hint = "the carrier could not be reached; check the network and try again"
+		p.Hint, kind = "the carrier could not be reached; check the network and try again", "unavailable"
 	case carrier.KindRejected:
-		p.Hint = "check the country code and postcode"
+		p.Hint, kind = "check the country code and postcode", "rejected"
 	case carrier.KindNotFound:
-		p.Hint = "check the id, or search by postcode instead"
+		p.Hint, kind = "check the id, or search by postcode instead", "not_found"
 	default:
 		p.Hint = "try again; if it keeps failing, tell a supervisor"
 	}
 	var ce *carrier.Error
 	if !errors.As(err, &ce) {
-		p.Hint = "try again; if it keeps failing, tell a supervisor"
+		p.Hint, kind = "try again; if it keeps failing, tell a supervisor", ""
 	}
+	data["Reason"], data["Kind"] = err.Error(), kind
 	return p
 }

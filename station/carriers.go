@@ -71,6 +71,7 @@ func (s *Station) carrierFor(name string) carrier.Carrier {
 // unknownCarrier words a carrier name the station has no client for.
 func (s *Station) unknownCarrier(name string) error {
 	return &Problem{
+		ID: "carrier.unknown", Data: map[string]any{"Name": name, "Carriers": strings.Join(s.reg.names, ", ")},
 		Msg:  fmt.Sprintf("the station has no carrier %q", name),
 		Hint: "use one of: " + strings.Join(s.reg.names, ", ") + " (a carrier is enabled by its table in the config, e.g. [stg] url)",
 	}
@@ -152,7 +153,7 @@ func (s *Station) chooseCarrier(order carrier.Order, opts PackOptions, ruled *pa
 		if ch.carrier != s.primaryName() {
 			hint = fmt.Sprintf("choose a service (--service CODE) or set [carriers.%s] default_service in the config", ch.carrier)
 		}
-		return ch, &Problem{Msg: fmt.Sprintf("order %s has no %s service and the station has no default for it", order.Ref, ch.carrier), Hint: hint}
+		return ch, &Problem{ID: "carrier.no_default_service", Data: map[string]any{"Ref": order.Ref, "Carrier": ch.carrier, "Primary": ch.carrier == s.primaryName()}, Msg: fmt.Sprintf("order %s has no %s service and the station has no default for it", order.Ref, ch.carrier), Hint: hint}
 	}
 	return ch, nil
 }

@@ -63,22 +63,22 @@ func (s *Station) DefineSeries(ctx context.Context, c SeriesConfig) error {
 	case "s10":
 		def.Params = map[string]string{"service": strings.ToUpper(c.Service), "country": strings.ToUpper(c.Country)}
 	default:
-		return &Problem{Msg: fmt.Sprintf("id series %q has kind %q", def.Name, c.Kind), Hint: "set kind to sscc or s10"}
+		return &Problem{ID: "idseries.bad_kind", Data: map[string]any{"Name": def.Name, "Kind": c.Kind}, Msg: fmt.Sprintf("id series %q has kind %q", def.Name, c.Kind), Hint: "set kind to sscc or s10"}
 	}
 	if def.Name == "" || def.Last < def.First {
-		return &Problem{Msg: fmt.Sprintf("id series %q: first (%d) and last (%d) do not make a range", def.Name, c.First, c.Last), Hint: "give the serial range the carrier allotted, first ≤ last"}
+		return &Problem{ID: "idseries.bad_range", Data: map[string]any{"Name": def.Name, "First": c.First, "Last": c.Last}, Msg: fmt.Sprintf("id series %q: first (%d) and last (%d) do not make a range", def.Name, c.First, c.Last), Hint: "give the serial range the carrier allotted, first ≤ last"}
 	}
 	// Both ends must make valid ids, or the range does not fit the format.
 	for _, n := range []uint64{def.First, def.Last} {
 		if _, err := makeItemID(def, n); err != nil {
-			return &Problem{Msg: fmt.Sprintf("id series %q: serial %d does not make a valid %s: %v", def.Name, n, strings.ToUpper(def.Kind), err),
+			return &Problem{ID: "idseries.bad_serial", Data: map[string]any{"Name": def.Name, "Serial": n, "Kind": strings.ToUpper(def.Kind), "Reason": err.Error()}, Msg: fmt.Sprintf("id series %q: serial %d does not make a valid %s: %v", def.Name, n, strings.ToUpper(def.Kind), err),
 				Hint: "check the company prefix (SSCC) or service and country (S10) and the range against the carrier's allotment", Err: err}
 		}
 	}
 	if _, err := s.store.DefineSeries(def); errors.Is(err, store.ErrCannotWrite) {
-		return &Problem{Msg: err.Error(), Hint: "free space on the disk of the data directory (or make it writable); everything saved earlier is kept", Err: err}
+		return &Problem{ID: "idseries.cannot_write", Data: map[string]any{"Reason": err.Error()}, Msg: err.Error(), Hint: "free space on the disk of the data directory (or make it writable); everything saved earlier is kept", Err: err}
 	} else if err != nil {
-		return &Problem{Msg: err.Error(), Hint: "ids are never reused: a new allotment needs a new series name", Err: err}
+		return &Problem{ID: "idseries.not_saved", Data: map[string]any{"Reason": err.Error()}, Msg: err.Error(), Hint: "ids are never reused: a new allotment needs a new series name", Err: err}
 	}
 	return nil
 }
@@ -107,10 +107,10 @@ func (s *Station) AllocateItemID(ctx context.Context, series string) (ItemID, er
 	id, ser, err := s.store.AllocateID(series, makeItemID)
 	switch {
 	case errors.Is(err, store.ErrSeriesExhausted):
-		return ItemID{}, &Problem{Msg: fmt.Sprintf("the id series %s is used up (%d of %d ids): no label can be numbered from it", series, ser.Used(), ser.Size()),
+		return ItemID{}, &Problem{ID: "idseries.used_up", Data: map[string]any{"Series": series, "Used": ser.Used(), "Size": ser.Size()}, Msg: fmt.Sprintf("the id series %s is used up (%d of %d ids): no label can be numbered from it", series, ser.Used(), ser.Size()),
 			Hint: "ask the carrier for a new range and add it to the config under a new series name", Err: err}
 	case errors.Is(err, store.ErrSeriesUnknown):
-		return ItemID{}, &Problem{Msg: fmt.Sprintf("there is no id series named %s", series), Hint: "define it in the config ([[id_series]])", Err: err}
+		return ItemID{}, &Problem{ID: "idseries.unknown", Data: map[string]any{"Series": series}, Msg: fmt.Sprintf("there is no id series named %s", series), Hint: "define it in the config ([[id_series]])", Err: err}
 	case err != nil:
 		return ItemID{}, err
 	}

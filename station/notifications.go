@@ -124,10 +124,10 @@ func (s *Station) ImportNotifications(ctx context.Context, r io.Reader) (notify.
 	}
 	setup, err := notify.ParseSetup(r)
 	if err != nil {
-		return setup, &Problem{Msg: err.Error(), Hint: "fix the file at the line named; labelstation notify fields lists the template fields", Err: err}
+		return setup, &Problem{ID: "notify.setup_unreadable", Data: map[string]any{"Reason": err.Error()}, Msg: err.Error(), Hint: "fix the file at the line named; labelstation notify fields lists the template fields", Err: err}
 	}
 	if err := s.notes.Import(setup); err != nil {
-		return setup, &Problem{Msg: err.Error(), Hint: "fix the file; labelstation notify fields lists the template fields", Err: err}
+		return setup, &Problem{ID: "notify.setup_not_imported", Data: map[string]any{"Reason": err.Error()}, Msg: err.Error(), Hint: "fix the file; labelstation notify fields lists the template fields", Err: err}
 	}
 	s.log.Info("notification setup imported", "templates", len(setup.Templates), "rules", len(setup.Rules))
 	return s.notes.Setup(), nil

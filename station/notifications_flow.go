@@ -53,7 +53,7 @@ func (s *Station) newNotifications() {
 }
 
 func notificationsOff() error {
-	return &Problem{Msg: "notifications are off", Hint: "set up [notify.email] or [notify.sms] in the config"}
+	return &Problem{ID: "notify.off", Msg: "notifications are off", Hint: "set up [notify.email] or [notify.sms] in the config"}
 }
 
 func (s *Station) notificationsPage(ctx context.Context, days int) (NotificationsPage, error) {
@@ -158,7 +158,7 @@ func (s *Station) enableRule(ctx context.Context, id string, on bool) (Notificat
 	}
 	r, err := s.notes.EnableRule(id, on)
 	if err != nil {
-		return r, &Problem{Msg: err.Error(), Hint: "preview the rule on a real shipment and fix what it says; labelstation notify rules lists them", Err: err}
+		return r, &Problem{ID: "notify.rule_not_switched", Data: map[string]any{"Reason": err.Error()}, Msg: err.Error(), Hint: "preview the rule on a real shipment and fix what it says; labelstation notify rules lists them", Err: err}
 	}
 	s.log.Info("notification rule switched", "rule", id, "enabled", on)
 	return r, nil
@@ -177,7 +177,7 @@ func (s *Station) previewRule(ctx context.Context, id, scan string) (notify.Prev
 	}
 	pv, err := s.notes.Preview(id, p)
 	if err != nil {
-		return pv, &Problem{Msg: err.Error(), Hint: "labelstation notify rules lists the rules by id", Err: err}
+		return pv, &Problem{ID: "notify.preview_failed", Data: map[string]any{"Reason": err.Error()}, Msg: err.Error(), Hint: "labelstation notify rules lists the rules by id", Err: err}
 	}
 	return pv, nil
 }
@@ -187,7 +187,7 @@ func (s *Station) previewRule(ctx context.Context, id, scan string) (notify.Prev
 func (s *Station) parcelFor(scan string) (notify.Parcel, error) {
 	scan = strings.TrimSpace(scan)
 	if scan == "" {
-		return notify.Parcel{}, &Problem{Msg: "nothing was scanned", Hint: "scan the order barcode or a tracking number of a shipped order"}
+		return notify.Parcel{}, &Problem{ID: "notify.nothing_scanned", Msg: "nothing was scanned", Hint: "scan the order barcode or a tracking number of a shipped order"}
 	}
 	ref := scan
 	if _, err := s.store.Order(ref); errors.Is(err, store.ErrNotFound) {
@@ -199,7 +199,7 @@ func (s *Station) parcelFor(scan string) (notify.Parcel, error) {
 	}
 	order, err := s.store.Order(ref)
 	if errors.Is(err, store.ErrNotFound) {
-		return notify.Parcel{}, &Problem{Msg: fmt.Sprintf("no order or parcel %s in the station", scan), Hint: "scan the order barcode or the tracking number of a shipped order", Err: ErrOrderNotFound}
+		return notify.Parcel{}, &Problem{ID: "notify.parcel_not_found", Data: map[string]any{"Scan": scan}, Msg: fmt.Sprintf("no order or parcel %s in the station", scan), Hint: "scan the order barcode or the tracking number of a shipped order", Err: ErrOrderNotFound}
 	}
 	if err != nil {
 		return notify.Parcel{}, err
@@ -234,23 +234,36 @@ func (s *Station) retryNotification(ctx context.Context, seq uint64) (Notificati
 	m, err := s.sender.Retry(ctx, seq)
 	e := notificationEntry(m, s.cfg.Now())
 	if err != nil {
-		return e, &Problem{Msg: fmt.Sprintf("message %d was not sent: %v", seq, err), Hint: notifyHint(err), Err: err}
+		return e, &Problem{ID: "notify.not_sent", Data: map[string]any{"Seq": seq, "Reason": err.Error(), "Cause": notifyCause(err)}, Msg: fmt.Sprintf("message %d was not sent: %v", seq, err), Hint: notifyHint(err), Err: err}
 	}
 	return e, nil
 }
 
 func notifyHint(err error) string {
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	switch notifyCause(err) {
+	case "not_found":
 		return "check the number in the log"
-	case errors.Is(err, channel.ErrNoChannel):
+	case "no_channel":
 		return "set up the channel in the config ([notify.email] or [notify.sms])"
-	}
-	switch channel.KindOf(err) {
-	case channel.Refused:
+	case "refused":
 		return "the provider refused it: check the address or number, and the channel's credentials"
 	}
 	return "it stays in the log; try again when the provider answers"
+}
+
+// notifyCause names which of notifyHint's hints fits err ("not_found",
+// "no_channel", "refused" or ""), for the screens' catalogue to say the
+// same in their language.
+func notifyCause(err error) string {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "not_found"
+	case errors.Is(err, channel.ErrNoChannel):
+		return "no_channel"
+	case channel.KindOf(err) == channel.Refused:
+		return "refused"
+	}
+	return ""
 }
 
 func (s *Station) discardNotification(ctx context.Context, seq uint64, reason string) (NotificationEntry, error) {
@@ -258,11 +271,11 @@ func (s *Station) discardNotification(ctx context.Context, seq uint64, reason st
 		return NotificationEntry{}, notificationsOff()
 	}
 	if strings.TrimSpace(reason) == "" {
-		return NotificationEntry{}, &Problem{Msg: "say why the message is discarded", Hint: "give a reason, e.g. --reason \"told the customer by phone\""}
+		return NotificationEntry{}, &Problem{ID: "notify.discard_needs_reason", Msg: "say why the message is discarded", Hint: "give a reason, e.g. --reason \"told the customer by phone\""}
 	}
 	m, err := s.sender.Discard(seq, reason)
 	if err != nil {
-		return notificationEntry(m, s.cfg.Now()), &Problem{Msg: fmt.Sprintf("message %d was not discarded: %v", seq, err), Hint: "only messages not sent can be discarded", Err: err}
+		return notificationEntry(m, s.cfg.Now()), &Problem{ID: "notify.not_discarded", Data: map[string]any{"Seq": seq, "Reason": err.Error()}, Msg: fmt.Sprintf("message %d was not discarded: %v", seq, err), Hint: "only messages not sent can be discarded", Err: err}
 	}
 	s.log.Warn("notification discarded", "seq", seq, "reason", reason)
 	return notificationEntry(m, s.cfg.Now()), nil
@@ -284,7 +297,7 @@ func (s *Station) syncNotifications(ctx context.Context) (NotifyReport, error) {
 	dr, err := s.sender.Drain(ctx)
 	rep.Sent, rep.Waiting, rep.Failed, rep.Unknown, rep.Errors = dr.Sent, dr.Waiting, dr.Failed, dr.Unknown, dr.Errors
 	if err != nil {
-		return rep, &Problem{Msg: "the messages did not all go out: " + err.Error(), Hint: "they stay queued and are sent when the provider answers", Err: err}
+		return rep, &Problem{ID: "notify.not_all_sent", Data: map[string]any{"Reason": err.Error()}, Msg: "the messages did not all go out: " + err.Error(), Hint: "they stay queued and are sent when the provider answers", Err: err}
 	}
 	return rep, nil
 }

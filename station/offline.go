@@ -54,6 +54,7 @@ func (s *Station) packOffline(ctx context.Context, entry store.OutboxEntry, q *p
 	id, err := s.AllocateItemID(ctx, s.cfg.OfflineSeries)
 	if err != nil {
 		err = &Problem{
+			ID: "offline.no_id", Data: map[string]any{"Ref": ref, "Reason": err.Error(), "Why": fmt.Sprint(why), "Cause": idSeriesCause(err)},
 			Msg:  fmt.Sprintf("order %s cannot get an offline label: %v (the carrier: %v)", ref, err, why),
 			Hint: Hint(err) + "; the booking is kept in the queue and is sent when the carrier answers",
 			Err:  err,
@@ -155,12 +156,25 @@ func (s *Station) carrierName() string {
 	return "carrier"
 }
 
+// idSeriesCause names which of AllocateItemID's hints err carries
+// ("used_up", "unknown" or "": none), for the screens' catalogue.
+func idSeriesCause(err error) string {
+	switch {
+	case errors.Is(err, store.ErrSeriesExhausted):
+		return "used_up"
+	case errors.Is(err, store.ErrSeriesUnknown):
+		return "unknown"
+	}
+	return ""
+}
+
 // saveProblem names a failed save in words: a full or read-only disk is
 // the supervisor's, and nothing was printed or lost.
 func saveProblem(ref string, err error) error {
 	var we *store.WriteError
 	if errors.As(err, &we) {
 		return &Problem{
+			ID: "pack.not_saved", Data: map[string]any{"Ref": ref, "Reason": we.Reason, "Path": we.Path},
 			Msg:  fmt.Sprintf("order %s was not packed: %s, so the station cannot save the booking (%s)", ref, we.Reason, we.Path),
 			Hint: "nothing was booked or printed and everything saved earlier is kept; free space on that disk (or make the data directory writable) and scan the order again",
 			Err:  err,

@@ -31,7 +31,7 @@ func (s *Station) lookupOrder(ctx context.Context, ref string) (carrier.Order, e
 			}
 			return carrier.Order{}, p
 		}
-		return carrier.Order{}, &Problem{Msg: fmt.Sprintf("order %s could not be looked up in %s: %v", ref, s.cfg.OrderLookup.Describe(), err),
+		return carrier.Order{}, &Problem{ID: "order.lookup_failed", Data: map[string]any{"Ref": ref, "Source": s.cfg.OrderLookup.Describe(), "Reason": err.Error()}, Msg: fmt.Sprintf("order %s could not be looked up in %s: %v", ref, s.cfg.OrderLookup.Describe(), err),
 			Hint: "orders imported earlier still pack; try again, or import the order file", Err: err}
 	}
 	o.ImportedAt = s.cfg.Now()

@@ -94,6 +94,7 @@ func (s *Station) pack(ctx context.Context, ref string, opts PackOptions) (PackR
 	if sh, err := s.store.ShipmentByOrder(ref); err == nil {
 		if sh.Printed() {
 			return resultOf(sh, true), &Problem{
+				ID: "pack.already_packed", Data: map[string]any{"Ref": ref, "Tracking": sh.TrackingID(), "Printed": sh.PrintedAt.Local().Format("2006-01-02 15:04")},
 				Msg:  fmt.Sprintf("order %s is already packed: tracking %s, printed %s", ref, sh.TrackingID(), sh.PrintedAt.Local().Format("2006-01-02 15:04")),
 				Hint: "to print its label again press F10 (Reprint), or run: labelstation reprint " + ref,
 				Err:  ErrAlreadyPacked,
@@ -112,7 +113,7 @@ func (s *Station) pack(ctx context.Context, ref string, opts PackOptions) (PackR
 
 	offline := s.cfg.OfflineSeries != "" && (opts.Offline || s.packOfflineFirst())
 	if opts.Offline && s.cfg.OfflineSeries == "" {
-		return PackResult{}, &Problem{Msg: "the station has no offline id series, so it cannot print an offline label", Hint: "name one in the config ([outbox] offline_series) or pack online"}
+		return PackResult{}, &Problem{ID: "pack.no_offline_series", Msg: "the station has no offline id series, so it cannot print an offline label", Hint: "name one in the config ([outbox] offline_series) or pack online"}
 	}
 	entry, err := s.openEntry(ctx, order, opts, offline)
 	if err != nil {
@@ -195,7 +196,7 @@ func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackO
 	if choice.carrier != s.primaryName() {
 		// The offline id series is the primary carrier's allotment.
 		if opts.Offline {
-			return store.OutboxEntry{}, &Problem{Msg: fmt.Sprintf("offline labels are printed for %s only, not for %s", s.primaryName(), choice.carrier), Hint: "pack it online, or without --carrier"}
+			return store.OutboxEntry{}, &Problem{ID: "pack.offline_primary_only", Data: map[string]any{"Primary": s.primaryName(), "Carrier": choice.carrier}, Msg: fmt.Sprintf("offline labels are printed for %s only, not for %s", s.primaryName(), choice.carrier), Hint: "pack it online, or without --carrier"}
 		}
 		offline = false
 	}
@@ -329,16 +330,16 @@ func (s *Station) bookingFailedAfter(entry store.OutboxEntry, err error, took ti
 	ref := entry.OrderRef
 	switch kind {
 	case carrier.KindUnavailable:
-		return &Problem{Msg: fmt.Sprintf("the carrier could not be reached for order %s: %v", ref, err), Hint: "nothing was booked and the booking is kept in the queue; check the network and press Print again", Err: err}
+		return &Problem{ID: "pack.carrier_unreachable", Data: map[string]any{"Ref": ref, "Reason": err.Error()}, Msg: fmt.Sprintf("the carrier could not be reached for order %s: %v", ref, err), Hint: "nothing was booked and the booking is kept in the queue; check the network and press Print again", Err: err}
 	case carrier.KindAuth:
-		return &Problem{Msg: fmt.Sprintf("the carrier refused the station's credentials for order %s: %v", ref, err), Hint: "ask a supervisor to check the API key in the settings; the booking is kept in the queue", Err: err}
+		return &Problem{ID: "pack.credentials_refused", Data: map[string]any{"Ref": ref, "Reason": err.Error()}, Msg: fmt.Sprintf("the carrier refused the station's credentials for order %s: %v", ref, err), Hint: "ask a supervisor to check the API key in the settings; the booking is kept in the queue", Err: err}
 	case carrier.KindRejected:
 		var ce *carrier.Error
 		if errors.As(err, &ce) && ce.HTTPStatus == 0 {
 			// Refused by the carrier client's own checks: nothing was sent.
-			return &Problem{Msg: fmt.Sprintf("order %s cannot be booked as it is, nothing was sent to the carrier: %v", ref, err), Hint: "correct the order (address, service, customs data of each line) and import it again, then scan it again", Err: err}
+			return &Problem{ID: "pack.invalid_order", Data: map[string]any{"Ref": ref, "Reason": err.Error()}, Msg: fmt.Sprintf("order %s cannot be booked as it is, nothing was sent to the carrier: %v", ref, err), Hint: "correct the order (address, service, customs data of each line) and import it again, then scan it again", Err: err}
 		}
-		return &Problem{Msg: fmt.Sprintf("the carrier refused order %s: %v", ref, err), Hint: "correct the order (address, postcode, service) and import it again, then scan it again", Err: err}
+		return &Problem{ID: "pack.refused", Data: map[string]any{"Ref": ref, "Reason": err.Error()}, Msg: fmt.Sprintf("the carrier refused order %s: %v", ref, err), Hint: "correct the order (address, postcode, service) and import it again, then scan it again", Err: err}
 	}
 	return unknownOutcome(ref, entry.ID, err)
 }
@@ -372,6 +373,7 @@ func (s *Station) packUnknown(ctx context.Context, e store.OutboxEntry, opts Pac
 
 func unknownOutcome(ref, id string, cause ...error) error {
 	p := &Problem{
+		ID: "pack.answer_lost", Data: map[string]any{"Ref": ref, "Entry": id},
 		Msg:  fmt.Sprintf("the carrier may already have booked order %s, but its answer was lost (queue entry %s)", ref, id),
 		Hint: "put the parcel aside: the queue asks the carrier whether it holds the booking and sends it only if not; scan the order again in a few minutes (labelstation queue list shows it)",
 	}
@@ -396,7 +398,7 @@ func (s *Station) printLabel(ctx context.Context, sh store.Shipment, p printer.P
 		p = s.currentPrinter()
 	}
 	if p == nil {
-		return resultOf(sh, false), &Problem{Msg: "no printer is configured", Hint: "choose a printer (--printer tcp://HOST:9100) or set one in the config; the booking is saved"}
+		return resultOf(sh, false), &Problem{ID: "pack.no_printer", Msg: "no printer is configured", Hint: "choose a printer (--printer tcp://HOST:9100) or set one in the config; the booking is saved"}
 	}
 	q := s.queueFor(p)
 	if !reprint {
@@ -413,6 +415,7 @@ func (s *Station) printLabel(ctx context.Context, sh store.Shipment, p printer.P
 				return s.retryJob(ctx, q, prev, sh, start)
 			case store.PrintUnknown:
 				return resultOf(sh, false), &Problem{
+					ID: "pack.label_maybe_printed", Data: map[string]any{"Ref": sh.OrderRef, "Tracking": prev.TrackingID, "Receiver": prev.Receiver, "Reason": prev.LastError, "Job": prev.ID},
 					Msg:  fmt.Sprintf("the label for order %s (tracking %s, to %s) may already have printed: %s", sh.OrderRef, prev.TrackingID, prev.Receiver, prev.LastError),
 					Hint: "look at the printer, then answer in the print queue: Printed, or Print again (labelstation print-queue printed|retry " + prev.ID + ")",
 				}
@@ -435,12 +438,12 @@ func (s *Station) Reprint(ctx context.Context, ref string) (PackResult, error) {
 	if ref == "" {
 		sh, err = s.store.LastPrinted()
 		if errors.Is(err, store.ErrNotFound) {
-			return PackResult{}, &Problem{Msg: "no label has been printed yet", Hint: "scan an order and press Print"}
+			return PackResult{}, &Problem{ID: "reprint.none_yet", Msg: "no label has been printed yet", Hint: "scan an order and press Print"}
 		}
 	} else {
 		sh, err = s.store.ShipmentByOrder(ref)
 		if errors.Is(err, store.ErrNotFound) {
-			return PackResult{}, &Problem{Msg: fmt.Sprintf("order %s has no label yet", ref), Hint: "scan it and press Print to book and print it"}
+			return PackResult{}, &Problem{ID: "reprint.no_label", Data: map[string]any{"Ref": ref}, Msg: fmt.Sprintf("order %s has no label yet", ref), Hint: "scan it and press Print to book and print it"}
 		}
 	}
 	if err != nil {

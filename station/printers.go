@@ -34,7 +34,7 @@ func (s *Station) PrinterURI() string {
 func (s *Station) UsePrinter(uri string) error {
 	uri = strings.TrimSpace(uri)
 	if uri == "" {
-		return &Problem{Msg: "no printer address given", Hint: "choose a printer: " + printerURIHelp}
+		return &Problem{ID: "printer.no_address", Msg: "no printer address given", Hint: "choose a printer: " + printerURIHelp}
 	}
 	q, err := s.queueForURI(uri)
 	if err != nil {
@@ -63,7 +63,7 @@ func (s *Station) Printers(ctx context.Context) ([]printer.Found, error) {
 		}
 	}
 	if len(found) == 0 && len(problems) > 0 {
-		return nil, &Problem{Msg: fmt.Sprintf("no printers found: %v", errors.Join(problems...)), Hint: "type the printer's address instead: " + printerURIHelp}
+		return nil, &Problem{ID: "printer.none_found", Data: map[string]any{"Reason": errors.Join(problems...).Error()}, Msg: fmt.Sprintf("no printers found: %v", errors.Join(problems...)), Hint: "type the printer's address instead: " + printerURIHelp}
 	}
 	return found, nil
 }
@@ -93,7 +93,7 @@ func (s *Station) printerQueue(uri string) (*printQueue, error) {
 	if uri == "" {
 		p := s.currentPrinter()
 		if p == nil {
-			return nil, &Problem{Msg: "no printer is configured", Hint: "choose a printer: " + printerURIHelp}
+			return nil, &Problem{ID: "printer.not_configured", Msg: "no printer is configured", Hint: "choose a printer: " + printerURIHelp}
 		}
 		return s.queueFor(p), nil
 	}
@@ -110,7 +110,7 @@ func (s *Station) TestPrint(ctx context.Context, uri string) error {
 	}
 	err = q.p.Print(ctx, printer.Job{Name: "test label", Format: "zpl", Data: TestLabel(s.cfg.Consignor.Address.Name, s.cfg.Now())})
 	if err != nil {
-		return &Problem{Msg: fmt.Sprintf("the test label did not print on %s: %v", q.uri, err), Hint: "fix what the printer reports, then press Test print again", Err: err}
+		return &Problem{ID: "printer.test_failed", Data: map[string]any{"URI": q.uri, "Reason": err.Error()}, Msg: fmt.Sprintf("the test label did not print on %s: %v", q.uri, err), Hint: "fix what the printer reports, then press Test print again", Err: err}
 	}
 	return nil
 }

@@ -97,7 +97,7 @@ func (s *Station) queueForURI(uri string) (*printQueue, error) {
 	}
 	p, err := printer.Open(uri)
 	if err != nil {
-		return nil, &Problem{Msg: fmt.Sprintf("cannot open printer %s: %v", uri, err), Hint: "check the printer's address (tcp://HOST:9100, usb://VID:PID, cups://QUEUE, file:///DIR)", Err: err}
+		return nil, &Problem{ID: "printer.open_failed", Data: map[string]any{"URI": uri, "Reason": err.Error()}, Msg: fmt.Sprintf("cannot open printer %s: %v", uri, err), Hint: "check the printer's address (tcp://HOST:9100, usb://VID:PID, cups://QUEUE, file:///DIR)", Err: err}
 	}
 	s.q.mu.Lock()
 	if q := s.q.byURI[uri]; q != nil {
@@ -148,7 +148,7 @@ func (s *Station) send(q *printQueue, req *printReq) printOutcome {
 		if cerr != nil {
 			// The label printed but the record failed: say so rather than
 			// leave the packer thinking it did not print.
-			err := &Problem{Msg: fmt.Sprintf("the label for order %s printed, but the station could not record it: %v", job.OrderRef, cerr), Hint: "do not print it again; check the disk the station's data is on", Err: cerr}
+			err := &Problem{ID: "print.printed_not_recorded", Data: map[string]any{"Ref": job.OrderRef, "Reason": cerr.Error()}, Msg: fmt.Sprintf("the label for order %s printed, but the station could not record it: %v", job.OrderRef, cerr), Hint: "do not print it again; check the disk the station's data is on", Err: cerr}
 			p := s.printStep(job, q.uri, "label printed but not recorded", stepConfirm, time.Since(confirmed), err)
 			p.level = slog.LevelError
 			s.logStep(p)
@@ -160,9 +160,10 @@ func (s *Station) send(q *printQueue, req *printReq) printOutcome {
 		return printOutcome{sh: sh}
 	}
 	took := time.Since(began)
-	state, msg, hint := classifyPrintError(job, q.uri, err)
+	state, perr := classifyPrintError(job, q.uri, err)
+	perr.Err = err
 	stored, uerr := s.store.UpdatePrintJob(job.ID, func(j *store.PrintJob) error {
-		j.State, j.LastError, j.Hint, j.Updated = state, msg, hint, s.cfg.Now()
+		j.State, j.LastError, j.Hint, j.Updated = state, perr.Msg, perr.Hint, s.cfg.Now()
 		return nil
 	})
 	if uerr != nil {
@@ -171,7 +172,6 @@ func (s *Station) send(q *printQueue, req *printReq) printOutcome {
 		s.logStep(p)
 		stored = job
 	}
-	perr := &Problem{Msg: msg, Hint: hint, Err: err}
 	p := s.printStep(job, q.uri, "label not printed", stepPrint, took, perr)
 	p.attrs = append(p.attrs, "state", string(state), "cause", err.Error())
 	s.logStep(p)
@@ -194,7 +194,10 @@ func (s *Station) printStep(job store.PrintJob, uri, msg, step string, took time
 // classifyPrintError says whether a failed job may simply be sent again
 // (waiting: nothing reached the printer) or its outcome is unknown (the
 // printer has all or part of it and may print it once a fault clears).
-func classifyPrintError(job store.PrintJob, uri string, err error) (store.PrintState, string, string) {
+//
+// The Problem (without Err) words it for the packer; its Msg and Hint are
+// what the job records.
+func classifyPrintError(job store.PrintJob, uri string, err error) (store.PrintState, *Problem) {
 	what := fmt.Sprintf("the label for order %s (tracking %s)", job.OrderRef, job.TrackingID)
 	words := err.Error()
 	var nr *printer.NotReadyError
@@ -204,17 +207,19 @@ func classifyPrintError(job store.PrintJob, uri string, err error) (store.PrintS
 	var pe *printer.Error
 	sent := errors.As(err, &pe) && pe.Sent > 0
 	if sent || (nr != nil && nr.AfterJob) {
-		return store.PrintUnknown,
-			fmt.Sprintf("%s reached printer %s but it did not confirm printing it: %s", what, uri, words),
-			"look at the printer: it may print the label by itself once the fault is cleared. Then answer Printed, or Print again if no label came out; it is never printed again without you (labelstation print-queue printed|retry " + job.ID + ")"
+		return store.PrintUnknown, &Problem{ID: "print.not_confirmed", Data: map[string]any{"Ref": job.OrderRef, "Tracking": job.TrackingID, "Printer": uri, "Reason": words, "Job": job.ID},
+			Msg:  fmt.Sprintf("%s reached printer %s but it did not confirm printing it: %s", what, uri, words),
+			Hint: "look at the printer: it may print the label by itself once the fault is cleared. Then answer Printed, or Print again if no label came out; it is never printed again without you (labelstation print-queue printed|retry " + job.ID + ")"}
 	}
 	var fe *fontsMissing
 	if errors.As(err, &fe) {
-		return store.PrintWaiting, fmt.Sprintf("%s did not print: %s", what, fe.Error()),
-			"the booking is saved and the label is kept in the print queue: press Retry once the fonts are installed, or Discard and print from the PDF (labelstation print-queue retry|discard " + job.ID + ")"
+		return store.PrintWaiting, &Problem{ID: "print.fonts_missing", Data: map[string]any{"Ref": job.OrderRef, "Tracking": job.TrackingID, "Reason": fe.Error(), "Job": job.ID},
+			Msg:  fmt.Sprintf("%s did not print: %s", what, fe.Error()),
+			Hint: "the booking is saved and the label is kept in the print queue: press Retry once the fonts are installed, or Discard and print from the PDF (labelstation print-queue retry|discard " + job.ID + ")"}
 	}
-	return store.PrintWaiting, fmt.Sprintf("%s did not print: %s", what, words),
-		"the booking is saved and the label is kept in the print queue: press Retry when the printer is ready, or Discard (labelstation print-queue retry|discard " + job.ID + ")"
+	return store.PrintWaiting, &Problem{ID: "print.failed", Data: map[string]any{"Ref": job.OrderRef, "Tracking": job.TrackingID, "Reason": words, "Job": job.ID},
+		Msg:  fmt.Sprintf("%s did not print: %s", what, words),
+		Hint: "the booking is saved and the label is kept in the print queue: press Retry when the printer is ready, or Discard (labelstation print-queue retry|discard " + job.ID + ")"}
 }
 
 // fontsMissing is a carrier label refused before sending because the
@@ -337,7 +342,7 @@ func (s *Station) enqueue(ctx context.Context, q *printQueue, job store.PrintJob
 	select {
 	case q.reqs <- req:
 	case <-s.q.stop:
-		return printOutcome{err: &Problem{Msg: "the station is closing", Hint: "the label is kept in the print queue; it is shown when the station starts again"}}
+		return printOutcome{err: &Problem{ID: "print.station_closing", Msg: "the station is closing", Hint: "the label is kept in the print queue; it is shown when the station starts again"}}
 	case <-ctx.Done():
 		return printOutcome{err: stillQueued(job, ctx.Err())}
 	}
@@ -351,6 +356,7 @@ func (s *Station) enqueue(ctx context.Context, q *printQueue, job store.PrintJob
 
 func stillQueued(job store.PrintJob, err error) error {
 	return &Problem{
+		ID: "print.still_queued", Data: map[string]any{"Ref": job.OrderRef, "Tracking": job.TrackingID, "Printer": job.Printer},
 		Msg:  fmt.Sprintf("the label for order %s (tracking %s) is still on its way to printer %s", job.OrderRef, job.TrackingID, job.Printer),
 		Hint: "the booking is saved and the label stays in the print queue; look at the print queue (labelstation print-queue list) before printing it again",
 		Err:  err,
@@ -520,7 +526,7 @@ func (s *Station) jobAndShipment(id string) (store.PrintJob, store.Shipment, err
 
 func (s *Station) noJob(id string, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return &Problem{Msg: fmt.Sprintf("print job %s is not in the print queue (printed or discarded already)", id), Hint: "list the queue: labelstation print-queue list", Err: err}
+		return &Problem{ID: "print.job_not_found", Data: map[string]any{"Job": id}, Msg: fmt.Sprintf("print job %s is not in the print queue (printed or discarded already)", id), Hint: "list the queue: labelstation print-queue list", Err: err}
 	}
 	return err
 }

@@ -104,7 +104,7 @@ func (s *Station) RetryEntry(ctx context.Context, id string) (QueueEntry, error)
 	}
 	switch e.State {
 	case store.StateBooked, store.StateCancelled:
-		return queueEntry(e), &Problem{Msg: fmt.Sprintf("queue entry %s (order %s) is %s: there is nothing to retry", e.ID, e.OrderRef, e.State), Hint: "labelstation queue list shows what is still open"}
+		return queueEntry(e), &Problem{ID: "queue.nothing_to_retry", Data: map[string]any{"Entry": e.ID, "Ref": e.OrderRef, "State": e.State}, Msg: fmt.Sprintf("queue entry %s (order %s) is %s: there is nothing to retry", e.ID, e.OrderRef, e.State), Hint: "labelstation queue list shows what is still open"}
 	}
 	prevReceiver := e.Request.Receiver
 	unlock := s.lockOrder(e.OrderRef)
@@ -163,7 +163,7 @@ func (s *Station) CancelEntry(ctx context.Context, id, reason string) (QueueEntr
 	}
 	e, err = s.store.CancelEntry(e.ID, "cancelled: "+reason, s.cfg.Now())
 	if err != nil {
-		return QueueEntry{}, &Problem{Msg: fmt.Sprintf("queue entry %s cannot be cancelled: %v", id, err), Hint: "labelstation queue list --all shows its state", Err: err}
+		return QueueEntry{}, &Problem{ID: "queue.cannot_cancel", Data: map[string]any{"Entry": id, "Reason": err.Error()}, Msg: fmt.Sprintf("queue entry %s cannot be cancelled: %v", id, err), Hint: "labelstation queue list --all shows its state", Err: err}
 	}
 	s.log.Info("queue entry cancelled", "order", e.OrderRef, "request_id", e.ID, "reason", reason)
 	q := queueEntry(e)
@@ -178,7 +178,7 @@ func (s *Station) CancelEntry(ctx context.Context, id, reason string) (QueueEntr
 func (s *Station) findEntry(id string) (store.OutboxEntry, error) {
 	id = strings.TrimSpace(id)
 	if id == "" {
-		return store.OutboxEntry{}, &Problem{Msg: "no queue entry given", Hint: "labelstation queue list shows the ids"}
+		return store.OutboxEntry{}, &Problem{ID: "queue.no_entry_given", Msg: "no queue entry given", Hint: "labelstation queue list shows the ids"}
 	}
 	if e, err := s.store.Entry(id); err == nil {
 		return e, nil
@@ -200,9 +200,9 @@ func (s *Station) findEntry(id string) (store.OutboxEntry, error) {
 	case 1:
 		return match[0], nil
 	case 0:
-		return store.OutboxEntry{}, &Problem{Msg: fmt.Sprintf("there is no queue entry %s", id), Hint: "labelstation queue list --all shows the ids", Err: store.ErrNotFound}
+		return store.OutboxEntry{}, &Problem{ID: "queue.entry_not_found", Data: map[string]any{"Entry": id}, Msg: fmt.Sprintf("there is no queue entry %s", id), Hint: "labelstation queue list --all shows the ids", Err: store.ErrNotFound}
 	}
-	return store.OutboxEntry{}, &Problem{Msg: fmt.Sprintf("%s matches %d queue entries", id, len(match)), Hint: "give more of the id"}
+	return store.OutboxEntry{}, &Problem{ID: "queue.entry_ambiguous", Data: map[string]any{"Entry": id, "Count": len(match)}, Msg: fmt.Sprintf("%s matches %d queue entries", id, len(match)), Hint: "give more of the id"}
 }
 
 // LateEntry is a parcel that left the bench with an offline label: the

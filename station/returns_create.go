@@ -66,7 +66,7 @@ var defaultReturnService = map[string]string{"postnord": "24", "stg": "RETURN"}
 func (s *Station) createReturn(ctx context.Context, scan string, opts ReturnOptions) (ReturnResult, error) {
 	start := time.Now()
 	if s.store == nil {
-		return ReturnResult{}, &Problem{Msg: "returns need the data file", Hint: "run it from a station with its data directory"}
+		return ReturnResult{}, &Problem{ID: "returns.needs_data", Msg: "returns need the data file", Hint: "run it from a station with its data directory"}
 	}
 	order, sh, err := s.orderForReturn(scan)
 	if err != nil {
@@ -88,13 +88,14 @@ func (s *Station) createReturn(ctx context.Context, scan string, opts ReturnOpti
 func (s *Station) orderForReturn(scan string) (carrier.Order, store.Shipment, error) {
 	scan = strings.TrimSpace(scan)
 	if scan == "" {
-		return carrier.Order{}, store.Shipment{}, &Problem{Msg: "nothing was scanned", Hint: "scan the order barcode or the tracking number of the outgoing parcel"}
+		return carrier.Order{}, store.Shipment{}, &Problem{ID: "returns.create_nothing_scanned", Msg: "nothing was scanned", Hint: "scan the order barcode or the tracking number of the outgoing parcel"}
 	}
 	ref := scan
 	order, err := s.store.Order(scan)
 	if errors.Is(err, store.ErrNotFound) {
 		if ref, err = s.orderRefByParcel(scan); errors.Is(err, store.ErrNotFound) {
 			return order, store.Shipment{}, &Problem{
+				ID: "returns.order_not_found", Data: map[string]any{"Scan": scan},
 				Msg:  fmt.Sprintf("no order or parcel %s in the station", scan),
 				Hint: "check the number: scan the order barcode, or the tracking number on the outgoing parcel's label",
 				Err:  ErrOrderNotFound,
@@ -111,6 +112,7 @@ func (s *Station) orderForReturn(scan string) (carrier.Order, store.Shipment, er
 	switch {
 	case errors.Is(serr, store.ErrNotFound):
 		return order, sh, &Problem{
+			ID: "returns.order_not_packed", Data: map[string]any{"Ref": ref},
 			Msg:  fmt.Sprintf("order %s has not been packed, so there is nothing to return", ref),
 			Hint: "pack the order first (labelstation pack " + ref + "), or check the number",
 		}
@@ -118,6 +120,7 @@ func (s *Station) orderForReturn(scan string) (carrier.Order, store.Shipment, er
 		return order, sh, serr
 	case !sh.Cancelled.IsZero():
 		return order, sh, &Problem{
+			ID: "returns.shipment_cancelled", Data: map[string]any{"Ref": ref, "At": sh.Cancelled.Local().Format("2006-01-02 15:04")},
 			Msg:  fmt.Sprintf("the shipment of order %s was cancelled on %s, so there is nothing to return", ref, sh.Cancelled.Local().Format("2006-01-02 15:04")),
 			Hint: "pack the order first, or check the number",
 		}
@@ -136,11 +139,11 @@ func (s *Station) orderRefByParcel(id string) (string, error) { return s.store.O
 
 func (s *Station) checkReturnOptions(order carrier.Order, opts ReturnOptions) error {
 	if n := len([]rune(strings.TrimSpace(opts.Reason))); n > maxReturnReason {
-		return &Problem{Msg: fmt.Sprintf("the return reason is %d characters long; carriers take at most %d", n, maxReturnReason),
+		return &Problem{ID: "returns.reason_too_long", Data: map[string]any{"Length": n, "Max": maxReturnReason, "Reasons": strings.Join(ReturnReasons, ", ")}, Msg: fmt.Sprintf("the return reason is %d characters long; carriers take at most %d", n, maxReturnReason),
 			Hint: "use one of " + strings.Join(ReturnReasons, ", ") + ", and put the details in the note"}
 	}
 	if opts.Labelless && strings.TrimSpace(order.Receiver.Email) == "" && strings.TrimSpace(order.Receiver.Phone) == "" {
-		return &Problem{Msg: fmt.Sprintf("order %s has neither an e-mail address nor a phone number, so the customer cannot get a QR code", order.Ref),
+		return &Problem{ID: "returns.no_contact_for_qr", Data: map[string]any{"Ref": order.Ref}, Msg: fmt.Sprintf("order %s has neither an e-mail address nor a phone number, so the customer cannot get a QR code", order.Ref),
 			Hint: "print a return label instead (without --labelless), or import the order again with the customer's e-mail or phone"}
 	}
 	return nil
@@ -209,12 +212,18 @@ func (s *Station) returnExists(r Return) error {
 		what += ", on its way back"
 	}
 	hint := "to print its label again: labelstation return reprint " + r.TrackingID() + " (Reprint on the returns screen); if the customer sends a second parcel, create another return with --another"
+	var queued store.PrintJob // the return's label job still in the print queue, if any
+	inQueue := false
 	if r.Labelless {
 		hint = "the customer has its QR code; if the customer sends a second parcel, create another return with --another"
 	} else if job, ok, _ := s.returnJob(r.ID); ok {
 		hint = fmt.Sprintf("its label is still in the print queue (%s): labelstation print-queue retry|printed %s; if the customer sends a second parcel, create another return with --another", job.State, job.ID)
+		queued, inQueue = job, true
 	}
-	return &Problem{Msg: what, Hint: hint, Err: store.ErrReturnExists}
+	return &Problem{ID: "returns.exists", Data: map[string]any{"Ref": r.OrderRef, "Return": r.ID, "Tracking": dashIfEmpty(r.TrackingID()),
+		"Registered": r.RegisteredAt.Local().Format("2006-01-02 15:04"), "InTransit": r.State == store.ReturnInTransit,
+		"TrackingID": r.TrackingID(), "Labelless": r.Labelless, "Queued": inQueue, "Job": queued.ID, "JobState": queued.State},
+		Msg: what, Hint: hint, Err: store.ErrReturnExists}
 }
 
 // resumeReturn finishes a return an earlier attempt left requested.
@@ -237,6 +246,7 @@ func (s *Station) resumeReturn(ctx context.Context, r Return, order carrier.Orde
 	rf, ok := c.(carrier.ReferenceFinder)
 	if !ok {
 		return ReturnResult{Return: r}, &Problem{
+			ID: "returns.cannot_settle", Data: map[string]any{"Carrier": carrierDisplay(r.Carrier), "Return": r.ID, "Ref": r.OrderRef},
 			Msg: fmt.Sprintf("unknown outcome: %s may have booked return %s for order %s, but its answer was lost, and the station cannot ask %s whether it did",
 				carrierDisplay(r.Carrier), r.ID, r.OrderRef, carrierDisplay(r.Carrier)),
 			Hint: "check with " + carrierDisplay(r.Carrier) + " before retrying; if it holds no return for the order, create it again with --another (the unsettled one is withdrawn)",
@@ -245,6 +255,7 @@ func (s *Station) resumeReturn(ctx context.Context, r Return, order carrier.Orde
 	}
 	if wait := s.cfg.LookupGrace - s.cfg.Now().Sub(r.Updated); wait > 0 {
 		return ReturnResult{Return: r}, &Problem{
+			ID: "returns.answer_lost_recently", Data: map[string]any{"Carrier": carrierDisplay(r.Carrier), "Return": r.ID, "Ref": r.OrderRef, "Wait": wait.Round(time.Second)},
 			Msg:  fmt.Sprintf("%s may have booked return %s for order %s, but its answer was lost moments ago", carrierDisplay(r.Carrier), r.ID, r.OrderRef),
 			Hint: fmt.Sprintf("try again in %s: the station then asks %s whether it holds the return, and books it only if not", wait.Round(time.Second), carrierDisplay(r.Carrier)),
 		}
@@ -254,12 +265,14 @@ func (s *Station) resumeReturn(ctx context.Context, r Return, order carrier.Orde
 		s.noteCarrier(err)
 		if carrier.KindOf(err) == carrier.KindUnavailable {
 			return ReturnResult{Return: r}, &Problem{
+				ID: "returns.settle_unreachable", Data: map[string]any{"Carrier": carrierDisplay(r.Carrier), "Return": r.ID, "Ref": r.OrderRef, "Reason": err.Error()},
 				Msg:  fmt.Sprintf("%s cannot be reached to ask whether it booked return %s for order %s: %v", carrierDisplay(r.Carrier), r.ID, r.OrderRef, err),
 				Hint: "the return is saved and is settled when you try again; nothing is booked twice",
 				Err:  err,
 			}
 		}
 		return ReturnResult{Return: r}, &Problem{
+			ID: "returns.settle_unknown", Data: map[string]any{"Carrier": carrierDisplay(r.Carrier), "Return": r.ID, "Ref": r.OrderRef, "Reason": err.Error()},
 			Msg:  fmt.Sprintf("unknown outcome: %s could not say whether it booked return %s for order %s: %v", carrierDisplay(r.Carrier), r.ID, r.OrderRef, err),
 			Hint: "check with " + carrierDisplay(r.Carrier) + " before retrying; if it holds no return for the order, create it again with --another",
 			Err:  errors.Join(errCannotSettle, err),
@@ -286,6 +299,7 @@ func (s *Station) resumeReturn(ctx context.Context, r Return, order carrier.Orde
 		ids = append(ids, firstNonEmpty(t.ItemID, t.ShipmentID))
 	}
 	return ReturnResult{Return: r}, &Problem{
+		ID: "returns.settle_ambiguous", Data: map[string]any{"Carrier": carrierDisplay(r.Carrier), "Count": len(found), "Ref": r.OrderRef, "IDs": strings.Join(ids, ", "), "Return": r.ID},
 		Msg: fmt.Sprintf("unknown outcome: %s holds %d shipments under order %s that the station does not know (%s), so it cannot tell which is return %s",
 			carrierDisplay(r.Carrier), len(found), r.OrderRef, strings.Join(ids, ", "), r.ID),
 		Hint: "check with " + carrierDisplay(r.Carrier) + " before retrying; to book a new return anyway, create it with --another (the unsettled one is withdrawn)",
@@ -414,27 +428,29 @@ func (s *Station) returnFailed(r Return, err error) (ReturnResult, error) {
 	ref := r.OrderRef
 	switch kind {
 	case carrier.KindUnavailable:
-		return res, &Problem{Msg: fmt.Sprintf("the carrier cannot be reached; the return is saved and will be booked when you try again (order %s: %v)", ref, err),
+		return res, &Problem{ID: "returns.carrier_unreachable", Data: map[string]any{"Ref": ref, "Reason": err.Error()}, Msg: fmt.Sprintf("the carrier cannot be reached; the return is saved and will be booked when you try again (order %s: %v)", ref, err),
 			Hint: "check the network, then create the return again (labelstation return create " + ref + "): the same return is sent, never a second one", Err: err}
 	case carrier.KindAuth:
-		return res, &Problem{Msg: fmt.Sprintf("%s refused the station's credentials for the return of order %s: %v", who, ref, err),
+		return res, &Problem{ID: "returns.credentials_refused", Data: map[string]any{"Carrier": who, "Ref": ref, "Reason": err.Error()}, Msg: fmt.Sprintf("%s refused the station's credentials for the return of order %s: %v", who, ref, err),
 			Hint: "ask a supervisor to check the API key in the settings; the return is saved and is sent when you create it again", Err: err}
 	case carrier.KindRejected, carrier.KindNotFound:
 		var ce *carrier.Error
 		if errors.As(err, &ce) && ce.HTTPStatus == 0 {
-			return res, &Problem{Msg: fmt.Sprintf("the return of order %s cannot be booked as it is, nothing was sent to %s: %v", ref, who, err),
+			return res, &Problem{ID: "returns.invalid", Data: map[string]any{"Ref": ref, "Carrier": who, "Reason": err.Error()}, Msg: fmt.Sprintf("the return of order %s cannot be booked as it is, nothing was sent to %s: %v", ref, who, err),
 				Hint: "check the customer's address and contact details and the return service (PostNord 24, 20 or 22; labelless returns are PostNord's only), then create the return again", Err: err}
 		}
-		return res, &Problem{Msg: fmt.Sprintf("%s refused the return of order %s: %v", who, ref, err),
+		return res, &Problem{ID: "returns.refused", Data: map[string]any{"Carrier": who, "Ref": ref, "Reason": err.Error()}, Msg: fmt.Sprintf("%s refused the return of order %s: %v", who, ref, err),
 			Hint: "check the customer's address and the return service; correct the order (import it again), then create the return again", Err: err}
 	}
-	hint := "create the return again in a few minutes: the station first asks " + who + " whether it holds it, and books it only if not"
+	// resend names the hint for the screens' catalogue: "lookup", "same"
+	// (the carrier answers a resend with the same return) or "ask".
+	hint, resend := "create the return again in a few minutes: the station first asks "+who+" whether it holds it, and books it only if not", "lookup"
 	if ib, ok := s.carrierFor(r.Carrier).(carrier.IdempotentBooker); ok && ib.BooksIdempotently() {
-		hint = "create the return again: " + who + " recognises the request and answers with the same return, never a second"
+		hint, resend = "create the return again: "+who+" recognises the request and answers with the same return, never a second", "same"
 	} else if _, ok := s.carrierFor(r.Carrier).(carrier.ReferenceFinder); !ok {
-		hint = "check with " + who + " before retrying; if it holds no return for the order, create it again with --another"
+		hint, resend = "check with "+who+" before retrying; if it holds no return for the order, create it again with --another", "ask"
 	}
-	return res, &Problem{Msg: fmt.Sprintf("%s may have booked the return of order %s, but its answer was lost (return %s)", who, ref, r.ID), Hint: hint, Err: err}
+	return res, &Problem{ID: "returns.answer_lost", Data: map[string]any{"Carrier": who, "Ref": ref, "Return": r.ID, "Resend": resend}, Msg: fmt.Sprintf("%s may have booked the return of order %s, but its answer was lost (return %s)", who, ref, r.ID), Hint: hint, Err: err}
 }
 
 // recordReturn stores the carrier's booking (registered) with its label's
@@ -483,6 +499,7 @@ func (s *Station) recordReturn(ctx context.Context, r Return, order carrier.Orde
 		var we *store.WriteError
 		if errors.As(err, &we) {
 			return ReturnResult{Return: r}, &Problem{
+				ID: "returns.booked_not_saved", Data: map[string]any{"Carrier": carrierDisplay(r.Carrier), "Ref": r.OrderRef, "Tracking": b.TrackingID(), "Reason": we.Reason, "Path": we.Path},
 				Msg:  fmt.Sprintf("%s booked the return of order %s (tracking %s), but the station cannot save it: %s (%s)", carrierDisplay(r.Carrier), r.OrderRef, b.TrackingID(), we.Reason, we.Path),
 				Hint: "free space on that disk (or make the data directory writable), then create the return again: the station finds this return at the carrier instead of booking another",
 				Err:  err,
@@ -498,7 +515,7 @@ func (s *Station) recordReturn(ctx context.Context, r Return, order carrier.Orde
 	}
 	if q == nil {
 		res.Took = time.Since(start)
-		return res, &Problem{Msg: "no printer is configured", Hint: "the return is booked; choose a printer and print its label: labelstation return reprint " + stored.TrackingID() + " --printer tcp://HOST:9100"}
+		return res, &Problem{ID: "returns.no_printer_booked", Data: map[string]any{"Tracking": stored.TrackingID()}, Msg: "no printer is configured", Hint: "the return is booked; choose a printer and print its label: labelstation return reprint " + stored.TrackingID() + " --printer tcp://HOST:9100"}
 	}
 	out := s.enqueue(ctx, q, jobs[0], lbl, false)
 	res.Took = time.Since(start)
@@ -581,17 +598,17 @@ func (s *Station) ReprintReturn(ctx context.Context, scan string, p printer.Prin
 	res := ReturnResult{Return: r}
 	switch {
 	case r.Labelless:
-		return res, &Problem{Msg: fmt.Sprintf("return %s is labelless: the customer shows a QR code, there is no label to print", r.TrackingID()),
+		return res, &Problem{ID: "returns.labelless_no_label", Data: map[string]any{"Tracking": r.TrackingID()}, Msg: fmt.Sprintf("return %s is labelless: the customer shows a QR code, there is no label to print", r.TrackingID()),
 			Hint: "the carrier sent the QR code to the customer by e-mail or SMS"}
 	case r.State == store.ReturnRequested, r.State == store.ReturnFailed, r.State == store.ReturnCancelled, len(r.Label.Data) == 0:
-		return res, &Problem{Msg: fmt.Sprintf("return %s of order %s has no label (it is %s)", r.ID, r.OrderRef, r.State),
+		return res, &Problem{ID: "returns.no_label", Data: map[string]any{"Return": r.ID, "Ref": r.OrderRef, "State": r.State}, Msg: fmt.Sprintf("return %s of order %s has no label (it is %s)", r.ID, r.OrderRef, r.State),
 			Hint: "create the return: labelstation return create " + r.OrderRef}
 	}
 	if p == nil {
 		p = s.currentPrinter()
 	}
 	if p == nil {
-		return res, &Problem{Msg: "no printer is configured", Hint: "choose a printer (--printer tcp://HOST:9100) or set one in the config"}
+		return res, &Problem{ID: "returns.no_printer", Msg: "no printer is configured", Hint: "choose a printer (--printer tcp://HOST:9100) or set one in the config"}
 	}
 	q := s.queueFor(p)
 	if prev, found, err := s.returnJob(r.ID); err != nil {
@@ -607,6 +624,7 @@ func (s *Station) ReprintReturn(ctx context.Context, scan string, p printer.Prin
 			return res, err
 		case store.PrintUnknown:
 			return res, &Problem{
+				ID: "returns.label_maybe_printed", Data: map[string]any{"Ref": r.OrderRef, "Tracking": prev.TrackingID, "Reason": prev.LastError, "Job": prev.ID},
 				Msg:  fmt.Sprintf("the return label of order %s (tracking %s) may already have printed: %s", r.OrderRef, prev.TrackingID, prev.LastError),
 				Hint: "look at the printer, then answer in the print queue: Printed, or Print again (labelstation print-queue printed|retry " + prev.ID + ")",
 			}

@@ -16,10 +16,10 @@ import (
 func (s *Station) findReturn(ctx context.Context, scan string) (ReturnInfo, error) {
 	scan = strings.TrimSpace(scan)
 	if scan == "" {
-		return ReturnInfo{}, &Problem{Msg: "nothing was scanned", Hint: "scan the return parcel's tracking number, or the order barcode"}
+		return ReturnInfo{}, &Problem{ID: "returns.receive_nothing_scanned", Msg: "nothing was scanned", Hint: "scan the return parcel's tracking number, or the order barcode"}
 	}
 	if s.store == nil {
-		return ReturnInfo{}, &Problem{Msg: "returns need the data file", Hint: "run it from a station with its data directory"}
+		return ReturnInfo{}, &Problem{ID: "returns.needs_data", Msg: "returns need the data file", Hint: "run it from a station with its data directory"}
 	}
 	r, err := s.store.ReturnByItem(scan)
 	if errors.Is(err, store.ErrNotFound) {
@@ -49,6 +49,7 @@ func (s *Station) findReturn(ctx context.Context, scan string) (ReturnInfo, erro
 // open, its latest.
 func (s *Station) returnOfOrder(scan string) (Return, error) {
 	notFound := &Problem{
+		ID: "returns.not_found", Data: map[string]any{"Scan": scan},
 		Msg:  fmt.Sprintf("no return %s in the station", scan),
 		Hint: "scan the tracking number on the return parcel's label, or the order reference; a return is made with labelstation return create ORDER",
 		Err:  ErrReturnNotFound,
@@ -68,8 +69,11 @@ func (s *Station) returnOfOrder(scan string) (Return, error) {
 	}
 	if len(rets) == 0 {
 		if _, oerr := s.store.Order(ref); oerr == nil {
-			notFound.Msg = fmt.Sprintf("order %s has no return", ref)
-			notFound.Hint = "create one: labelstation return create " + ref + " (or scan the return parcel's own tracking number)"
+			return Return{}, &Problem{ID: "returns.order_has_none", Data: map[string]any{"Ref": ref},
+				Msg:  fmt.Sprintf("order %s has no return", ref),
+				Hint: "create one: labelstation return create " + ref + " (or scan the return parcel's own tracking number)",
+				Err:  notFound.Err,
+			}
 		}
 		return Return{}, notFound
 	}
@@ -90,6 +94,7 @@ func (s *Station) returnOfOrder(scan string) (Return, error) {
 		list = append(list, fmt.Sprintf("%s (%s, %s)", dashIfEmpty(r.TrackingID()), r.State, firstNonEmpty(r.Reason, "no reason")))
 	}
 	return Return{}, &Problem{
+		ID: "returns.several_open", Data: map[string]any{"Ref": ref, "Count": len(open), "List": strings.Join(list, "; ")},
 		Msg:  fmt.Sprintf("order %s has %d open returns: %s", ref, len(open), strings.Join(list, "; ")),
 		Hint: "scan the tracking number on the return parcel's own label",
 		Err:  ErrReturnNotFound,
@@ -112,14 +117,14 @@ func (s *Station) receiveReturn(ctx context.Context, id, note string) (store.Ret
 	}
 	switch r.State {
 	case store.ReturnRequested:
-		return r, &Problem{Msg: fmt.Sprintf("return %s of order %s was never booked with the carrier", r.ID, r.OrderRef),
+		return r, &Problem{ID: "returns.never_booked", Data: map[string]any{"Return": r.ID, "Ref": r.OrderRef}, Msg: fmt.Sprintf("return %s of order %s was never booked with the carrier", r.ID, r.OrderRef),
 			Hint: "check the parcel: if it is this order's, create the return first (labelstation return create " + r.OrderRef + "), then receive it"}
 	case store.ReturnFailed, store.ReturnCancelled:
-		return r, &Problem{Msg: fmt.Sprintf("return %s of order %s is %s (%s)", r.ID, r.OrderRef, r.State, dashIfEmpty(r.LastError)),
+		return r, &Problem{ID: "returns.not_open", Data: map[string]any{"Return": r.ID, "Ref": r.OrderRef, "State": r.State, "Reason": dashIfEmpty(r.LastError)}, Msg: fmt.Sprintf("return %s of order %s is %s (%s)", r.ID, r.OrderRef, r.State, dashIfEmpty(r.LastError)),
 			Hint: "check the parcel's label: scan the tracking number of the return it came with"}
 	case store.ReturnReceived:
 		if !r.CheckedAt.IsZero() {
-			return r, &Problem{Msg: fmt.Sprintf("return %s of order %s was already received at the bench on %s", r.TrackingID(), r.OrderRef, r.CheckedAt.Local().Format("2006-01-02 15:04")),
+			return r, &Problem{ID: "returns.already_received", Data: map[string]any{"Tracking": r.TrackingID(), "Ref": r.OrderRef, "At": r.CheckedAt.Local().Format("2006-01-02 15:04")}, Msg: fmt.Sprintf("return %s of order %s was already received at the bench on %s", r.TrackingID(), r.OrderRef, r.CheckedAt.Local().Format("2006-01-02 15:04")),
 				Hint: "nothing to do: it is checked in; if this is a second parcel, check its label"}
 		}
 	}

@@ -21,7 +21,7 @@ const returnTrackConcurrency = 4
 func (s *Station) syncReturns(ctx context.Context) (ReturnSyncReport, error) {
 	var rep ReturnSyncReport
 	if s.store == nil || len(s.reg.names) == 0 {
-		return rep, &Problem{Msg: "tracking returns needs the data file and a carrier", Hint: "run it from a station with its data directory and carrier settings"}
+		return rep, &Problem{ID: "returns.tracking_needs_data_and_carrier", Msg: "tracking returns needs the data file and a carrier", Hint: "run it from a station with its data directory and carrier settings"}
 	}
 	open, err := s.store.Returns(true)
 	if err != nil {

@@ -209,14 +209,14 @@ var ErrAlreadyPacked = errors.New("order already packed")
 func (s *Station) Order(ctx context.Context, ref string) (carrier.Order, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return carrier.Order{}, &Problem{Msg: "nothing was scanned", Hint: "scan the order barcode or type its reference"}
+		return carrier.Order{}, &Problem{ID: "order.nothing_scanned", Msg: "nothing was scanned", Hint: "scan the order barcode or type its reference"}
 	}
 	o, err := s.store.Order(ref)
 	if errors.Is(err, store.ErrNotFound) && s.cfg.OrderLookup != nil {
 		return s.lookupOrder(ctx, ref)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return o, &Problem{Msg: fmt.Sprintf("order %s is not in the station", ref), Hint: "check the barcode, or import the order file (labelstation orders import FILE)", Err: ErrOrderNotFound}
+		return o, &Problem{ID: "order.not_found", Data: map[string]any{"Ref": ref}, Msg: fmt.Sprintf("order %s is not in the station", ref), Hint: "check the barcode, or import the order file (labelstation orders import FILE)", Err: ErrOrderNotFound}
 	}
 	return o, err
 }
@@ -237,7 +237,7 @@ type ImportReport struct {
 func (s *Station) ImportOrders(ctx context.Context, name string, r io.Reader) (ImportReport, error) {
 	res, err := orderfile.Parse(name, r)
 	if err != nil {
-		return ImportReport{}, &Problem{Msg: fmt.Sprintf("cannot read %s: %v", name, err), Hint: "the file must be CSV (with a header row) or JSON; see the README for the columns", Err: err}
+		return ImportReport{}, &Problem{ID: "order.file_unreadable", Data: map[string]any{"Name": name, "Reason": err.Error()}, Msg: fmt.Sprintf("cannot read %s: %v", name, err), Hint: "the file must be CSV (with a header row) or JSON; see the README for the columns", Err: err}
 	}
 	// The station's clock stamps the import (the dispatch-SLA check
 	// counts from it), whatever the parser did.

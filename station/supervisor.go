@@ -171,7 +171,7 @@ func (s *Station) SupervisorStatus(ctx context.Context) (SupervisorInfo, error) 
 	g := s.guard()
 	r, err := g.Record()
 	if err != nil {
-		return SupervisorInfo{}, &Problem{Msg: "the supervisor PIN cannot be read: " + err.Error(),
+		return SupervisorInfo{}, &Problem{ID: "supervisor.pin_unreadable", Data: map[string]any{"Reason": err.Error()}, Msg: "the supervisor PIN cannot be read: " + err.Error(),
 			Hint: "check the disk of the data directory (full, read-only?)", Err: err}
 	}
 	info := SupervisorInfo{PINSet: r.Hash != "", SetAt: r.SetAt, Failures: r.Failures,
@@ -195,6 +195,7 @@ func (s *Station) pinProblem(err error, notDone string) error {
 	case errors.As(err, &we) && !we.LockedUntil.IsZero():
 		s.log.Warn("supervisor PIN locked out after wrong PINs", "tries", pol.MaxTries, "until", we.LockedUntil)
 		return &Problem{
+			ID: "supervisor.pin_wrong_locked", Data: map[string]any{"Until": pinClock(we.LockedUntil, now), "Tries": pol.MaxTries},
 			Msg: fmt.Sprintf("wrong PIN: the supervisor PIN is locked until %s", pinClock(we.LockedUntil, now)),
 			Hint: fmt.Sprintf("%d wrong PINs in a row. Try again after %s; the site's IT can set a new PIN on this computer with: labelstation supervisor set-pin --reset",
 				pol.MaxTries, pinClock(we.LockedUntil, now)),
@@ -202,26 +203,28 @@ func (s *Station) pinProblem(err error, notDone string) error {
 	case errors.As(err, &we):
 		s.log.Warn("wrong supervisor PIN", "tries_left", we.Left)
 		return &Problem{
+			ID: "supervisor.pin_wrong", Data: map[string]any{"Left": we.Left, "LockHours": wholeHours(we.NextLock), "LockMinutes": int(we.NextLock.Minutes())},
 			Msg:  fmt.Sprintf("wrong PIN: %s left", pinTries(we.Left)),
 			Hint: fmt.Sprintf("%s the supervisor PIN for %s", moreWrong(we.Left), lockMinutes(we.NextLock)),
 			Err:  err}
 	case errors.As(err, &le):
 		return &Problem{
+			ID: "supervisor.pin_locked", Data: map[string]any{"Until": pinClock(le.Until, now), "Tries": pol.MaxTries},
 			Msg: fmt.Sprintf("the supervisor PIN is locked until %s", pinClock(le.Until, now)),
 			Hint: fmt.Sprintf("after %d wrong PINs in a row; this PIN was not checked. Try again after %s, or ask the site's IT (labelstation supervisor set-pin --reset)",
 				pol.MaxTries, pinClock(le.Until, now)),
 			Err: err}
 	case errors.Is(err, roles.ErrNoPIN):
-		return &Problem{Msg: "no supervisor PIN is set",
+		return &Problem{ID: "supervisor.no_pin", Msg: "no supervisor PIN is set",
 			Hint: "set one with PIN… on the pack screen, or on this computer with: labelstation supervisor set-pin", Err: err}
 	case errors.Is(err, roles.ErrPINFormat):
-		return &Problem{Msg: "a supervisor PIN is 4 to 12 digits", Hint: pinHint(notDone, "type digits only"), Err: err}
+		return &Problem{ID: "supervisor.pin_format", Data: map[string]any{"PINKept": notDone != ""}, Msg: "a supervisor PIN is 4 to 12 digits", Hint: pinHint(notDone, "type digits only"), Err: err}
 	case errors.Is(err, roles.ErrWeakPIN):
-		return &Problem{Msg: "that PIN is too easy to guess: one digit repeated or a straight run",
+		return &Problem{ID: "supervisor.pin_weak", Data: map[string]any{"PINKept": notDone != ""}, Msg: "that PIN is too easy to guess: one digit repeated or a straight run",
 			Hint: pinHint(notDone, "choose 4 to 12 digits without a pattern"), Err: err}
 	}
 	s.log.Error("supervisor PIN", "err", err)
-	return &Problem{Msg: "the supervisor PIN cannot be checked: " + err.Error(),
+	return &Problem{ID: "supervisor.pin_check_failed", Data: map[string]any{"Reason": err.Error(), "PINKept": notDone != ""}, Msg: "the supervisor PIN cannot be checked: " + err.Error(),
 		Hint: pinHint(notDone, "check the disk of the data directory (full, read-only?), then try again"), Err: err}
 }
 
@@ -254,6 +257,15 @@ func pinTries(n int) string {
 		return "1 try"
 	}
 	return fmt.Sprintf("%d tries", n)
+}
+
+// wholeHours is d in hours when lockMinutes says it in hours, else 0: the
+// screens' catalogue words the lock-out as lockMinutes does.
+func wholeHours(d time.Duration) int {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return int(d.Hours())
+	}
+	return 0
 }
 
 func lockMinutes(d time.Duration) string {

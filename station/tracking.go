@@ -65,7 +65,7 @@ func (s *Station) tracker() *tracking.Poller {
 // the reason in the report's Err; the error is for the data file.
 func (s *Station) TrackSync(ctx context.Context, opts TrackOptions) (TrackReport, error) {
 	if s.store == nil || len(s.reg.names) == 0 {
-		return TrackReport{}, &Problem{Msg: "tracking needs the data file and a carrier", Hint: "run it from a station with its data directory and carrier settings"}
+		return TrackReport{}, &Problem{ID: "tracking.needs_data_and_carrier", Msg: "tracking needs the data file and a carrier", Hint: "run it from a station with its data directory and carrier settings"}
 	}
 	rep, err := s.tracker().Pass(ctx, opts.All)
 	if err == nil {
@@ -101,10 +101,10 @@ func (s *Station) SubscribeTracking(ctx context.Context) <-chan TrackingChange {
 func (s *Station) TrackShow(ctx context.Context, ref string) (ParcelHistory, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return ParcelHistory{}, &Problem{Msg: "no parcel given", Hint: "give an order reference or a tracking number"}
+		return ParcelHistory{}, &Problem{ID: "tracking.no_parcel_given", Msg: "no parcel given", Hint: "give an order reference or a tracking number"}
 	}
 	if s.store == nil {
-		return ParcelHistory{}, &Problem{Msg: "tracking needs the data file", Hint: "run it with the station's data directory"}
+		return ParcelHistory{}, &Problem{ID: "tracking.needs_data", Msg: "tracking needs the data file", Hint: "run it with the station's data directory"}
 	}
 	sh, err := s.store.ShipmentByOrder(ref)
 	if errors.Is(err, store.ErrNotFound) {
@@ -116,9 +116,9 @@ func (s *Station) TrackShow(ctx context.Context, ref string) (ParcelHistory, err
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		if _, oerr := s.store.Order(ref); oerr == nil {
-			return ParcelHistory{}, &Problem{Msg: fmt.Sprintf("order %s has no parcel yet", ref), Hint: "pack it first (labelstation pack " + ref + ")", Err: err}
+			return ParcelHistory{}, &Problem{ID: "tracking.order_not_packed", Data: map[string]any{"Ref": ref}, Msg: fmt.Sprintf("order %s has no parcel yet", ref), Hint: "pack it first (labelstation pack " + ref + ")", Err: err}
 		}
-		return ParcelHistory{}, &Problem{Msg: fmt.Sprintf("no parcel %s in the station", ref),
+		return ParcelHistory{}, &Problem{ID: "tracking.parcel_not_found", Data: map[string]any{"Ref": ref}, Msg: fmt.Sprintf("no parcel %s in the station", ref),
 			Hint: "give the order reference or the tracking number of a packed parcel (labelstation report lists them); a tracking number is known after the first labelstation track sync", Err: err}
 	}
 	if err != nil {

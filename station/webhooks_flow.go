@@ -30,7 +30,7 @@ func (s *Station) newWebhooks() {
 }
 
 func webhooksOff() error {
-	return &Problem{Msg: "webhooks to the WMS are off", Hint: "set [wms.webhooks] url in the config (and LABELSTATION_WMS_WEBHOOK_SECRET)", Err: wms.ErrDisabled}
+	return &Problem{ID: "webhooks.off", Msg: "webhooks to the WMS are off", Hint: "set [wms.webhooks] url in the config (and LABELSTATION_WMS_WEBHOOK_SECRET)", Err: wms.ErrDisabled}
 }
 
 func (s *Station) webhookEntries(ctx context.Context, all bool) ([]WebhookEntry, error) {
@@ -90,23 +90,36 @@ func (s *Station) retryWebhook(ctx context.Context, seq uint64) (WebhookEntry, e
 	}
 	m, err := s.hooks.Retry(ctx, seq)
 	if errors.Is(err, wms.ErrWaitsForEarlier) {
-		return webhookEntry(m), &Problem{Msg: fmt.Sprintf("event %d waits: an earlier event of order %s goes first", seq, m.OrderRef),
+		return webhookEntry(m), &Problem{ID: "webhooks.waits_for_earlier", Data: map[string]any{"Seq": seq, "Ref": m.OrderRef}, Msg: fmt.Sprintf("event %d waits: an earlier event of order %s goes first", seq, m.OrderRef),
 			Hint: "it is sent by itself after that one; retry or discard the earlier one if it is stuck", Err: err}
 	}
 	if err != nil {
-		return webhookEntry(m), &Problem{Msg: fmt.Sprintf("event %d was not delivered: %v", seq, err), Hint: webhookHint(err), Err: err}
+		return webhookEntry(m), &Problem{ID: "webhooks.not_delivered", Data: map[string]any{"Seq": seq, "Reason": err.Error(), "Cause": webhookCause(err)}, Msg: fmt.Sprintf("event %d was not delivered: %v", seq, err), Hint: webhookHint(err), Err: err}
 	}
 	return webhookEntry(m), nil
 }
 
 func webhookHint(err error) string {
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	switch webhookCause(err) {
+	case "not_found":
 		return "check the number in the queue list"
-	case strings.Contains(err.Error(), "secret"), strings.Contains(err.Error(), "401"), strings.Contains(err.Error(), "403"):
+	case "auth":
 		return "check [wms.webhooks] secret (LABELSTATION_WMS_WEBHOOK_SECRET) against the WMS's"
 	}
 	return "it stays in the queue; try again when the WMS answers"
+}
+
+// webhookCause names which of webhookHint's hints fits err ("not_found",
+// "auth" or ""), for the screens' catalogue to say the same in their
+// language.
+func webhookCause(err error) string {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "not_found"
+	case strings.Contains(err.Error(), "secret"), strings.Contains(err.Error(), "401"), strings.Contains(err.Error(), "403"):
+		return "auth"
+	}
+	return ""
 }
 
 func (s *Station) discardWebhook(ctx context.Context, seq uint64, reason string) (WebhookEntry, error) {
@@ -114,11 +127,11 @@ func (s *Station) discardWebhook(ctx context.Context, seq uint64, reason string)
 		return WebhookEntry{}, webhooksOff()
 	}
 	if strings.TrimSpace(reason) == "" {
-		return WebhookEntry{}, &Problem{Msg: "say why the event is discarded", Hint: "give a reason, e.g. --reason \"WMS fixed by hand\""}
+		return WebhookEntry{}, &Problem{ID: "webhooks.discard_needs_reason", Msg: "say why the event is discarded", Hint: "give a reason, e.g. --reason \"WMS fixed by hand\""}
 	}
 	m, err := s.hooks.Discard(seq, reason)
 	if err != nil {
-		return webhookEntry(m), &Problem{Msg: fmt.Sprintf("event %d was not discarded: %v", seq, err), Hint: "only events not yet sent can be discarded", Err: err}
+		return webhookEntry(m), &Problem{ID: "webhooks.not_discarded", Data: map[string]any{"Seq": seq, "Reason": err.Error()}, Msg: fmt.Sprintf("event %d was not discarded: %v", seq, err), Hint: "only events not yet sent can be discarded", Err: err}
 	}
 	s.log.Warn("webhook discarded", "seq", seq, "event", m.ID, "reason", reason)
 	return webhookEntry(m), nil
@@ -131,7 +144,7 @@ func (s *Station) syncWebhooks(ctx context.Context) (WebhookReport, error) {
 	rep, err := s.hooks.Drain(ctx)
 	out := WebhookReport{Sent: rep.Sent, Waiting: rep.Waiting, Failed: rep.Failed, Errors: rep.Errors}
 	if err != nil {
-		return out, &Problem{Msg: "the WMS did not take the events: " + err.Error(), Hint: "they stay queued and are sent when it answers", Err: err}
+		return out, &Problem{ID: "webhooks.not_taken", Data: map[string]any{"Reason": err.Error()}, Msg: "the WMS did not take the events: " + err.Error(), Hint: "they stay queued and are sent when it answers", Err: err}
 	}
 	return out, nil
 }

@@ -62,7 +62,7 @@ func (s *Station) UseScale(uri string) (old scale.Scale, err error) {
 	}
 	sc, err := scale.Open(uri)
 	if err != nil {
-		return nil, &Problem{Msg: err.Error(), Hint: "check the address: " + scaleURIHelp, Err: err}
+		return nil, &Problem{ID: "scale.open_failed", Data: map[string]any{"Reason": err.Error()}, Msg: err.Error(), Hint: "check the address: " + scaleURIHelp, Err: err}
 	}
 	old = s.SetScale(sc)
 	s.mu.Lock()
@@ -104,7 +104,7 @@ func (s *Station) ScaleURI() string {
 func (s *Station) ScaleDevices(ctx context.Context) ([]scale.Found, error) {
 	found, err := scale.List()
 	if err != nil {
-		return nil, &Problem{Msg: err.Error(), Hint: "type the scale's address instead (for example serial:///dev/ttyUSB0?protocol=sics)", Err: err}
+		return nil, &Problem{ID: "scale.list_failed", Data: map[string]any{"Reason": err.Error()}, Msg: err.Error(), Hint: "type the scale's address instead (for example serial:///dev/ttyUSB0?protocol=sics)", Err: err}
 	}
 	return found, nil
 }
@@ -113,11 +113,11 @@ func (s *Station) ScaleDevices(ctx context.Context) ([]scale.Found, error) {
 // address to use and the reading it got.
 func (s *Station) ProbeScale(ctx context.Context, port string) (string, scale.Reading, error) {
 	if cur := s.ScaleURI(); cur != "" && strings.Contains(cur, port+"?") {
-		return "", scale.Reading{}, &Problem{Msg: "the station is reading that port now (" + cur + ")", Hint: "press Test to read the scale in use, or choose another port"}
+		return "", scale.Reading{}, &Problem{ID: "scale.port_in_use", Data: map[string]any{"URI": cur}, Msg: "the station is reading that port now (" + cur + ")", Hint: "press Test to read the scale in use, or choose another port"}
 	}
 	uri, r, err := scale.Probe(ctx, port, 0)
 	if err != nil {
-		return "", r, &Problem{Msg: err.Error(), Hint: "check the cable and that the scale is on; or type its address with the protocol from its manual", Err: err}
+		return "", r, &Problem{ID: "scale.probe_failed", Data: map[string]any{"Reason": err.Error()}, Msg: err.Error(), Hint: "check the cable and that the scale is on; or type its address with the protocol from its manual", Err: err}
 	}
 	return uri, r, nil
 }
@@ -136,7 +136,7 @@ func (s *Station) TestScale(ctx context.Context, uri string) (scale.Reading, err
 	if sc == nil {
 		opened, err := scale.Open(uri)
 		if err != nil {
-			return scale.Reading{}, &Problem{Msg: err.Error(), Hint: "check the address: " + scaleURIHelp, Err: err}
+			return scale.Reading{}, &Problem{ID: "scale.open_failed", Data: map[string]any{"Reason": err.Error()}, Msg: err.Error(), Hint: "check the address: " + scaleURIHelp, Err: err}
 		}
 		defer opened.Close()
 		sc = opened
@@ -155,7 +155,7 @@ func (s *Station) TestScale(ctx context.Context, uri string) (scale.Reading, err
 		}
 	}
 	if err != nil {
-		return r, &Problem{Msg: "the scale did not answer: " + err.Error(), Hint: "check the cable, that the scale is on, and its settings (baud rate, parity, protocol)", Err: err}
+		return r, &Problem{ID: "scale.no_answer", Data: map[string]any{"Reason": err.Error()}, Msg: "the scale did not answer: " + err.Error(), Hint: "check the cable, that the scale is on, and its settings (baud rate, parity, protocol)", Err: err}
 	}
 	return r, nil
 }
@@ -168,12 +168,12 @@ const scaleURIHelp = "serial:///dev/ttyUSB0?protocol=sics|nci|cas|continuous, us
 func (s *Station) Weigh(ctx context.Context) (scale.Reading, error) {
 	sc, _ := s.currentScale()
 	if sc == nil {
-		return scale.Reading{}, &Problem{Msg: "no weight: the station has no scale", Hint: "type the weight (for example 1.25kg) or choose a scale in the settings"}
+		return scale.Reading{}, &Problem{ID: "scale.none", Msg: "no weight: the station has no scale", Hint: "type the weight (for example 1.25kg) or choose a scale in the settings"}
 	}
 	r, err := scale.WaitStable(ctx, sc, s.cfg.Stable)
 	s.noteScale(err)
 	if err != nil {
-		return r, &Problem{Msg: "no stable weight: " + err.Error(), Hint: "keep the parcel still on the scale, or type the weight", Err: err}
+		return r, &Problem{ID: "scale.no_stable_weight", Data: map[string]any{"Reason": err.Error()}, Msg: "no stable weight: " + err.Error(), Hint: "keep the parcel still on the scale, or type the weight", Err: err}
 	}
 	return r, nil
 }
@@ -196,12 +196,13 @@ func (s *Station) stableWeight(ctx context.Context, seen carrier.Weight) (carrie
 	}
 	w := carrier.Weight(math.Round(r.Grams))
 	if w <= 0 {
-		return 0, &Problem{Msg: "the scale reads no weight", Hint: "put the parcel on the scale"}
+		return 0, &Problem{ID: "scale.no_weight", Msg: "the scale reads no weight", Hint: "put the parcel on the scale"}
 	}
 	if seen > 0 {
 		tol := s.cfg.Stable.ToleranceFor(sc, float64(seen))
 		if math.Abs(float64(w-seen)) > tol {
 			return 0, &Problem{
+				ID: "scale.weight_changed", Data: map[string]any{"Seen": seen, "Now": w},
 				Msg:  fmt.Sprintf("the weight changed after Print was pressed: the scale showed %s, now it reads %s", seen, w),
 				Hint: "check the parcel on the scale (nothing added, nothing leaning on it), then press Print again",
 				Err:  ErrWeightChanged,
