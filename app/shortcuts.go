@@ -24,16 +24,16 @@ func fnKey(k fyne.KeyName) keyAction   { return keyAction{k, 0} }
 func (k keyAction) String() string {
 	var b strings.Builder
 	if k.Mod&fyne.KeyModifierControl != 0 {
-		b.WriteString("Ctrl+")
+		b.WriteString("Ctrl+") // i18n: key caps read the same in every language
 	}
 	if k.Mod&fyne.KeyModifierSuper != 0 {
-		b.WriteString("Cmd+")
+		b.WriteString("Cmd+") // i18n: key caps
 	}
 	if k.Mod&fyne.KeyModifierAlt != 0 {
-		b.WriteString("Alt+")
+		b.WriteString("Alt+") // i18n: key caps
 	}
 	if k.Mod&fyne.KeyModifierShift != 0 {
-		b.WriteString("Shift+")
+		b.WriteString("Shift+") // i18n: key caps
 	}
 	b.WriteString(string(k.Key))
 	return b.String()
