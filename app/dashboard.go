@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -33,6 +34,9 @@ import (
 // UI goroutine; results come back through the screen's ui (fyne.Do). Two
 // report requests never run at once: one asked for while another runs
 // runs once after it, with the latest date and window.
+//
+// Every button and choice has a Ctrl key, listed in the window's
+// "Dashboard" menu (see dashboardKeys).
 type dashboardView struct {
 	ps  *PackScreen
 	src DashboardSource
@@ -74,9 +78,14 @@ type dashboardView struct {
 	probHead *widget.Label
 	problems *fyne.Container
 	probRows []*problemRow
+	probSel  int // the problem parcel chosen with the keyboard; -1: none
 
-	// The history dialog while it is open, for tests.
+	keys *actionKeys
+
+	// The history dialog while it is open, for tests, and its Close
+	// button (one for every history: it has the dialog's key).
 	histDlg    dialog.Dialog
+	histClose  *widget.Button
 	histEvents []string
 
 	mu        sync.Mutex // guards want
@@ -90,14 +99,28 @@ type dashQuery struct {
 	days int
 }
 
-var spanOptions = []string{"Day", "30 days", "90 days"}
+// spanChoices are the windows the dashboard offers, in days.
+var spanChoices = []int{1, 30, 90}
 
+// spanText is a window's choice in words: "Day", "30 days".
+func spanText(days int) string {
+	switch days {
+	case 1:
+		return lang.X("dash.span.day", "Day")
+	case 30:
+		return lang.X("dash.span.30", "30 days")
+	case 90:
+		return lang.X("dash.span.90", "90 days")
+	}
+	return fmt.Sprint(days)
+}
+
+// spanDays is the window of a choice's words (1 for anything else).
 func spanDays(opt string) int {
-	switch opt {
-	case "30 days":
-		return 30
-	case "90 days":
-		return 90
+	for _, d := range spanChoices {
+		if opt == spanText(d) {
+			return d
+		}
 	}
 	return 1
 }
@@ -116,12 +139,14 @@ func (ps *PackScreen) ShowDashboard() {
 		return
 	}
 	v := &dashboardView{ps: ps, src: ps.cfg.dashboard, days: 30, day: localNoon(time.Now()),
-		cards: map[string]*kpiCard{}, mixRows: map[string]float32{}}
+		cards: map[string]*kpiCard{}, mixRows: map[string]float32{}, probSel: -1}
 	v.trk, _ = ps.cfg.dashboard.(TrackingSource)
 	v.ctx, v.cancel = context.WithCancel(ps.ctx)
 	v.refresher = refresher{ctx: v.ctx, load: v.load}
-	v.win = fyne.CurrentApp().NewWindow("Delivery dashboard")
+	v.win = fyne.CurrentApp().NewWindow(lang.L("Delivery dashboard"))
+	v.keys = newActionKeys(v.win, lang.X("dash.menu", "Dashboard"))
 	v.win.SetContent(v.build())
+	v.keys.install()
 	v.win.Resize(fyne.NewSize(1280, 860))
 	v.win.SetOnClosed(func() {
 		v.cancel()
@@ -148,10 +173,18 @@ func (v *dashboardView) build() fyne.CanvasObject {
 			v.pickDay(*t)
 		}
 	}
+	k := v.keys
 	v.prevBtn = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { v.setDay(v.day.AddDate(0, 0, -1)) })
+	k.bind(v.prevBtn, lang.X("dash.previous_day", "Previous day"), ctrlKey(fyne.KeyB))
 	v.nextBtn = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { v.setDay(v.day.AddDate(0, 0, 1)) })
-	v.todayBtn = widget.NewButton("Today", func() { v.setDay(time.Now()) })
-	v.span = widget.NewRadioGroup(spanOptions, func(s string) {
+	k.bind(v.nextBtn, lang.X("dash.next_day", "Next day"), ctrlKey(fyne.KeyN))
+	v.todayBtn = k.button(lang.X("dash.today", "Today"), ctrlKey(fyne.KeyT), func() { v.setDay(time.Now()) })
+	k.action(lang.L("Choose a date"), ctrlKey(fyne.KeyG), func() { v.win.Canvas().Focus(v.date) })
+	var opts []string
+	for _, d := range spanChoices {
+		opts = append(opts, spanText(d))
+	}
+	v.span = widget.NewRadioGroup(opts, func(s string) {
 		if d := spanDays(s); d != v.days {
 			v.days = d
 			v.requery()
@@ -159,15 +192,25 @@ func (v *dashboardView) build() fyne.CanvasObject {
 	})
 	v.span.Horizontal = true
 	v.span.Required = true
-	v.span.SetSelected("30 days")
-	v.syncBtn = widget.NewButtonWithIcon("Sync tracking", theme.ViewRefreshIcon(), v.syncTracking)
+	v.span.SetSelected(spanText(30))
+	for _, d := range spanChoices {
+		key := map[int]fyne.KeyName{1: fyne.Key1, 30: fyne.Key3, 90: fyne.Key9}[d]
+		k.action(lang.L("Show: {{.Span}}", map[string]any{"Span": spanText(d)}), ctrlKey(key), func() { v.span.SetSelected(spanText(d)) })
+	}
+	v.syncBtn = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), v.syncTracking)
 	v.syncBtn.Importance = widget.HighImportance
 	if v.trk == nil {
 		v.syncBtn.Hide()
+	} else {
+		k.bind(v.syncBtn, lang.L("Sync tracking"), ctrlKey(fyne.KeyS))
+		k.action(lang.L("Next problem parcel"), ctrlKey(fyne.KeyJ), v.selectNextProblem)
+		k.action(lang.L("Tracking history of the chosen parcel"), ctrlKey(fyne.KeyH), v.openSelectedProblem)
 	}
+	v.histClose = widget.NewButton("", v.closeHistoryOrWindow)
+	k.bind(v.histClose, lang.X("dash.close", "Close"), ctrlKey(fyne.KeyW))
 	v.refreshDayButtons()
 
-	v.heading = widget.NewLabel("Asking the station for the figures…")
+	v.heading = widget.NewLabel(lang.L("Asking the station for the figures…"))
 	v.heading.TextStyle.Bold = true
 	v.heading.SizeName = theme.SizeNameSubHeadingText
 	v.heading.Truncation = fyne.TextTruncateEllipsis
@@ -191,14 +234,14 @@ func (v *dashboardView) build() fyne.CanvasObject {
 	v.mix = container.NewVBox()
 	v.country = container.NewVBox()
 	v.carriers = container.NewVBox()
-	v.probHead = widget.NewLabel("Problem parcels")
+	v.probHead = widget.NewLabel(lang.L("Problem parcels"))
 	v.probHead.TextStyle.Bold = true
 	v.problems = container.NewVBox()
 
-	chartBox := section("Shipped and delivered per day", v.chart)
-	mixBox := section("Where the parcels are now", v.mix)
-	countryBox := section("By destination country", v.country)
-	carrierBox := section("By carrier", v.carriers)
+	chartBox := section(lang.L("Shipped and delivered per day"), v.chart)
+	mixBox := section(lang.L("Where the parcels are now"), v.mix)
+	countryBox := section(lang.L("By destination country"), v.country)
+	carrierBox := section(lang.L("By carrier"), v.carriers)
 	probBox := container.NewBorder(v.probHead, nil, nil, nil, v.problems)
 	body := container.NewVBox(
 		v.cardGrid,
@@ -302,10 +345,10 @@ func (v *dashboardView) watch() {
 func (v *dashboardView) showUpdated() {
 	parts := []string{}
 	if !v.updatedAt.IsZero() {
-		parts = append(parts, "Updated "+v.updatedAt.Format("15:04:05"))
+		parts = append(parts, lang.L("Updated {{.Time}}", map[string]any{"Time": v.updatedAt.Format("15:04:05")}))
 	}
 	if v.lastChange != "" {
-		parts = append(parts, "last change "+v.lastChange)
+		parts = append(parts, lang.L("last change {{.Change}}", map[string]any{"Change": v.lastChange}))
 	}
 	v.updated.SetText(strings.Join(parts, " · "))
 }
@@ -316,15 +359,16 @@ func changeText(c TrackingChange) string {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	what := "order " + orDash(c.OrderRef)
-	if c.OrderRef == "" {
-		what = "item " + orDash(c.ItemID)
-	}
-	from := ""
+	change := statusWords(c.To)
 	if c.From != "" {
-		from = statusWords(c.From) + " → "
+		change = statusWords(c.From) + " → " + change
 	}
-	return at.Format("15:04") + " " + what + ": " + strings.ToLower(from+statusWords(c.To))
+	data := map[string]any{"Time": clockOf(at), "Ref": c.OrderRef, "Change": strings.ToLower(change)} // i18n: template fields
+	if c.OrderRef == "" {
+		data["Ref"] = orDash(c.ItemID) // i18n: a template field
+		return lang.L("{{.Time}} item {{.Ref}}: {{.Change}}", data)
+	}
+	return lang.L("{{.Time}} order {{.Ref}}: {{.Change}}", data)
 }
 
 // load asks for the report of the wanted day and window (off the UI
@@ -353,9 +397,10 @@ func (v *dashboardView) show(q dashQuery, rep kpi.Report, err error) {
 		return
 	}
 	if err != nil {
-		what := "The figures cannot be read: "
+		what := lang.L("The figures cannot be read: {{.Error}}", map[string]any{"Error": errText(err)})
 		if v.hasReport {
-			what = "The figures cannot be read (those shown are from " + v.report.GeneratedAt.Format("15:04:05") + "): "
+			what = lang.L("The figures cannot be read (those shown are from {{.Time}}): {{.Error}}",
+				map[string]any{"Time": v.report.GeneratedAt.Format("15:04:05"), "Error": errText(err)})
 		}
 		v.fail(what, err)
 		return
@@ -374,12 +419,13 @@ func (v *dashboardView) show(q dashQuery, rep kpi.Report, err error) {
 	v.showCards(rep.Overall)
 	v.chart.set(rep.Daily)
 	v.showMix(rep.StatusMix)
-	showGroups(v.country, "Country", countryName, rep.ByCountry)
-	showGroups(v.carriers, "Carrier", carrierName, rep.ByCarrier)
+	showGroups(v.country, lang.X("dash.country", "Country"), countryName, rep.ByCountry)
+	showGroups(v.carriers, lang.X("dash.carrier", "Carrier"), carrierName, rep.ByCarrier)
 	v.showProblems(rep.Problems)
 }
 
-// headingText is "412 shipments booked 1 May – 30 May 2025 (30 days)".
+// headingText is "Shipments booked 1 May – Fri 30 May 2025 (30 days):
+// 412".
 func headingText(q dashQuery, r kpi.Report) string {
 	from, to := r.From, r.To
 	if to == "" {
@@ -388,24 +434,24 @@ func headingText(q dashQuery, r kpi.Report) string {
 	if from == "" {
 		from = q.last.AddDate(0, 0, 1-q.days).Format("2006-01-02")
 	}
-	n := plural(r.Shipments, "shipment", "shipments")
 	if from == to {
-		return n + " booked on " + longDate(to)
+		return lang.L("Shipments booked on {{.Day}}: {{.N}}", map[string]any{"Day": longDate(to), "N": r.Shipments})
 	}
 	days := r.Days
 	if days == 0 {
 		days = q.days
 	}
-	return fmt.Sprintf("%s booked %s – %s (%d days)", n, shortDate(from), longDate(to), days)
+	return lang.L("Shipments booked {{.From}} – {{.To}} ({{.Days}} days): {{.N}}",
+		map[string]any{"From": shortDate(from), "To": longDate(to), "Days": days, "N": r.Shipments})
 }
 
 // longDate is "Fri 30 May 2025" for "2025-05-30".
 func longDate(d string) string {
-	t, err := time.Parse("2006-01-02", d)
+	t, err := time.ParseInLocation("2006-01-02", d, time.Local)
 	if err != nil {
 		return d
 	}
-	return t.Format("Mon 2 Jan 2006")
+	return longDateText(t)
 }
 
 // say shows the outcome of an action under the heading.
@@ -417,11 +463,11 @@ func (v *dashboardView) say(msg string, imp widget.Importance) {
 	v.hint.Hide()
 }
 
-// fail shows an error in the station's words and its hint.
-func (v *dashboardView) fail(what string, err error) {
-	v.say(what+errText(err), widget.DangerImportance)
-	if h := hintSuffix(err); h != "" {
-		v.hint.SetText(strings.TrimPrefix(h, "\n"))
+// fail shows msg (which says err in the station's words) and err's hint.
+func (v *dashboardView) fail(msg string, err error) {
+	v.say(msg, widget.DangerImportance)
+	if h := hintText(err); h != "" {
+		v.hint.SetText(upperFirst(h))
 		v.hint.Show()
 	}
 }
@@ -440,7 +486,7 @@ func (v *dashboardView) syncTracking() {
 		return
 	}
 	v.syncBtn.Disable()
-	v.say("Asking the carrier about the open parcels…", widget.MediumImportance)
+	v.say(lang.L("Asking the carrier about the open parcels…"), widget.MediumImportance)
 	go func() {
 		ctx, cancel := context.WithTimeout(v.ctx, v.ps.cfg.syncTimeout)
 		defer cancel()
@@ -451,7 +497,7 @@ func (v *dashboardView) syncTracking() {
 				return
 			}
 			if err != nil {
-				v.fail("Tracking sync failed: ", err)
+				v.fail(lang.L("Tracking sync failed: {{.Error}}", map[string]any{"Error": errText(err)}), err)
 				return
 			}
 			imp := widget.SuccessImportance
@@ -464,25 +510,27 @@ func (v *dashboardView) syncTracking() {
 	}()
 }
 
-// trackText words a TrackReport.
+// trackText words a TrackReport: "Tracking synced in 2100 ms. Parcels
+// asked: 120, changed: 14, new events: 31, not due yet: 300."
 func trackText(r TrackReport) string {
+	n := func(v int) map[string]any { return map[string]any{"N": v} } // i18n: a template field
 	parts := []string{
-		plural(r.Polled, "parcel asked", "parcels asked"),
-		plural(r.Updated, "changed", "changed"),
-		plural(r.NewEvents, "new event", "new events"),
+		lang.L("parcels asked: {{.N}}", n(r.Polled)),
+		lang.L("changed: {{.N}}", n(r.Updated)),
+		lang.L("new events: {{.N}}", n(r.NewEvents)),
 	}
 	if r.NotDue > 0 {
-		parts = append(parts, plural(r.NotDue, "not due yet", "not due yet"))
+		parts = append(parts, lang.L("not due yet: {{.N}}", n(r.NotDue)))
 	}
 	if r.Capped > 0 {
-		parts = append(parts, plural(r.Capped, "left for tomorrow (daily limit reached)", "left for tomorrow (daily limit reached)"))
+		parts = append(parts, lang.L("left for tomorrow (daily limit reached): {{.N}}", n(r.Capped)))
 	}
 	if r.Failed > 0 {
-		parts = append(parts, plural(r.Failed, "failed", "failed"))
+		parts = append(parts, lang.L("failed: {{.N}}", n(r.Failed)))
 	}
-	msg := "Tracking synced in " + tookText(r.Took) + ": " + strings.Join(parts, ", ") + "."
+	msg := lang.L("Tracking synced in {{.Took}}.", map[string]any{"Took": tookText(r.Took)}) + " " + upperFirst(strings.Join(parts, ", ")) + "."
 	if r.Err != "" {
-		msg += " Last error: " + r.Err
+		msg += " " + lang.L("Last error: {{.Error}}", map[string]any{"Error": r.Err})
 	}
 	return msg
 }
@@ -503,16 +551,36 @@ func stateColor(s kpi.State) color.NRGBA {
 	return colMuted
 }
 
+// stateWord says a KPI's state in words, so the card never relies on its
+// colour alone.
 func stateWord(s kpi.State) string {
 	switch s {
 	case kpi.StateOK:
-		return "OK"
+		return lang.X("dash.state.ok", "OK")
 	case kpi.StateWarn:
-		return "WARN"
+		return lang.X("dash.state.warn", "WARNING")
 	case kpi.StateCritical:
-		return "CRITICAL"
+		return lang.X("dash.state.critical", "CRITICAL")
 	}
-	return "N/A"
+	return lang.X("dash.state.na", "NO DATA")
+}
+
+// kpiKeys are the KPIs the station computes (station/kpi), each with a
+// name in the catalogue (dash.kpi.KEY).
+var kpiKeys = []string{
+	kpi.KeyShipments, kpi.KeyOnTime, kpi.KeyAvgTransit, kpi.KeyP90Transit, kpi.KeyAvgTransitSENO, kpi.KeyP90TransitSENO,
+	kpi.KeyException, kpi.KeyAttemptFailures, kpi.KeyHoldEnding, kpi.KeyReturned, kpi.KeyRefused, kpi.KeyLost,
+	kpi.KeyDamaged, kpi.KeyTrackingGap, kpi.KeyCustomsClearance, kpi.KeyCustomsStuck, kpi.KeySilent,
+	kpi.KeyDeliveredNoTime, kpi.KeyLate, kpi.KeyUnshipped,
+}
+
+// kpiName is a KPI's name in the screen's language; one the dashboard
+// does not know keeps the station's English name.
+func kpiName(k kpi.KPI) string {
+	if !slices.Contains(kpiKeys, k.Key) {
+		return k.Name
+	}
+	return lang.X("dash.kpi."+k.Key, k.Name) // i18n: the ids of kpiKeys, checked in TestDashboardWordsAreInTheCatalogue
 }
 
 func tint(c color.NRGBA) color.NRGBA { c.A = 0x30; return c }
@@ -522,10 +590,33 @@ func kpiValue(k kpi.KPI) string {
 	if k.State == kpi.StateNA && k.Of == 0 && k.Value == 0 {
 		return "—"
 	}
-	if k.Unit == "parcels" && k.Value == 1 {
-		return "1 parcel"
+	return valueWithUnit(num(k.Value, k.Unit), k.Unit, k.Value == 1)
+}
+
+// valueWithUnit is "2.6 days", "1 parcel", "93.4 %" in the screen's
+// language; a unit the dashboard does not know follows the figure as it
+// is.
+func valueWithUnit(n, unit string, one bool) string {
+	d := map[string]any{"N": n} // i18n: a template field
+	switch unit {
+	case "":
+		return n
+	case "%":
+		return n + " %"
+	case "days":
+		return lang.X("dash.unit.days", "{{.N}} days", d)
+	case "parcels":
+		if one {
+			return lang.X("dash.unit.parcel", "{{.N}} parcel", d)
+		}
+		return lang.X("dash.unit.parcels", "{{.N}} parcels", d)
+	case "orders":
+		if one {
+			return lang.X("dash.unit.order", "{{.N}} order", d)
+		}
+		return lang.X("dash.unit.orders", "{{.N}} orders", d)
 	}
-	return num(k.Value, k.Unit) + unitSuffix(k.Unit)
+	return n + " " + unit
 }
 
 func num(v float64, unit string) string {
@@ -538,41 +629,35 @@ func num(v float64, unit string) string {
 	return fmt.Sprintf("%.1f", v)
 }
 
-func unitSuffix(unit string) string {
-	switch unit {
-	case "":
-		return ""
-	case "%":
-		return " %"
-	}
-	return " " + unit
-}
-
 // countText says what the figure was measured on: "412 of 440 parcels".
 func countText(k kpi.KPI) string {
 	switch {
 	case k.Of > 0:
-		return fmt.Sprintf("%d of %d parcels", k.Count, k.Of)
+		return lang.L("{{.Count}} of {{.Of}} parcels", map[string]any{"Count": k.Count, "Of": k.Of})
 	case k.State == kpi.StateNA && k.Value == 0:
-		return "nothing to measure yet"
+		return lang.L("nothing to measure yet")
 	}
 	return ""
 }
 
-// limitsText is "warn < 92 % · critical < 90 %".
+// limitsText is "warning < 92 % · critical < 90 %".
 func limitsText(k kpi.KPI) string {
 	if !k.HasThresholds {
-		return "no threshold"
+		return lang.L("no threshold")
 	}
 	dir := ">"
 	if k.HigherIsBetter {
 		dir = "<"
 	}
-	u := unitSuffix(k.Unit)
-	if k.Unit == "parcels" {
-		u = ""
+	limit := func(v float64) string {
+		n := fmt.Sprintf("%g", v)
+		if k.Unit == "parcels" || k.Unit == "orders" {
+			return n
+		}
+		return valueWithUnit(n, k.Unit, false)
 	}
-	return fmt.Sprintf("warn %s %g%s · critical %s %g%s", dir, k.Warn, u, dir, k.Critical, u)
+	return lang.L("warning {{.Dir}} {{.Warn}} · critical {{.Dir}} {{.Critical}}",
+		map[string]any{"Dir": dir, "Warn": limit(k.Warn), "Critical": limit(k.Critical)})
 }
 
 func (v *dashboardView) showCards(kpis []kpi.KPI) {
@@ -590,7 +675,7 @@ func (v *dashboardView) showCards(kpis []kpi.KPI) {
 			v.cardGrid.Add(c)
 		}
 		if len(kpis) == 0 {
-			v.cardGrid.Add(widget.NewLabel("No figures for these days."))
+			v.cardGrid.Add(widget.NewLabel(lang.L("No figures for these days.")))
 		}
 	}
 	for _, k := range kpis {
@@ -638,12 +723,17 @@ func statusColor(s carrier.Status) color.NRGBA {
 	return colShipped
 }
 
-// statusWords is "In transit" for "in_transit".
+// statusWords is "In transit" for "in_transit", in the screen's
+// language for the statuses of statusOrder.
 func statusWords(s carrier.Status) string {
 	if s == "" {
 		return "—"
 	}
-	return upperFirst(strings.ReplaceAll(string(s), "_", " "))
+	english := upperFirst(strings.ReplaceAll(string(s), "_", " "))
+	if !slices.Contains(statusOrder, s) {
+		return english
+	}
+	return lang.X("dash.status."+string(s), english) // i18n: the ids of statusOrder, checked in TestDashboardWordsAreInTheCatalogue
 }
 
 func (v *dashboardView) showMix(mix map[string]int) {
@@ -683,11 +773,11 @@ func (v *dashboardView) showMix(mix map[string]int) {
 		if total > 0 {
 			pct = (n*100 + total/2) / total
 		}
-		share := fmt.Sprintf("%d %%", pct)
+		share := fmt.Sprintf("%d %%", pct) // i18n: a number
 		if pct == 0 && n > 0 {
 			share = "< 1 %"
 		}
-		count := widget.NewLabel(fmt.Sprintf("%d  (%s)", n, share))
+		count := widget.NewLabel(fmt.Sprintf("%d  (%s)", n, share)) // i18n: numbers
 		count.Alignment = fyne.TextAlignTrailing
 		bar := canvas.NewRectangle(statusColor(carrier.Status(k)))
 		bar.CornerRadius = 2
@@ -697,7 +787,7 @@ func (v *dashboardView) showMix(mix map[string]int) {
 			container.New(&fracLayout{frac: frac}, bar)))
 	}
 	if len(keys) == 0 {
-		v.mix.Add(widget.NewLabel("No parcels in these days."))
+		v.mix.Add(widget.NewLabel(lang.L("No parcels in these days.")))
 	}
 	v.mix.Refresh()
 }
@@ -708,33 +798,39 @@ func (v *dashboardView) showMix(mix map[string]int) {
 // shows, the first one a group can measure (transit times are intra-EU
 // for SE/DK/FI and over the border for NO).
 type groupCol struct {
-	title string
+	title func() string // in the screen's language when it is asked
 	keys  []string
 }
 
 var groupCols = []groupCol{
-	{"On time", []string{"on_time_delivery_rate"}},
-	{"Transit", []string{"avg_transit_days", "avg_transit_days_se_no"}},
-	{"Exceptions", []string{"exception_rate"}},
-	{"Gaps", []string{"tracking_gap_pct"}},
-	{"Lost", []string{"lost_parcel_rate_pct"}},
+	{func() string { return lang.X("dash.col.on_time", "On time") }, []string{kpi.KeyOnTime}},
+	{func() string { return lang.X("dash.col.transit", "Transit") }, []string{kpi.KeyAvgTransit, kpi.KeyAvgTransitSENO}},
+	{func() string { return lang.X("dash.col.exceptions", "Exceptions") }, []string{kpi.KeyException}},
+	{func() string { return lang.X("dash.col.gaps", "Gaps") }, []string{kpi.KeyTrackingGap}},
+	{func() string { return lang.X("dash.col.lost", "Lost") }, []string{kpi.KeyLost}},
 }
-
-var countryNames = map[string]string{"SE": "Sweden", "NO": "Norway", "DK": "Denmark", "FI": "Finland", "other": "Other"}
 
 // countryName is "NO Norway" for "NO", "Other" for "other".
 func countryName(key string) string {
-	n := countryNames[key]
-	switch {
-	case n == "":
+	var n string
+	switch key {
+	case "SE":
+		n = lang.X("dash.country.se", "Sweden")
+	case "NO":
+		n = lang.X("dash.country.no", "Norway")
+	case "DK":
+		n = lang.X("dash.country.dk", "Denmark")
+	case "FI":
+		n = lang.X("dash.country.fi", "Finland")
+	case "other":
+		return lang.X("dash.country.other", "Other countries")
+	default:
 		return key
-	case key == "other":
-		return n
 	}
 	return key + " " + n
 }
 
-var carrierNames = map[string]string{"postnord": "PostNord", "stg": "STG"}
+var carrierNames = map[string]string{"postnord": "PostNord", "stg": "STG"} // i18n: product names
 
 // carrierName is "PostNord" for the registry name "postnord"; a carrier
 // the dashboard does not know keeps its registry name.
@@ -776,7 +872,7 @@ func groupKPI(g kpi.Group, keys []string) (kpi.KPI, bool) {
 func showGroups(box *fyne.Container, first string, name func(string) string, groups []kpi.Group) {
 	box.RemoveAll()
 	if len(groups) == 0 {
-		box.Add(widget.NewLabel("No shipments in these days."))
+		box.Add(widget.NewLabel(lang.L("No shipments in these days.")))
 		box.Refresh()
 		return
 	}
@@ -790,9 +886,9 @@ func showGroups(box *fyne.Container, first string, name func(string) string, gro
 		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}
-	cells := []fyne.CanvasObject{head(first), head("Shipments")}
+	cells := []fyne.CanvasObject{head(first), head(lang.X("dash.shipments", "Shipments"))}
 	for _, c := range groupCols {
-		cells = append(cells, head(c.title))
+		cells = append(cells, head(c.title()))
 	}
 	row(cells...)
 	for _, g := range groups {
@@ -803,7 +899,7 @@ func showGroups(box *fyne.Container, first string, name func(string) string, gro
 			l := widget.NewLabel("—")
 			l.Truncation = fyne.TextTruncateEllipsis
 			if k, ok := groupKPI(g, c.keys); ok {
-				l.SetText(kpiValue(k))
+				l.SetText(kpiValue(k) + stateMark(k.State))
 				l.Importance = stateImportance(k.State)
 				if k.State == kpi.StateWarn || k.State == kpi.StateCritical {
 					l.TextStyle.Bold = true
@@ -813,7 +909,23 @@ func showGroups(box *fyne.Container, first string, name func(string) string, gro
 		}
 		row(cells...)
 	}
+	key := widget.NewLabel(lang.L("! warning · !! critical"))
+	key.Importance = widget.LowImportance
+	box.Add(key)
 	box.Refresh()
+}
+
+// stateMark follows a figure in a table: " !" for a warning, " !!" for
+// critical (the table's key says so), so the state does not rely on the
+// colour alone where a table cell has no room for the word.
+func stateMark(s kpi.State) string {
+	switch s {
+	case kpi.StateWarn:
+		return " !"
+	case kpi.StateCritical:
+		return " !!"
+	}
+	return ""
 }
 
 // tableRowLayout shares the width among its cells by weight, so every
@@ -868,11 +980,13 @@ func stateImportance(s kpi.State) widget.Importance {
 // problemRow is one problem parcel; a click opens its history.
 type problemRow struct {
 	widget.BaseWidget
-	p       kpi.Problem
-	onTap   func()
-	hovered bool
-	bg      *canvas.Rectangle
-	content fyne.CanvasObject
+	p        kpi.Problem
+	onTap    func()
+	hovered  bool
+	selected bool // chosen with the keyboard (Next problem parcel)
+	bg       *canvas.Rectangle
+	mark     *canvas.Text // "▶" on the chosen row: not by colour alone
+	content  fyne.CanvasObject
 }
 
 func newProblemRow(p kpi.Problem, onTap func()) *problemRow {
@@ -880,24 +994,27 @@ func newProblemRow(p kpi.Problem, onTap func()) *problemRow {
 	kind := canvas.NewText(problemWord(p.Kind), problemColor(p.Kind))
 	kind.TextStyle.Bold = true
 	kind.TextSize = 13
-	title := widget.NewLabel(joinNonEmpty(" · ", "Order "+orDash(p.OrderRef), p.ItemID, p.Country, statusWords(p.Status)))
+	title := widget.NewLabel(joinNonEmpty(" · ", orderText(p.OrderRef), p.ItemID, p.Country, statusWords(p.Status)))
 	title.TextStyle.Bold = true
 	title.Truncation = fyne.TextTruncateEllipsis
 	since := ""
 	if !p.Since.IsZero() {
-		since = "since " + p.Since.Format("2 Jan 15:04")
+		since = lang.L("since {{.When}}", map[string]any{"When": dayMonthText(p.Since) + " " + clockOf(p.Since)})
 	}
 	note := widget.NewLabel(joinNonEmpty(" · ", upperFirst(p.Note), since))
 	note.Truncation = fyne.TextTruncateEllipsis
 	r.bg = canvas.NewRectangle(transparent)
 	r.bg.CornerRadius = 4
+	r.mark = canvas.NewText("▶", theme.Color(theme.ColorNameForeground))
+	r.mark.TextStyle.Bold = true
+	r.mark.Hide()
 	text := container.NewThemeOverride(container.NewVBox(title, note), cardTheme{})
 	var more fyne.CanvasObject = layout.NewSpacer()
 	if onTap != nil {
 		more = widget.NewIcon(theme.NavigateNextIcon())
 	}
 	r.content = container.NewStack(r.bg, container.NewBorder(nil, nil,
-		container.New(widthLayout{w: 96}, container.NewCenter(kind)), more, text))
+		container.NewHBox(container.NewCenter(r.mark), container.New(widthLayout{w: 96}, container.NewCenter(kind))), more, text))
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -920,8 +1037,25 @@ func (r *problemRow) MouseIn(*desktop.MouseEvent) {
 }
 func (r *problemRow) MouseMoved(*desktop.MouseEvent) {}
 func (r *problemRow) MouseOut() {
-	r.bg.FillColor = transparent
+	r.bg.FillColor = r.restColor()
 	r.bg.Refresh()
+}
+
+// setSelected marks the row chosen with the keyboard: a "▶" and the
+// selection colour.
+func (r *problemRow) setSelected(on bool) {
+	r.selected = on
+	r.mark.Hidden = !on
+	r.bg.FillColor = r.restColor()
+	r.mark.Refresh()
+	r.bg.Refresh()
+}
+
+func (r *problemRow) restColor() color.Color {
+	if r.selected {
+		return theme.Color(theme.ColorNameSelection)
+	}
+	return transparent
 }
 
 // Cursor shows a hand where a click opens the history.
@@ -932,14 +1066,35 @@ func (r *problemRow) Cursor() desktop.Cursor {
 	return desktop.DefaultCursor
 }
 
+// problemWord is a problem's kind as the supervisor reads it: LATE,
+// HOLD ENDS, NOT HOME, …
 func problemWord(kind string) string {
 	switch kind {
+	case kpi.ProblemLate:
+		return lang.X("dash.problem.late", "LATE")
+	case kpi.ProblemStuck:
+		return lang.X("dash.problem.stuck", "STUCK")
+	case kpi.ProblemException:
+		return lang.X("dash.problem.exception", "EXCEPTION")
+	case kpi.ProblemCustoms:
+		return lang.X("dash.problem.customs", "CUSTOMS")
+	case kpi.ProblemSilent:
+		return lang.X("dash.problem.silent", "SILENT")
+	case kpi.ProblemLost:
+		return lang.X("dash.problem.lost", "LOST")
 	case kpi.ProblemHoldEnding:
-		return "HOLD ENDS"
+		return lang.X("dash.problem.hold_ending", "HOLD ENDS")
 	case kpi.ProblemAttempt:
-		return "NOT HOME"
+		return lang.X("dash.problem.attempt", "NOT HOME")
+	case kpi.ProblemNoShipment:
+		return lang.X("dash.problem.no_shipment", "NOT SHIPPED")
 	}
 	return strings.ToUpper(kind)
+}
+
+// orderText is "Order 10023" ("Order —" without a reference).
+func orderText(ref string) string {
+	return lang.X("dash.order", "Order {{.Ref}}", map[string]any{"Ref": orDash(ref)})
 }
 
 func problemColor(kind string) color.NRGBA {
@@ -953,14 +1108,14 @@ func problemColor(kind string) color.NRGBA {
 }
 
 func (v *dashboardView) showProblems(ps []kpi.Problem) {
-	head := fmt.Sprintf("Problem parcels (%d)", len(ps))
+	head := lang.L("Problem parcels ({{.N}})", map[string]any{"N": len(ps)})
 	if v.report.ProblemsTotal > len(ps) {
-		head = fmt.Sprintf("Problem parcels (the first %d of %d)", len(ps), v.report.ProblemsTotal)
+		head = lang.L("Problem parcels (the first {{.N}} of {{.Total}})", map[string]any{"N": len(ps), "Total": v.report.ProblemsTotal})
 	}
 	v.probHead.SetText(head)
 	var sig strings.Builder
 	for _, p := range ps {
-		fmt.Fprintf(&sig, "%s|%s|%s|%s|%s|%s\n", p.Kind, p.OrderRef, p.ItemID, p.Status, p.Since, p.Note)
+		fmt.Fprintf(&sig, "%s|%s|%s|%s|%s|%s\n", p.Kind, p.OrderRef, p.ItemID, p.Status, p.Since, p.Note) // i18n: a signature
 	}
 	if sig.String() == v.problemSig && v.problemSig != "" {
 		return // unchanged: not rebuilt under the pointer
@@ -980,8 +1135,14 @@ func (v *dashboardView) showProblems(ps []kpi.Problem) {
 		}
 		v.problems.Add(row)
 	}
+	if v.probSel >= len(v.probRows) {
+		v.probSel = -1
+	}
+	if v.probSel >= 0 {
+		v.probRows[v.probSel].setSelected(true)
+	}
 	if len(ps) == 0 {
-		l := widget.NewLabel("No problem parcels: nothing late, stuck or lost.")
+		l := widget.NewLabel(lang.L("No problem parcels: nothing late, stuck or lost."))
 		l.Importance = widget.SuccessImportance
 		v.problems.Add(l)
 	}
@@ -996,7 +1157,7 @@ func (v *dashboardView) showHistory(p kpi.Problem) {
 		return
 	}
 	v.historyRef = ref
-	v.say("Asking for the history of order "+orDash(p.OrderRef)+"…", widget.MediumImportance)
+	v.say(lang.L("Asking for the history of order {{.Ref}}…", map[string]any{"Ref": orDash(p.OrderRef)}), widget.MediumImportance)
 	go func() {
 		ctx, cancel := context.WithTimeout(v.ctx, 20*time.Second)
 		defer cancel()
@@ -1006,7 +1167,8 @@ func (v *dashboardView) showHistory(p kpi.Problem) {
 				return // closed, or another parcel was clicked since
 			}
 			if err != nil {
-				v.fail("The history of order "+orDash(p.OrderRef)+" cannot be read: ", err)
+				v.fail(lang.L("The history of order {{.Ref}} cannot be read: {{.Error}}",
+					map[string]any{"Ref": orDash(p.OrderRef), "Error": errText(err)}), err)
 				return
 			}
 			v.clearMsg()
@@ -1025,15 +1187,20 @@ func (v *dashboardView) openHistory(p kpi.Problem, h ParcelHistory) {
 		return l
 	}
 	head := container.NewVBox()
-	who := joinNonEmpty(" · ", "Item "+orDash(firstOf(h.ItemID, p.ItemID)), joinNonEmpty(" ", upperFirst(h.Carrier), h.Service), h.Receiver, firstOf(h.Country, p.Country))
+	carrierWords := ""
+	if h.Carrier != "" {
+		carrierWords = carrierName(h.Carrier)
+	}
+	who := joinNonEmpty(" · ", lang.L("Item {{.ID}}", map[string]any{"ID": orDash(firstOf(h.ItemID, p.ItemID))}),
+		joinNonEmpty(" ", carrierWords, h.Service), h.Receiver, firstOf(h.Country, p.Country))
 	head.Add(label(who))
 	var when []string
-	when = append(when, "Now: "+statusWords(firstStatus(h.Status, p.Status)))
+	when = append(when, lang.L("Now: {{.Status}}", map[string]any{"Status": statusWords(firstStatus(h.Status, p.Status))}))
 	if !h.BookedAt.IsZero() {
-		when = append(when, "booked "+h.BookedAt.Format("Mon 2 Jan 15:04"))
+		when = append(when, lang.L("booked {{.When}}", map[string]any{"When": weekdayDateText(h.BookedAt) + " " + clockOf(h.BookedAt)}))
 	}
 	if !h.Expected.IsZero() {
-		when = append(when, "expected "+h.Expected.Format("Mon 2 Jan"))
+		when = append(when, lang.L("expected {{.When}}", map[string]any{"When": weekdayDateText(h.Expected)}))
 	}
 	now := label(strings.Join(when, " · "))
 	now.TextStyle.Bold = true
@@ -1051,7 +1218,7 @@ func (v *dashboardView) openHistory(p kpi.Problem, h ParcelHistory) {
 	events := container.NewVBox()
 	v.histEvents = nil
 	for _, e := range h.Events {
-		at := widget.NewLabel(e.Time.Format("Mon 2 Jan 15:04"))
+		at := widget.NewLabel(weekdayDateText(e.Time) + " " + clockOf(e.Time))
 		st := widget.NewLabel(statusWords(e.Status))
 		st.TextStyle.Bold = true
 		st.Truncation = fyne.TextTruncateEllipsis
@@ -1067,13 +1234,13 @@ func (v *dashboardView) openHistory(p kpi.Problem, h ParcelHistory) {
 			container.NewHBox(container.New(widthLayout{w: 150}, at), container.New(widthLayout{w: 150}, st)), nil, desc))
 	}
 	if len(h.Events) == 0 {
-		l := label("The carrier has reported nothing for this parcel yet.")
+		l := label(lang.L("The carrier has reported nothing for this parcel yet."))
 		l.Importance = widget.LowImportance
 		events.Add(l)
 	}
-	content := container.NewBorder(head, nil, nil, nil, container.NewVScroll(events))
-	title := "Order " + orDash(firstOf(h.OrderRef, p.OrderRef)) + " — tracking history"
-	d := dialog.NewCustom(title, "Close", content, v.win)
+	content := container.NewBorder(head, container.NewHBox(layout.NewSpacer(), v.histClose), nil, nil, container.NewVScroll(events))
+	title := lang.L("Order {{.Ref}}: tracking history", map[string]any{"Ref": orDash(firstOf(h.OrderRef, p.OrderRef))})
+	d := dialog.NewCustomWithoutButtons(title, content, v.win)
 	d.SetOnClosed(func() {
 		if v.histDlg == d {
 			v.histDlg = nil
@@ -1083,6 +1250,41 @@ func (v *dashboardView) openHistory(p kpi.Problem, h ParcelHistory) {
 	d.Resize(fyne.NewSize(min(size.Width-60, 860), min(size.Height-60, 560)))
 	v.histDlg = d
 	d.Show()
+}
+
+// closeHistoryOrWindow closes the history when it is open, else the
+// dashboard (the Close key).
+func (v *dashboardView) closeHistoryOrWindow() {
+	if v.histDlg != nil {
+		v.histDlg.Hide()
+		return
+	}
+	v.win.Close()
+}
+
+// selectNextProblem chooses the next problem parcel (after the last, the
+// first again) for the keyboard.
+func (v *dashboardView) selectNextProblem() {
+	if len(v.probRows) == 0 {
+		return
+	}
+	if v.probSel >= 0 && v.probSel < len(v.probRows) {
+		v.probRows[v.probSel].setSelected(false)
+	}
+	v.probSel = (v.probSel + 1) % len(v.probRows)
+	v.probRows[v.probSel].setSelected(true)
+}
+
+// openSelectedProblem opens the chosen problem parcel's history (the
+// first one when none was chosen).
+func (v *dashboardView) openSelectedProblem() {
+	if len(v.probRows) == 0 {
+		return
+	}
+	if v.probSel < 0 {
+		v.selectNextProblem()
+	}
+	v.showHistory(v.probRows[v.probSel].p)
 }
 
 func firstStatus(s ...carrier.Status) carrier.Status {

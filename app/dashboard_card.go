@@ -11,7 +11,8 @@ import (
 	"labelstation/station/kpi"
 )
 
-// kpiCard is one KPI: its name and state, the value, what it was
+// kpiCard is one KPI: its name and state (in words, OK, WARNING,
+// CRITICAL or NO DATA, as well as in colour), the value, what it was
 // measured on and its thresholds, on a background tinted in the state's
 // colour with a solid bar on the left. The lines are canvas texts placed
 // by the card itself and cut with "…" to its width, so a long name can
@@ -63,7 +64,7 @@ func (c *kpiCard) set(k kpi.KPI) {
 	c.bar.FillColor = col
 	c.state.Text = stateWord(k.State)
 	c.state.Color = col
-	c.nameText, c.valueText, c.countText, c.limitsText = k.Name, kpiValue(k), countText(k), limitsText(k)
+	c.nameText, c.valueText, c.countText, c.limitsText = kpiName(k), kpiValue(k), countText(k), limitsText(k)
 	c.Refresh()
 }
 
@@ -81,7 +82,7 @@ func (r *kpiCardRenderer) MinSize() fyne.Size {
 }
 
 func lineH(size float32) float32 {
-	return fyne.MeasureText("Ag", size, fyne.TextStyle{}).Height
+	return fyne.MeasureText("Ag", size, fyne.TextStyle{}).Height // i18n: a sample to measure a line's height
 }
 
 func (r *kpiCardRenderer) Layout(size fyne.Size) {

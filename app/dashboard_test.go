@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"labelstation/app/i18n"
 	"labelstation/carrier"
 	"labelstation/station"
 	"labelstation/station/kpi"
@@ -130,7 +131,11 @@ func openDashboard(t *testing.T, src DashboardSource, opts ...Option) (*dashboar
 	if v == nil {
 		t.Fatal("Dashboard… opened nothing")
 	}
-	t.Cleanup(func() { v.win.Close() })
+	t.Cleanup(func() {
+		if !v.closed() { // a test may have closed it (Ctrl+W)
+			v.win.Close()
+		}
+	})
 	return v, loop
 }
 
@@ -163,10 +168,10 @@ func TestDashboardCardsShowValuesAndStateColours(t *testing.T) {
 		key, value, state, count, limits string
 		col                              fyneColor
 	}{
-		{"on_time_delivery_rate", "93.4 %", "OK", "384 of 411 parcels", "warn < 92 % · critical < 90 %", colOK},
-		{"exception_rate", "2.4 %", "WARN", "11 of 458 parcels", "warn > 2 % · critical > 3 %", colWait},
-		{"avg_transit_days", "5.6 days", "CRITICAL", "411 of 411 parcels", "warn > 3 days · critical > 5 days", colBad},
-		{"damaged_rate", "—", "N/A", "nothing to measure yet", "warn > 0.3 % · critical > 0.5 %", colMuted},
+		{"on_time_delivery_rate", "93.4 %", "OK", "384 of 411 parcels", "warning < 92 % · critical < 90 %", colOK},
+		{"exception_rate", "2.4 %", "WARNING", "11 of 458 parcels", "warning > 2 % · critical > 3 %", colWait},
+		{"avg_transit_days", "5.6 days", "CRITICAL", "411 of 411 parcels", "warning > 3 days · critical > 5 days", colBad},
+		{"damaged_rate", "—", "NO DATA", "nothing to measure yet", "warning > 0.3 % · critical > 0.5 %", colMuted},
 	}
 	for _, w := range want {
 		c := v.cards[w.key]
@@ -182,7 +187,7 @@ func TestDashboardCardsShowValuesAndStateColours(t *testing.T) {
 			t.Errorf("%s card coloured %v/%v, want %v", w.key, c.bar.FillColor, c.state.Color, w.col)
 		}
 	}
-	if !strings.Contains(v.heading.Text, "458 shipments booked 1 May – Fri 30 May 2025 (30 days)") {
+	if !strings.Contains(v.heading.Text, "Shipments booked 1 May – Fri 30 May 2025 (30 days): 458") {
 		t.Errorf("heading %q", v.heading.Text)
 	}
 	if got := v.mixRows["delivered"]; got != 1 {
@@ -195,7 +200,7 @@ func TestDashboardCardsShowValuesAndStateColours(t *testing.T) {
 		t.Errorf("chart has %d days, want 2", len(v.chart.days))
 	}
 	cells := labelTexts(v.country)
-	if !strings.Contains(cells, "NO Norway|120|88.5 %") {
+	if !strings.Contains(cells, "NO Norway|120|88.5 % !!") || !strings.HasSuffix(cells, "|! warning · !! critical") {
 		t.Errorf("country table %q lacks Norway's row", cells)
 	}
 }
@@ -217,7 +222,7 @@ func TestDashboardByCarrierTable(t *testing.T) {
 		},
 	}
 	v, loop := openDashboard(t, newFakeDashboard(rep))
-	loop.until(t, "carrier table", func() bool { return len(v.carriers.Objects) == 3 })
+	loop.until(t, "carrier table", func() bool { return len(v.carriers.Objects) == 4 })
 
 	type cell struct {
 		text string
@@ -226,7 +231,11 @@ func TestDashboardByCarrierTable(t *testing.T) {
 	}
 	rows := map[string][]cell{}
 	var heads []string
-	for i, o := range v.carriers.Objects {
+	objs := v.carriers.Objects
+	if key, ok := objs[len(objs)-1].(*widget.Label); !ok || key.Text != "! warning · !! critical" {
+		t.Errorf("the carrier table does not end with the key to its marks: %#v", objs[len(objs)-1])
+	}
+	for i, o := range objs[:len(objs)-1] {
 		row, ok := o.(*fyne.Container)
 		if !ok {
 			t.Fatalf("carrier table row %d is %T", i, o)
@@ -250,9 +259,9 @@ func TestDashboardByCarrierTable(t *testing.T) {
 	ok, warn, bad := widget.SuccessImportance, widget.WarningImportance, widget.DangerImportance
 	want := map[string][]cell{
 		"PostNord": {{"PostNord", 0, false}, {"401", 0, false}, {"94.2 %", ok, false}, {"2.1 days", ok, false},
-			{"2.4 %", warn, true}, {"3.5 %", ok, false}, {"0.1 %", ok, false}},
-		"STG": {{"STG", 0, false}, {"57", 0, false}, {"86.0 %", bad, true}, {"4.4 days", warn, true},
-			{"1.8 %", ok, false}, {"—", 0, false}, {"0.5 %", bad, true}},
+			{"2.4 % !", warn, true}, {"3.5 %", ok, false}, {"0.1 %", ok, false}},
+		"STG": {{"STG", 0, false}, {"57", 0, false}, {"86.0 % !!", bad, true}, {"4.4 days !", warn, true},
+			{"1.8 %", ok, false}, {"—", 0, false}, {"0.5 % !!", bad, true}},
 	}
 	for name, w := range want {
 		got := rows[name]
@@ -467,7 +476,7 @@ func TestDashboardSyncTracking(t *testing.T) {
 	loop.until(t, "first report", func() bool { return len(f.asked()) == 1 && v.hasReport })
 	test.Tap(v.syncBtn)
 	loop.until(t, "synced", func() bool { return strings.Contains(v.msg.Text, "Tracking synced") })
-	if want := "120 parcels asked, 14 changed, 31 new events, 300 not due yet"; !strings.Contains(v.msg.Text, want) {
+	if want := "Tracking synced in 2100 ms. Parcels asked: 120, changed: 14, new events: 31, not due yet: 300."; v.msg.Text != want {
 		t.Errorf("sync said %q, want %q", v.msg.Text, want)
 	}
 	f.mu.Lock()
@@ -636,4 +645,173 @@ func TestDashboardScreenshot(t *testing.T) {
 	test.Tap(v.probRows[0])
 	loop.until(t, "history", func() bool { return v.histDlg != nil })
 	writePNG(t, strings.TrimSuffix(out, ".png")+"-history.png", c)
+}
+
+// Every button of the dashboard has a Ctrl key in its window's
+// "Dashboard" menu, and the keys do what the buttons do: the day back and
+// to today, the window, the sync, choosing a problem parcel and opening
+// its history, closing the history and then the window.
+func TestDashboardKeys(t *testing.T) {
+	f := newFakeDashboard(kpi.Report{Problems: problems()})
+	f.history = ParcelHistory{OrderRef: "10022", Status: carrier.StatusAwaitingCustoms}
+	v, loop := openDashboard(t, f)
+	loop.until(t, "problems", func() bool { return len(v.probRows) == 2 })
+	// The date entry's calendar button has no key of its own: Ctrl+G
+	// puts the keyboard into the entry, where the date is typed.
+	calendar, _ := v.date.ActionItem.(*widget.Button)
+	checkEveryButtonKeyed(t, v.win.Content(), v.keys, calendar)
+	v.win.Canvas().(fyne.Shortcutable).TypedShortcut(ctrlKey(fyne.KeyG).shortcut())
+	if v.win.Canvas().Focused() != v.date {
+		t.Errorf("Ctrl+G put the keyboard on %T, want the date entry", v.win.Canvas().Focused())
+	}
+	if v.todayBtn.Text != "Today   Ctrl+T" || v.syncBtn.Text != "Sync tracking   Ctrl+S" || v.prevBtn.Text != "Previous day   Ctrl+B" {
+		t.Errorf("buttons say %q, %q, %q", v.todayBtn.Text, v.syncBtn.Text, v.prevBtn.Text)
+	}
+	press := func(k fyne.KeyName) { v.win.Canvas().(fyne.Shortcutable).TypedShortcut(ctrlKey(k).shortcut()) }
+	last := func() dashQuery { q := f.asked(); return q[len(q)-1] }
+	today := localNoon(time.Now())
+
+	press(fyne.KeyB)
+	loop.until(t, "previous day", func() bool { return last().last.Equal(today.AddDate(0, 0, -1)) })
+	if v.todayBtn.Disabled() {
+		t.Error("Today is off on yesterday")
+	}
+	press(fyne.KeyT)
+	loop.until(t, "today", func() bool { return last().last.Equal(today) })
+	press(fyne.Key9)
+	loop.until(t, "90 days", func() bool { return last().days == 90 })
+	if v.span.Selected != "90 days" {
+		t.Errorf("the window selector shows %q after Ctrl+9", v.span.Selected)
+	}
+	press(fyne.KeyS)
+	loop.until(t, "synced", func() bool { return strings.Contains(v.msg.Text, "Tracking synced") })
+
+	press(fyne.KeyJ)
+	press(fyne.KeyJ)
+	if v.probSel != 1 || !v.probRows[1].mark.Visible() || v.probRows[0].mark.Visible() {
+		t.Errorf("after Ctrl+J twice the chosen row is %d (marks %v %v)", v.probSel, v.probRows[0].mark.Visible(), v.probRows[1].mark.Visible())
+	}
+	press(fyne.KeyH)
+	loop.until(t, "history", func() bool { return v.histDlg != nil })
+	f.mu.Lock()
+	shown := append([]string(nil), f.shown...)
+	f.mu.Unlock()
+	if len(shown) != 1 || shown[0] != "10022" {
+		t.Errorf("Ctrl+H asked for the history of %v, want the chosen 10022", shown)
+	}
+	press(fyne.KeyW)
+	if v.histDlg != nil {
+		t.Fatal("Ctrl+W left the history open")
+	}
+	if v.ps.dashboard != v {
+		t.Fatal("Ctrl+W closed the window while the history was open")
+	}
+	press(fyne.KeyW)
+	if v.ps.dashboard != nil || !v.closed() {
+		t.Error("Ctrl+W did not close the dashboard")
+	}
+}
+
+// In Swedish the dashboard's words, dates, units, states and the
+// station's KPI and status keys are Swedish.
+func TestDashboardSpeaksSwedish(t *testing.T) {
+	if _, err := i18n.Use("sv"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { i18n.Use("en") })
+	rep := kpi.Report{From: "2025-05-01", To: "2025-05-30", Shipments: 458, Overall: sampleKPIs(),
+		StatusMix: map[string]int{"delivered": 300, "in_transit": 150},
+		ByCountry: []kpi.Group{{Key: "NO", Shipments: 120, KPIs: []kpi.KPI{{Key: "on_time_delivery_rate", Value: 88.5, Unit: "%",
+			State: kpi.StateCritical, Of: 100, Count: 88}}}},
+		Problems: problems()}
+	v, loop := openDashboard(t, newFakeDashboard(rep))
+	loop.until(t, "cards", func() bool { return len(v.cards) == 4 && len(v.probRows) == 2 })
+	checks := map[string][2]string{
+		"title":    {v.win.Title(), "Leveransöversikt"},
+		"today":    {v.todayBtn.Text, "I dag   Ctrl+T"},
+		"heading":  {v.heading.Text, "Bokade sändningar 1 maj – fre 30 maj 2025 (30 dagar): 458"},
+		"name":     {v.cards["on_time_delivery_rate"].nameText, "Leverans i tid"},
+		"state":    {v.cards["exception_rate"].state.Text, "VARNING"},
+		"value":    {v.cards["avg_transit_days"].valueText, "5.6 dagar"},
+		"count":    {v.cards["exception_rate"].countText, "11 av 458 paket"},
+		"limits":   {v.cards["avg_transit_days"].limitsText, "varning > 3 dagar · kritisk > 5 dagar"},
+		"span":     {v.span.Selected, "30 dagar"},
+		"problems": {v.probHead.Text, "Problempaket (2)"},
+		"menu":     {v.keys.title, "Översikt"},
+	}
+	for what, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("%s says %q, want %q", what, c[0], c[1])
+		}
+	}
+	for what, want := range map[string]string{"status mix": "Levererad", "country table": "NO Norge|120|88.5 % !!"} {
+		box := v.mix
+		if what == "country table" {
+			box = v.country
+		}
+		if got := labelTexts(box); !strings.Contains(got, want) {
+			t.Errorf("%s %q lacks %q", what, got, want)
+		}
+	}
+	if w := problemWord(kpi.ProblemLate); w != "FÖRSENAT" {
+		t.Errorf("a late parcel is %q", w)
+	}
+}
+
+// Every KPI and parcel status the station reports, every problem kind
+// and every month and day name has its words in the English catalogue
+// (and so, by the i18n tests, in every language).
+func TestDashboardWordsAreInTheCatalogue(t *testing.T) {
+	en, err := i18n.Catalogue("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, k := range kpiKeys {
+		ids = append(ids, "dash.kpi."+k)
+	}
+	for _, s := range statusOrder {
+		ids = append(ids, "dash.status."+string(s))
+	}
+	for m := 1; m <= 12; m++ {
+		ids = append(ids, fmt.Sprintf("dash.month.%d", m))
+	}
+	for d := 0; d < 7; d++ {
+		ids = append(ids, fmt.Sprintf("dash.weekday.%d", d))
+	}
+	for _, id := range ids {
+		if _, ok := en[id]; !ok {
+			t.Errorf("%s is not in the English catalogue", id)
+		}
+	}
+	// The English catalogue says what the station says.
+	if got := kpiName(kpi.KPI{Key: kpi.KeyOnTime, Name: "On-time delivery"}); got != "On-time delivery" {
+		t.Errorf("on-time KPI named %q", got)
+	}
+	if got := kpiName(kpi.KPI{Key: "new_kpi", Name: "A new figure"}); got != "A new figure" {
+		t.Errorf("an unknown KPI named %q, want the station's name", got)
+	}
+}
+
+// Dates keep their English form and take the language's names and order.
+func TestDashboardDatesInEachLanguage(t *testing.T) {
+	t.Cleanup(func() { i18n.Use("en") })
+	want := map[string][2]string{
+		"en": {"Fri 30 May 2025", "2 Jan"},
+		"sv": {"fre 30 maj 2025", "2 jan"},
+		"da": {"fre. 30. maj 2025", "2. jan."},
+		"nb": {"fre. 30. mai 2025", "2. jan."},
+		"fi": {"pe 30. toukok. 2025", "2. tammik."},
+	}
+	for _, code := range i18n.Codes() {
+		if _, err := i18n.Use(code); err != nil {
+			t.Fatal(err)
+		}
+		if got := longDate("2025-05-30"); got != want[code][0] {
+			t.Errorf("%s: 2025-05-30 is %q, want %q", code, got, want[code][0])
+		}
+		if got := shortDate("2026-01-02"); got != want[code][1] {
+			t.Errorf("%s: 2026-01-02 is %q, want %q", code, got, want[code][1])
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -35,6 +36,11 @@ import (
 // the focus back after each action, so a scanner can do the whole flow;
 // while the dialog is open, typing with nothing focused goes to the tab's
 // scan field, never to the pack screen behind it.
+//
+// Every button has a key (Ctrl+letter, Ctrl+digit for the reasons,
+// Alt+digit for how the parcel comes back), listed in a "Returns" menu of
+// the main window while the dialog is open; none is one of the pack
+// screen's (F2–F12 and Alt+letters, menu "Station").
 type returnsView struct {
 	ps  *PackScreen
 	rd  ReturnsDesk
@@ -54,6 +60,8 @@ type returnsView struct {
 	create  createPane
 	receive receivePane
 	open    openPane
+
+	keys *actionKeys
 
 	refresher // loads the open returns, never two at once
 }
@@ -114,17 +122,38 @@ type openPane struct {
 	syncBtn *widget.Button
 	list    *fyne.Container
 	rows    map[string]*openReturnRow // by return id, for tests
+	order   []*openReturnRow          // as listed
+	sel     int                       // the row chosen with the keyboard; -1: none
 	sig     string
 	n       int
 }
 
 type openReturnRow struct {
 	ret     station.Return
+	mark    *widget.Label // "▶" on the row chosen with the keyboard
 	state   *widget.Label
 	title   *widget.Label
 	detail  *widget.Label
 	receive *widget.Button
 }
+
+// Keys of the Returns dialog. The pack screen's are F2–F12 and
+// Alt+letters; these are Ctrl+letters and digits.
+var (
+	keyReturnsCreateTab  = ctrlKey(fyne.KeyN)
+	keyReturnsReceiveTab = ctrlKey(fyne.KeyR)
+	keyReturnsOpenTab    = ctrlKey(fyne.KeyO)
+	keyCreateLabel       = ctrlKey(fyne.KeyL)
+	keyCreateAnother     = ctrlKey(fyne.KeyD)
+	keyConfirmReceived   = ctrlKey(fyne.KeyK)
+	keyAskCarrier        = ctrlKey(fyne.KeyS)
+	keyNextOpenReturn    = ctrlKey(fyne.KeyJ)
+	keyReceiveChosen     = ctrlKey(fyne.KeyE)
+	keyCloseReturns      = ctrlKey(fyne.KeyW)
+	// The reasons are Ctrl+1 … Ctrl+7 and the ways back Alt+1 … Alt+3,
+	// in the order shown.
+	digitKeys = []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7, fyne.Key8, fyne.Key9}
+)
 
 // Service choices of the Create tab, in the order shown.
 const (
@@ -148,20 +177,27 @@ func (ps *PackScreen) ShowReturns() {
 	v := &returnsView{ps: ps, rd: rd}
 	v.ctx, v.cancel = context.WithCancel(ps.ctx)
 	v.refresher = refresher{ctx: v.ctx, load: v.load}
+	v.keys = newActionKeys(ps.win, lang.X("returns.title", "Returns"))
+	v.open.sel = -1
 
 	// Each tab has its own theme override: the tabs' override reaches
 	// only the tab shown when it is made.
-	v.createTab = container.NewTabItem("Create return", container.NewThemeOverride(v.buildCreate(), screenTheme{text: textSize}))
-	v.receiveTab = container.NewTabItem("Receive return", container.NewThemeOverride(v.buildReceive(), screenTheme{text: textSize}))
+	v.createTab = container.NewTabItem(lang.X("returns.tab.create", "Create return"), container.NewThemeOverride(v.buildCreate(), screenTheme{text: textSize}))
+	v.receiveTab = container.NewTabItem(lang.X("returns.tab.receive", "Receive return"), container.NewThemeOverride(v.buildReceive(), screenTheme{text: textSize}))
 	v.open.themed = container.NewThemeOverride(v.buildOpen(), screenTheme{text: textSize})
-	v.openTab = container.NewTabItem("Open returns", v.open.themed)
+	v.openTab = container.NewTabItem(lang.X("returns.tab.open", "Open returns"), v.open.themed)
 	v.tabs = container.NewAppTabs(v.createTab, v.receiveTab, v.openTab)
 	v.tabs.OnSelected = func(*container.TabItem) { v.focusField() }
+	v.keys.action(lang.X("returns.tab.create", "Create return"), keyReturnsCreateTab, func() { v.selectTab(v.createTab) })
+	v.keys.action(lang.X("returns.tab.receive", "Receive return"), keyReturnsReceiveTab, func() { v.selectTab(v.receiveTab) })
+	v.keys.action(lang.X("returns.tab.open", "Open returns"), keyReturnsOpenTab, func() { v.selectTab(v.openTab) })
+	v.keys.action(lang.L("Close returns"), keyCloseReturns, func() { v.dlg.Hide() })
 	content := container.NewThemeOverride(v.tabs, screenTheme{text: textSize})
 
-	v.dlg = dialog.NewCustom("Returns", "Close", content, ps.win)
+	v.dlg = dialog.NewCustom(lang.X("returns.title", "Returns"), lang.X("returns.close", "Close"), content, ps.win)
 	v.dlg.SetOnClosed(func() {
 		v.cancel()
+		v.keys.uninstall()
 		c := ps.win.Canvas()
 		c.SetOnTypedKey(v.prevKey)
 		c.SetOnTypedRune(v.prevRune)
@@ -192,10 +228,17 @@ func (ps *PackScreen) ShowReturns() {
 		f.TypedRune(r)
 	})
 
+	v.keys.install()
 	v.dlg.Show()
 	v.focusField()
 	v.refresh()
 	every(v.ctx, &ps.watchers, ps.cfg.queueEvery, v.refresh)
+}
+
+// selectTab shows tab t (its key) with its scan field focused.
+func (v *returnsView) selectTab(t *container.TabItem) {
+	v.tabs.Select(t)
+	v.focusField()
 }
 
 // closed reports whether the view was closed (UI goroutine).
@@ -259,25 +302,33 @@ func (v *returnsView) newScanField(placeholder string, submit func(string)) (*sc
 func (v *returnsView) buildCreate() fyne.CanvasObject {
 	p := &v.create
 	var scanRow fyne.CanvasObject
-	p.scan, scanRow = v.newScanField("Scan the order or the parcel's tracking number", v.createScanned)
-	p.another = widget.NewButton("Create another", v.createAnother)
+	p.scan, scanRow = v.newScanField(lang.L("Scan the order or the parcel's tracking number"), v.createScanned)
+	p.another = v.keys.button(lang.L("Create another"), keyCreateAnother, v.createAnother)
 	p.another.Hide()
 	p.banner = newDlgBanner(p.another)
-	p.order = widget.NewLabel("Scan the order barcode on the packing slip, or the tracking number on the parcel that was sent.")
+	p.order = widget.NewLabel(lang.L("Scan the order barcode on the packing slip, or the tracking number on the parcel that was sent."))
 	p.order.Wrapping = fyne.TextWrapWord
 
 	var labels []string
 	for _, r := range station.ReturnReasons {
 		labels = append(labels, reasonText(r))
 	}
-	p.reason = newChoiceGroup(4, labels, append([]string(nil), station.ReturnReasons...), func(string) { v.focusField() })
-	p.service = newChoiceGroup(3, []string{"Drop off at service point (24)", "Pickup at the customer (20)", "QR code, no label (labelless)"},
-		[]string{"drop_off", "pickup", "labelless"}, func(string) { v.focusField() })
+	p.reason = newChoiceGroup(3, labels, append([]string(nil), station.ReturnReasons...), func(string) { v.focusField() })
+	for i, b := range p.reason.buttons {
+		if i < len(digitKeys) {
+			v.keys.bind(b, labels[i], ctrlKey(digitKeys[i]))
+		}
+	}
+	services := []string{lang.L("Service point drop-off (24)"), lang.L("Pickup at the customer (20)"), lang.L("QR code, no label")}
+	p.service = newChoiceGroup(3, services, []string{"drop_off", "pickup", "labelless"}, func(string) { v.focusField() })
+	for i, b := range p.service.buttons {
+		v.keys.bind(b, services[i], altKey(digitKeys[i]))
+	}
 	p.service.pick(serviceDropOff)
 
 	p.note = widget.NewEntry()
-	p.note.SetPlaceHolder("Note (optional), e.g. stain on the left sleeve")
-	p.btn = widget.NewButton("Create return label", func() { v.createReturn(false) })
+	p.note.SetPlaceHolder(lang.L("Note (optional), e.g. stain on the left sleeve"))
+	p.btn = v.keys.button(lang.L("Create return label"), keyCreateLabel, func() { v.createReturn(false) })
 	p.btn.Importance = widget.HighImportance
 	btn := container.NewThemeOverride(p.btn, screenTheme{text: 22, innerPad: 10})
 
@@ -295,8 +346,8 @@ func (v *returnsView) buildCreate() fyne.CanvasObject {
 		scanRow,
 		p.banner.box,
 		p.order,
-		labelled("REASON", p.reason.box),
-		labelled("HOW IT COMES BACK", p.service.box),
+		labelled(lang.X("returns.caption.reason", "REASON"), p.reason.box),
+		labelled(lang.L("HOW IT COMES BACK"), p.service.box),
 		container.NewBorder(nil, nil, nil, btn, p.note),
 		p.status,
 		container.NewBorder(nil, nil, nil, nil, container.NewVBox(p.tracking, p.info)),
@@ -329,7 +380,7 @@ func (v *returnsView) createScanned(code string) {
 	p.tracking.Hide()
 	p.info.Hide()
 	p.order.Importance = widget.MediumImportance
-	p.order.SetText("Looking up " + code + "…")
+	p.order.SetText(lookingUpText(code))
 	p.order.Show()
 	p.lookupSeq++
 	seq := p.lookupSeq
@@ -354,17 +405,17 @@ func (v *returnsView) createScanned(code string) {
 // its receiver and lines, or that the code may be a tracking number (the
 // station finds the order of an outgoing parcel itself).
 func scannedOrderText(code string, o carrier.Order, err error) string {
-	next := "Pick a reason, then press Create return label or scan it again."
+	next := lang.L("Pick a reason, then press Create return label or scan it again.")
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return ""
 		}
-		return code + ": not an order reference of this station. If it is the tracking number of the parcel sent, " +
-			"Create return label finds its order. " + next
+		return lang.L("{{.Code}}: not an order reference of this station. If it is the tracking number of the parcel sent, Create return label finds its order.",
+			map[string]any{"Code": code}) + " " + next
 	}
 	ref := firstOf(o.Ref, code)
 	r := o.Receiver
-	head := joinNonEmpty(" · ", "Order "+ref, r.Name, strings.TrimSpace(r.Postcode+" "+r.City), r.Country)
+	head := joinNonEmpty(" · ", orderText(ref), r.Name, strings.TrimSpace(r.Postcode+" "+r.City), r.Country)
 	return joinNonEmpty("\n", head, linesText(o.Lines, " · "), next)
 }
 
@@ -374,7 +425,7 @@ func (v *returnsView) options() (station.ReturnOptions, bool) {
 	p := &v.create
 	reason, ok := p.reason.value()
 	if !ok {
-		p.banner.warn("Pick a reason first: why does the parcel come back?", "")
+		p.banner.warn(lang.L("Pick a reason first: why does the parcel come back?"), "")
 		return station.ReturnOptions{}, false
 	}
 	opts := station.ReturnOptions{Reason: reason, Note: strings.TrimSpace(p.note.Text)}
@@ -398,7 +449,7 @@ func (v *returnsView) createReturn(another bool) {
 		p.scanned = typed
 	}
 	if p.scanned == "" {
-		p.banner.warn("Scan the order or the parcel's tracking number first.", "")
+		p.banner.warn(lang.L("Scan the order or the parcel's tracking number first."), "")
 		return
 	}
 	opts, ok := v.options()
@@ -434,7 +485,7 @@ func (v *returnsView) runCreate(req createReq) {
 	p.banner.hide()
 	p.tracking.Hide()
 	p.info.Hide()
-	v.createSay("Creating the return label for "+req.scan+"…", widget.MediumImportance)
+	v.createSay(lang.L("Creating the return label for {{.Code}}…", map[string]any{"Code": req.scan}), widget.MediumImportance)
 	go func() {
 		// Under the screen's job context, not the view's: closing the
 		// dialog must not cut a booking off halfway.
@@ -453,7 +504,7 @@ func (v *returnsView) createDone(req createReq, res station.ReturnResult, err er
 	p.another.Enable()
 	if v.closed() {
 		if err != nil { // nobody would see it otherwise
-			v.ps.showError(aboutOrder(req.scan, "no return label", err), hintText(err))
+			v.ps.showError(noReturnLabelText(req.scan, err), hintText(err))
 		}
 		return
 	}
@@ -471,24 +522,24 @@ func (v *returnsView) createDone(req createReq, res station.ReturnResult, err er
 			p.another.Show()
 			// The station's hint names the command line's --another; here
 			// it is a button.
-			hint = "If the customer sends a second parcel back, press Create another. Otherwise the return made before is the one to use."
+			hint = lang.L("If the customer sends a second parcel back, press Create another. Otherwise the return made before is the one to use.")
 		} else {
 			p.another.Hide()
 		}
-		p.banner.fail(aboutOrder(req.scan, "no return label", err), hint)
+		p.banner.fail(noReturnLabelText(req.scan, err), hint)
 		return
 	}
 	p.another.Hide()
 	r := v.showCreated(req, res)
 	switch {
 	case r.Labelless:
-		v.createSay("QR code sent to the customer: they show it at a service point, no label needed.", widget.SuccessImportance)
+		v.createSay(lang.L("QR code sent to the customer: they show it at a service point, no label needed."), widget.SuccessImportance)
 	case res.Printed:
-		v.createSay("Return label printed.", widget.SuccessImportance)
+		v.createSay(lang.L("Return label printed."), widget.SuccessImportance)
 	default:
 		// In the status line, not the banner: the dialog keeps its height.
-		v.createSay("The return is registered but its label did not print. Check the printer (paper, head, cable): "+
-			"the label waits under the pack screen's buttons with Retry.", widget.WarningImportance)
+		v.createSay(lang.L("The return is registered but its label did not print. Check the printer (paper, head, cable): the label waits under the pack screen's buttons with Retry."),
+			widget.WarningImportance)
 	}
 	// Ready for the next return: nothing of this one carries over.
 	p.scanned = ""
@@ -503,8 +554,11 @@ func (v *returnsView) showCreated(req createReq, res station.ReturnResult) stati
 	r := res.Return
 	p.tracking.SetText(orDash(r.TrackingID()))
 	p.tracking.Show()
-	p.info.SetText(joinNonEmpty(" · ", "Return for order "+orDash(firstOf(r.OrderRef, req.scan)),
-		returnServiceText(r), "reason: "+reasonText(firstOf(r.Reason, req.opts.Reason)), "took "+tookText(res.Took)))
+	p.info.SetText(joinNonEmpty(" · ",
+		lang.L("Return for order {{.Ref}}", map[string]any{"Ref": orDash(firstOf(r.OrderRef, req.scan))}),
+		returnServiceText(r),
+		lang.L("reason: {{.Reason}}", map[string]any{"Reason": reasonText(firstOf(r.Reason, req.opts.Reason))}),
+		lang.L("took {{.Took}}", map[string]any{"Took": tookText(res.Took)})))
 	p.info.Show()
 	p.order.Hide() // the result names the order; the dialog keeps its height
 	return r
@@ -518,6 +572,21 @@ func (v *returnsView) createSay(msg string, imp widget.Importance) {
 	p.status.Show()
 }
 
+// noReturnLabelText is "Order 10001: no return label: <the station's
+// words>" (without the order when the station's words name it).
+func noReturnLabelText(ref string, err error) string {
+	text := errText(err)
+	if ref == "" || strings.Contains(text, ref) {
+		return lang.L("No return label: {{.Error}}", map[string]any{"Error": text})
+	}
+	return lang.L("Order {{.Ref}}: no return label: {{.Error}}", map[string]any{"Ref": ref, "Error": text})
+}
+
+// lookingUpText is "Looking up 10001…".
+func lookingUpText(code string) string {
+	return lang.L("Looking up {{.Code}}…", map[string]any{"Code": code})
+}
+
 // isReturnExists reports whether CreateReturn refused because the order
 // already has an open return.
 func isReturnExists(err error) bool {
@@ -529,9 +598,9 @@ func isReturnExists(err error) bool {
 func (v *returnsView) buildReceive() fyne.CanvasObject {
 	p := &v.receive
 	var scanRow fyne.CanvasObject
-	p.scan, scanRow = v.newScanField("Scan the return parcel's tracking number", v.receiveScanned)
+	p.scan, scanRow = v.newScanField(lang.L("Scan the return parcel's tracking number"), v.receiveScanned)
 	p.banner = newDlgBanner(nil)
-	p.result = widget.NewLabel("Scan the label on the parcel that came back.")
+	p.result = widget.NewLabel(lang.L("Scan the label on the parcel that came back."))
 	p.result.Wrapping = fyne.TextWrapWord
 	p.result.TextStyle.Bold = true
 
@@ -550,14 +619,14 @@ func (v *returnsView) buildReceive() fyne.CanvasObject {
 	p.lines.Wrapping = fyne.TextWrapWord
 
 	p.note = widget.NewEntry()
-	p.note.SetPlaceHolder("Note (optional), e.g. one cup broken")
-	p.btn = widget.NewButton("Confirm received", v.confirmReceived)
+	p.note.SetPlaceHolder(lang.L("Note (optional), e.g. one cup broken"))
+	p.btn = v.keys.button(lang.L("Confirm received"), keyConfirmReceived, v.confirmReceived)
 	p.btn.Importance = widget.HighImportance
 	p.btn.Disable()
 	btn := container.NewThemeOverride(p.btn, screenTheme{text: 22, innerPad: 10})
 
-	left := container.NewVBox(caption("RETURN OF"), p.order, p.receiver, p.state, p.arrived)
-	right := container.NewBorder(container.NewVBox(caption("REASON"), p.reason, caption("COMING BACK")), nil, nil, nil,
+	left := container.NewVBox(caption(lang.L("RETURN OF")), p.order, p.receiver, p.state, p.arrived)
+	right := container.NewBorder(container.NewVBox(caption(lang.X("returns.caption.reason", "REASON")), p.reason, caption(lang.L("COMING BACK"))), nil, nil, nil,
 		container.NewVScroll(p.lines))
 	p.details = container.NewBorder(nil, container.NewVBox(p.dates, container.NewBorder(nil, nil, nil, btn, p.note)), nil, nil,
 		container.NewGridWithColumns(2, left, right))
@@ -590,7 +659,7 @@ func (v *returnsView) lookupReturn(code string) {
 	p.btn.Disable()
 	p.details.Hide()
 	p.banner.hide()
-	v.receiveSay("Looking up "+code+"…", widget.MediumImportance)
+	v.receiveSay(lookingUpText(code), widget.MediumImportance)
 	p.lookupSeq++
 	seq := p.lookupSeq
 	go func() {
@@ -605,10 +674,14 @@ func (v *returnsView) lookupReturn(code string) {
 			if err != nil {
 				hint := hintText(err)
 				if hint == "" && errors.Is(err, station.ErrReturnNotFound) {
-					hint = "Scan the return label's tracking number (or the order number of an order with one open return). A parcel without a return registered here goes to a supervisor."
+					hint = lang.L("Scan the return label's tracking number (or the order number of an order with one open return). A parcel without a return registered here goes to a supervisor.")
 				}
 				p.result.Hide()
-				p.banner.fail(aboutOrder(code, "", err), hint)
+				text := errText(err)
+				if !strings.Contains(text, code) {
+					text = lang.L("{{.Code}}: {{.Error}}", map[string]any{"Code": code, "Error": text})
+				}
+				p.banner.fail(text, hint)
 				return
 			}
 			v.showReturn(info, "")
@@ -622,7 +695,7 @@ func (v *returnsView) showReturn(info station.ReturnInfo, done string) {
 	p := &v.receive
 	r := info.Return
 	p.shown, p.have = info, true
-	p.order.SetText("Order " + orDash(firstOf(r.OrderRef, info.Order.Ref)))
+	p.order.SetText(orderText(firstOf(r.OrderRef, info.Order.Ref)))
 	rc := info.Order.Receiver
 	if rc.Name == "" {
 		rc = info.Shipment.Receiver
@@ -639,43 +712,45 @@ func (v *returnsView) showReturn(info station.ReturnInfo, done string) {
 	switch {
 	case !r.CheckedAt.IsZero():
 		canConfirm = false
-		arrived = "Received at the bench " + onText(r.CheckedAt, now) + ". Nothing more to do."
+		arrived = lang.L("Received at the bench {{.When}}. Nothing more to do.", map[string]any{"When": onText(r.CheckedAt, now)})
 		if r.ReceivedBy == store.ReceivedByCarrier && !r.ReceivedAt.IsZero() {
-			arrived = "Arrived by carrier " + onText(r.ReceivedAt, now) + ", checked at the bench " + onText(r.CheckedAt, now) + ". Nothing more to do."
+			arrived = lang.L("Arrived by carrier {{.When}}, checked at the bench {{.Checked}}. Nothing more to do.",
+				map[string]any{"When": onText(r.ReceivedAt, now), "Checked": onText(r.CheckedAt, now)})
 		}
 	case r.State == store.ReturnReceived && r.ReceivedBy == store.ReceivedByCarrier:
-		arrived = "Arrived by carrier " + onText(r.ReceivedAt, now) + "; confirm it was checked."
+		arrived = lang.L("Arrived by carrier {{.When}}; confirm it was checked.", map[string]any{"When": onText(r.ReceivedAt, now)})
 	case r.State == store.ReturnReceived:
 		canConfirm = false
-		arrived = "Received " + onText(r.ReceivedAt, now) + ". Nothing more to do."
+		arrived = lang.L("Received {{.When}}. Nothing more to do.", map[string]any{"When": onText(r.ReceivedAt, now)})
 	case r.State == store.ReturnRequested:
 		canConfirm = false
-		arrived = "The carrier never booked this return, so it cannot be received. If the parcel is this order's, create the return first."
+		arrived = lang.L("The carrier never booked this return, so it cannot be received. If the parcel is this order's, create the return first.")
 	case r.State == store.ReturnFailed:
 		canConfirm = false
-		arrived = "The carrier refused this return, so it cannot be received. Check the parcel's label: scan the return it came with."
+		arrived = lang.L("The carrier refused this return, so it cannot be received. Check the parcel's label: scan the return it came with.")
 		if r.LastError != "" {
-			arrived = "The carrier refused this return (" + r.LastError + "), so it cannot be received. Check the parcel's label: scan the return it came with."
+			arrived = lang.L("The carrier refused this return ({{.Error}}), so it cannot be received. Check the parcel's label: scan the return it came with.",
+				map[string]any{"Error": r.LastError})
 		}
 	case r.State == store.ReturnCancelled:
 		canConfirm = false
-		arrived = "This return was cancelled, so it cannot be received. Check the parcel's label: scan the return it came with."
+		arrived = lang.L("This return was cancelled, so it cannot be received. Check the parcel's label: scan the return it came with.")
 	default:
-		arrived = "Check the contents against the list, then press Confirm received or scan the parcel again."
+		arrived = lang.L("Check the contents against the list, then press Confirm received or scan the parcel again.")
 	}
 	p.arrived.SetText(arrived)
 
 	reason := reasonText(r.Reason)
 	if r.Reason == "" {
-		reason = "Not given"
+		reason = lang.X("returns.reason_not_given", "Not given")
 	}
 	if r.Note != "" {
-		reason += "\nNote: " + r.Note
+		reason += "\n" + lang.L("Note: {{.Note}}", map[string]any{"Note": r.Note})
 	}
 	p.reason.SetText(reason)
 	lines, prefix := r.Lines, ""
 	if len(lines) == 0 {
-		lines, prefix = info.Order.Lines, "Every line of the order:\n"
+		lines, prefix = info.Order.Lines, lang.L("Every line of the order:")+"\n"
 	}
 	p.lines.SetText(prefix + orDash(linesText(lines, "\n")))
 	p.dates.SetText(returnDatesText(r, now))
@@ -690,7 +765,8 @@ func (v *returnsView) showReturn(info station.ReturnInfo, done string) {
 	if done != "" {
 		v.receiveSay(done, widget.SuccessImportance)
 	} else {
-		v.receiveSay("Return "+orDash(r.TrackingID())+" · "+returnServiceText(r), widget.MediumImportance)
+		v.receiveSay(lang.L("Return {{.ID}} · {{.Service}}", map[string]any{"ID": orDash(r.TrackingID()), "Service": returnServiceText(r)}),
+			widget.MediumImportance)
 	}
 }
 
@@ -706,16 +782,19 @@ func (v *returnsView) confirmReceived() {
 	p.btn.Disable()
 	info := p.shown
 	note := strings.TrimSpace(p.note.Text)
-	v.receiveSay("Confirming return "+orDash(info.Return.TrackingID())+"…", widget.MediumImportance)
+	v.receiveSay(lang.L("Confirming return {{.ID}}…", map[string]any{"ID": orDash(info.Return.TrackingID())}), widget.MediumImportance)
 	go func() {
 		ctx, cancel := context.WithTimeout(v.ps.jobCtx, 30*time.Second)
 		defer cancel()
 		got, err := v.rd.ReceiveReturn(ctx, info.Return.ID, note)
 		v.ps.ui(func() {
 			p.busy = false
+			notConfirmed := func() string {
+				return lang.L("Return of order {{.Ref}} not confirmed: {{.Error}}", map[string]any{"Ref": info.Return.OrderRef, "Error": errText(err)})
+			}
 			if v.closed() {
 				if err != nil {
-					v.ps.showError("Return of order "+info.Return.OrderRef+" not confirmed: "+errText(err), hintText(err))
+					v.ps.showError(notConfirmed(), hintText(err))
 				}
 				return
 			}
@@ -723,7 +802,7 @@ func (v *returnsView) confirmReceived() {
 			if err != nil {
 				p.btn.Enable()
 				p.result.Hide()
-				p.banner.fail("Return of order "+info.Return.OrderRef+" not confirmed: "+errText(err), hintText(err))
+				p.banner.fail(notConfirmed(), hintText(err))
 				return
 			}
 			if got.ID == "" {
@@ -731,7 +810,8 @@ func (v *returnsView) confirmReceived() {
 			}
 			info.Return = got
 			p.note.SetText("")
-			v.showReturn(info, "Received: return "+orDash(got.TrackingID())+" of order "+orDash(got.OrderRef)+" is checked in. Scan the next return parcel.")
+			v.showReturn(info, lang.L("Received: return {{.ID}} of order {{.Ref}} is checked in. Scan the next return parcel.",
+				map[string]any{"ID": orDash(got.TrackingID()), "Ref": orDash(got.OrderRef)}))
 		})
 		v.refresh()
 	}()
@@ -749,12 +829,14 @@ func (v *returnsView) receiveSay(msg string, imp widget.Importance) {
 
 func (v *returnsView) buildOpen() fyne.CanvasObject {
 	p := &v.open
-	p.summary = widget.NewLabel("Asking the station for the open returns…")
+	p.summary = widget.NewLabel(lang.L("Asking the station for the open returns…"))
 	p.summary.Truncation = fyne.TextTruncateEllipsis
 	p.result = widget.NewLabel("")
 	p.result.Wrapping = fyne.TextWrapWord
 	p.result.Hide()
-	p.syncBtn = widget.NewButton("Ask the carrier now", v.syncReturns)
+	p.syncBtn = v.keys.button(lang.L("Ask the carrier now"), keyAskCarrier, v.syncReturns)
+	v.keys.action(lang.L("Next open return"), keyNextOpenReturn, v.selectNextOpen)
+	v.keys.action(lang.L("Receive the chosen return"), keyReceiveChosen, v.receiveChosen)
 	p.list = container.NewVBox()
 	p.rows = map[string]*openReturnRow{}
 	head := container.NewVBox(container.NewBorder(nil, nil, nil, p.syncBtn, p.summary), p.result)
@@ -778,67 +860,107 @@ func (v *returnsView) showOpen(rs []station.Return, err error) {
 		return
 	}
 	if err != nil {
-		p.summary.SetText("The returns cannot be read: " + errText(err))
+		p.summary.SetText(lang.L("The returns cannot be read: {{.Error}}", map[string]any{"Error": errText(err)}))
 		p.summary.Importance = widget.DangerImportance
 		p.summary.Refresh()
 		return
 	}
 	p.n = len(rs)
-	v.openTab.Text = fmt.Sprintf("Open returns (%d)", len(rs))
+	v.openTab.Text = lang.L("Open returns ({{.N}})", map[string]any{"N": len(rs)})
 	v.tabs.Refresh()
 	p.summary.Importance = widget.MediumImportance
 	if len(rs) == 0 {
-		p.summary.SetText("No return is on its way.")
+		p.summary.SetText(lang.L("No return is on its way."))
 	} else {
-		p.summary.SetText(plural(len(rs), "return is on its way", "returns are on their way") + " back to the warehouse")
+		p.summary.SetText(lang.L("Returns on their way back to the warehouse: {{.N}}", map[string]any{"N": len(rs)}))
 	}
 	p.summary.Refresh()
 
 	var sig strings.Builder
 	for _, r := range rs {
-		fmt.Fprintf(&sig, "%s/%s/%s/%s\n", r.ID, r.State, r.ItemID, r.LastError)
+		fmt.Fprintf(&sig, "%s/%s/%s/%s\n", r.ID, r.State, r.ItemID, r.LastError) // i18n: a signature
 	}
 	if sig.String() == p.sig && p.sig != "" {
 		return
 	}
 	p.sig = sig.String()
+	var chosen string
+	if p.sel >= 0 && p.sel < len(p.order) {
+		chosen = p.order[p.sel].ret.ID
+	}
 	p.list.RemoveAll()
 	p.rows = map[string]*openReturnRow{}
+	p.order = nil
+	p.sel = -1
 	now := time.Now()
 	for i, r := range rs {
 		row := &openReturnRow{ret: r}
+		row.mark = widget.NewLabel("▶")
+		row.mark.TextStyle.Bold = true
+		row.mark.Hide()
 		words, imp := returnStateWords(r)
 		row.state = widget.NewLabel(words)
 		row.state.TextStyle.Bold = true
 		row.state.Importance = imp
-		row.title = widget.NewLabel(joinNonEmpty(" · ", "Order "+r.OrderRef, r.TrackingID(), reasonText(r.Reason)))
+		row.title = widget.NewLabel(joinNonEmpty(" · ", orderText(r.OrderRef), r.TrackingID(), reasonText(r.Reason)))
 		row.title.TextStyle.Bold = true
 		row.title.Truncation = fyne.TextTruncateEllipsis
-		detail := []string{returnServiceText(r), "created " + clockText(r.Created, now)}
+		detail := []string{returnServiceText(r), lang.L("created {{.When}}", map[string]any{"When": returnClock(r.Created, now)})}
 		if r.LastError != "" {
-			detail = append(detail, "last error: "+r.LastError)
+			detail = append(detail, lang.L("last error: {{.Error}}", map[string]any{"Error": r.LastError}))
 		}
 		row.detail = widget.NewLabel(joinNonEmpty(" · ", detail...))
 		row.detail.Wrapping = fyne.TextWrapWord
 		code := firstOf(r.TrackingID(), r.OrderRef)
-		row.receive = widget.NewButton("Receive", func() {
+		row.receive = widget.NewButton(lang.X("returns.receive", "Receive"), func() {
 			v.tabs.Select(v.receiveTab)
 			v.lookupReturn(code)
 			v.focusField()
 		})
 		p.rows[r.ID] = row
+		if r.ID == chosen {
+			p.sel = len(p.order)
+			row.mark.Show()
+		}
+		p.order = append(p.order, row)
 		if i > 0 {
 			p.list.Add(widget.NewSeparator())
 		}
-		text := container.NewVBox(container.NewBorder(nil, nil, row.state, nil, row.title), row.detail)
+		text := container.NewVBox(container.NewBorder(nil, nil, container.NewHBox(row.mark, row.state), nil, row.title), row.detail)
 		p.list.Add(container.NewBorder(nil, nil, nil, container.NewVBox(row.receive, layout.NewSpacer()), text))
 	}
 	if len(rs) == 0 {
-		empty := widget.NewLabel("Every return created here has arrived (or was cancelled).")
+		empty := widget.NewLabel(lang.L("Every return created here has arrived (or was cancelled)."))
 		empty.Importance = widget.LowImportance
 		p.list.Add(empty)
 	}
 	p.themed.Refresh()
+}
+
+// selectNextOpen chooses the next open return for the keyboard (after
+// the last, the first again) and shows the Open returns tab.
+func (v *returnsView) selectNextOpen() {
+	p := &v.open
+	if v.tabs.Selected() != v.openTab {
+		v.selectTab(v.openTab)
+	}
+	if len(p.order) == 0 {
+		return
+	}
+	if p.sel >= 0 && p.sel < len(p.order) {
+		p.order[p.sel].mark.Hide()
+	}
+	p.sel = (p.sel + 1) % len(p.order)
+	p.order[p.sel].mark.Show()
+}
+
+// receiveChosen receives the chosen open return (its Receive button).
+func (v *returnsView) receiveChosen() {
+	p := &v.open
+	if p.sel < 0 || p.sel >= len(p.order) {
+		return
+	}
+	p.order[p.sel].receive.OnTapped()
 }
 
 // syncReturns asks the carriers where the open returns are (Ask the
@@ -846,7 +968,7 @@ func (v *returnsView) showOpen(rs []station.Return, err error) {
 func (v *returnsView) syncReturns() {
 	p := &v.open
 	p.syncBtn.Disable()
-	v.openSay("Asking the carrier about the open returns…", widget.MediumImportance)
+	v.openSay(lang.L("Asking the carrier about the open returns…"), widget.MediumImportance)
 	go func() {
 		ctx, cancel := context.WithTimeout(v.ps.jobCtx, v.ps.cfg.syncTimeout)
 		defer cancel()
@@ -857,7 +979,11 @@ func (v *returnsView) syncReturns() {
 				return
 			}
 			if err != nil {
-				v.openSay(upperFirst(errText(err))+hintSuffix(err), widget.DangerImportance)
+				msg := upperFirst(errText(err))
+				if h := hintText(err); h != "" {
+					msg += "\n" + upperFirst(h)
+				}
+				v.openSay(msg, widget.DangerImportance)
 				return
 			}
 			imp := widget.SuccessImportance
@@ -878,69 +1004,94 @@ func (v *returnsView) openSay(msg string, imp widget.Importance) {
 	p.result.Show()
 }
 
-// returnSyncText words a ReturnSyncReport.
+// returnSyncText words a ReturnSyncReport: "Returns asked about: 2.
+// Moved on: 1."
 func returnSyncText(r station.ReturnSyncReport) string {
-	msg := "Asked the carrier about " + plural(r.Checked, "return", "returns")
+	n := func(v int) map[string]any { return map[string]any{"N": v} } // i18n: a template field
+	msg := lang.L("Returns asked about: {{.N}}.", n(r.Checked))
 	var did []string
 	if r.Changed > 0 {
-		did = append(did, plural(r.Changed, "moved on", "moved on"))
+		did = append(did, lang.L("moved on: {{.N}}", n(r.Changed)))
 	}
 	if r.Received > 0 {
-		did = append(did, plural(r.Received, "arrived back", "arrived back"))
+		did = append(did, lang.L("arrived back: {{.N}}", n(r.Received)))
 	}
 	if len(did) == 0 {
-		msg += ": nothing new."
+		msg += " " + lang.X("returns.nothing_new", "Nothing new.")
 	} else {
-		msg += ": " + strings.Join(did, ", ") + "."
+		msg += " " + upperFirst(strings.Join(did, ", ")) + "."
 	}
 	if len(r.Errors) > 0 {
-		msg += " " + plural(len(r.Errors), "could not be asked", "could not be asked") + ": " + r.Errors[0]
+		msg += " " + lang.L("Could not be asked: {{.N}} ({{.Error}})", map[string]any{"N": len(r.Errors), "Error": r.Errors[0]})
 	}
 	return msg
 }
 
 // ---- words ----
 
-// reasonWords are the return reasons as the packer says them.
-var reasonWords = map[string]string{
-	"wrong_size":       "Wrong size",
-	"damaged":          "Damaged",
-	"wrong_item":       "Wrong item sent",
-	"not_as_described": "Not as described",
-	"changed_mind":     "Changed their mind",
-	"not_collected":    "Not collected",
-	"other":            "Other",
+// reasonText is a reason in plain words in the screen's language (a
+// free text stays as it is).
+func reasonText(code string) string {
+	english := upperFirst(strings.ReplaceAll(code, "_", " "))
+	switch code {
+	case "wrong_size":
+		english = "Wrong size" // i18n: fallback of returns.reason.wrong_size
+	case "damaged":
+		english = "Damaged" // i18n: fallback of returns.reason.damaged
+	case "wrong_item":
+		english = "Wrong item sent" // i18n: fallback of returns.reason.wrong_item
+	case "not_as_described":
+		english = "Not as described" // i18n: fallback of returns.reason.not_as_described
+	case "changed_mind":
+		english = "Changed their mind" // i18n: fallback of returns.reason.changed_mind
+	case "not_collected":
+		english = "Not collected" // i18n: fallback of returns.reason.not_collected
+	case "other":
+		english = "Other reason" // i18n: fallback of returns.reason.other
+	default:
+		return english
+	}
+	return lang.X("returns.reason."+code, english) // i18n: the ids of station.ReturnReasons, checked in TestReturnWordsAreInTheCatalogue
 }
 
-// reasonText is a reason in plain words (a free text stays as it is).
-func reasonText(code string) string {
-	if w, ok := reasonWords[code]; ok {
-		return w
-	}
-	return upperFirst(strings.ReplaceAll(code, "_", " "))
-}
+// returnStates are the states a return can be in (store), each with its
+// words in the catalogue (returns.state.STATE).
+var returnStates = []store.ReturnState{store.ReturnRequested, store.ReturnRegistered, store.ReturnInTransit,
+	store.ReturnReceived, store.ReturnFailed, store.ReturnCancelled}
 
 // returnStateWords is a return's state as the packer says it, with its
 // colour: never the colour alone.
 func returnStateWords(r station.Return) (string, widget.Importance) {
+	var imp widget.Importance
 	switch r.State {
 	case store.ReturnRequested:
-		return "REQUESTED", widget.WarningImportance
-	case store.ReturnRegistered:
-		return "REGISTERED", widget.HighImportance
-	case store.ReturnInTransit:
-		return "ON ITS WAY", widget.HighImportance
+		imp = widget.WarningImportance
+	case store.ReturnRegistered, store.ReturnInTransit:
+		imp = widget.HighImportance
 	case store.ReturnReceived:
 		if r.ReceivedBy == store.ReceivedByCarrier && r.CheckedAt.IsZero() {
-			return "ARRIVED, NOT CHECKED", widget.WarningImportance
+			return lang.X("returns.state.arrived_unchecked", "ARRIVED, NOT CHECKED"), widget.WarningImportance
 		}
-		return "RECEIVED", widget.SuccessImportance
+		imp = widget.SuccessImportance
 	case store.ReturnFailed:
-		return "REFUSED", widget.DangerImportance
+		imp = widget.DangerImportance
 	case store.ReturnCancelled:
-		return "CANCELLED", widget.LowImportance
+		imp = widget.LowImportance
+	default:
+		return strings.ToUpper(strings.ReplaceAll(string(r.State), "_", " ")), widget.MediumImportance
 	}
-	return strings.ToUpper(strings.ReplaceAll(string(r.State), "_", " ")), widget.MediumImportance
+	return lang.X("returns.state."+string(r.State), returnStateEnglish[r.State]), imp // i18n: the ids of returnStates, checked in TestReturnWordsAreInTheCatalogue
+}
+
+// returnStateEnglish are the states' English words, the catalogue's
+// fallbacks.
+var returnStateEnglish = map[store.ReturnState]string{
+	store.ReturnRequested:  "REQUESTED",  // i18n: fallback of returns.state.requested
+	store.ReturnRegistered: "REGISTERED", // i18n: fallback of returns.state.registered
+	store.ReturnInTransit:  "ON ITS WAY", // i18n: fallback of returns.state.in_transit
+	store.ReturnReceived:   "RECEIVED",   // i18n: fallback of returns.state.received
+	store.ReturnFailed:     "REFUSED",    // i18n: fallback of returns.state.failed
+	store.ReturnCancelled:  "CANCELLED",  // i18n: fallback of returns.state.cancelled
 }
 
 // returnServiceText is "PostNord Return Drop Off (24)", "PostNord QR
@@ -949,11 +1100,11 @@ func returnServiceText(r station.Return) string {
 	var svc string
 	switch {
 	case r.Labelless:
-		svc = "QR code, no label"
+		svc = lang.L("QR code, no label")
 	case r.Service == "24":
-		svc = "Return Drop Off (24)"
+		svc = lang.L("Return Drop Off (24)")
 	case r.Service == "20" || r.Service == "22":
-		svc = "Return Pickup (" + r.Service + ")"
+		svc = lang.L("Return Pickup ({{.Code}})", map[string]any{"Code": r.Service})
 	default:
 		svc = r.Service
 	}
@@ -963,47 +1114,58 @@ func returnServiceText(r station.Return) string {
 // returnDatesText is the return's history in one line.
 func returnDatesText(r station.Return, now time.Time) string {
 	var parts []string
-	add := func(what string, t time.Time) {
+	add := func(what func(when string) string, t time.Time) {
 		if !t.IsZero() {
-			parts = append(parts, what+" "+clockText(t, now))
+			parts = append(parts, what(returnClock(t, now)))
 		}
 	}
-	add("Created", r.Created)
-	add("registered", r.RegisteredAt)
-	add("on its way", r.InTransitAt)
+	when := func(w string) map[string]any { return map[string]any{"When": w} } // i18n: a template field
+	add(func(w string) string { return lang.L("Created {{.When}}", when(w)) }, r.Created)
+	add(func(w string) string { return lang.L("registered {{.When}}", when(w)) }, r.RegisteredAt)
+	add(func(w string) string { return lang.L("on its way {{.When}}", when(w)) }, r.InTransitAt)
 	if r.ReceivedBy == store.ReceivedByCarrier {
-		add("arrived by carrier", r.ReceivedAt)
+		add(func(w string) string { return lang.L("arrived by carrier {{.When}}", when(w)) }, r.ReceivedAt)
 	} else {
-		add("received", r.ReceivedAt)
+		add(func(w string) string { return lang.L("received {{.When}}", when(w)) }, r.ReceivedAt)
 	}
 	if r.ReceivedBy == store.ReceivedByCarrier || !r.CheckedAt.Equal(r.ReceivedAt) {
-		add("checked at the bench", r.CheckedAt) // unless it is the bench's own "received"
+		// unless it is the bench's own "received"
+		add(func(w string) string { return lang.L("checked at the bench {{.When}}", when(w)) }, r.CheckedAt)
 	}
 	if r.OutgoingItemID != "" {
-		parts = append(parts, "sent as "+r.OutgoingItemID)
+		parts = append(parts, lang.L("sent as {{.ID}}", map[string]any{"ID": r.OutgoingItemID}))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// returnClock is "14:05" today, else "2 Jan 14:05".
+func returnClock(t, now time.Time) string {
+	t = t.Local()
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return clockOf(t)
+	}
+	return dayMonthText(t) + " " + clockOf(t)
 }
 
 // onText is "on 2 Jan at 14:05", or "today at 14:05".
 func onText(t, now time.Time) string {
 	if t.IsZero() {
-		return "earlier"
+		return lang.X("returns.earlier", "earlier")
 	}
 	t = t.Local()
 	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
-		return "today at " + t.Format("15:04")
+		return lang.L("today at {{.Time}}", map[string]any{"Time": clockOf(t)})
 	}
-	return "on " + t.Format("2 Jan") + " at " + t.Format("15:04")
+	return lang.L("on {{.Day}} at {{.Time}}", map[string]any{"Day": dayMonthText(t), "Time": clockOf(t)})
 }
 
 // linesText is "2 × Blå kopp (SKU 123)", one line each, joined by sep.
 func linesText(lines []carrier.Line, sep string) string {
 	out := make([]string, 0, len(lines))
 	for _, l := range lines {
-		s := fmt.Sprintf("%d × %s", l.Quantity, l.Description)
+		s := fmt.Sprintf("%d × %s", l.Quantity, l.Description) // i18n: a quantity and the shop's own words
 		if l.SKU != "" {
-			s += " (SKU " + l.SKU + ")"
+			s += " (SKU " + l.SKU + ")" // i18n: SKU is the same word in every language the station speaks
 		}
 		out = append(out, s)
 	}

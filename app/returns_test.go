@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"labelstation/app/i18n"
 	"labelstation/carrier"
 	"labelstation/station"
 	"labelstation/store"
@@ -37,11 +39,12 @@ func focusedIs(t *testing.T, w fyne.Window, want fyne.Focusable, when string) {
 	}
 }
 
-// pickChoice taps the choice button whose text is label.
+// pickChoice taps the choice button whose text is label (followed by its
+// key).
 func pickChoice(t *testing.T, g *choiceGroup, label string) {
 	t.Helper()
 	for _, b := range g.buttons {
-		if b.Text == label {
+		if b.Text == label || strings.HasPrefix(b.Text, label+"   ") {
 			test.Tap(b)
 			return
 		}
@@ -252,7 +255,7 @@ func TestCreateAnotherReturn(t *testing.T) {
 	if !strings.Contains(p.banner.msg.Text, "already has an open return") || !strings.Contains(p.banner.hint.Text, "Create another") {
 		t.Errorf("banner %q / %q", p.banner.msg.Text, p.banner.hint.Text)
 	}
-	if !p.another.Visible() || findButton(w.Canvas(), "Create another") == nil {
+	if !p.another.Visible() || findButton(w.Canvas(), "Create another   Ctrl+D") == nil {
 		t.Fatal("no Create another button after a duplicate")
 	}
 	test.Tap(p.another)
@@ -276,7 +279,7 @@ func TestCreateLabellessReturn(t *testing.T) {
 	p := &v.create
 	scanCode(w.Canvas(), "10002")
 	pickChoice(t, p.reason, "Not as described")
-	pickChoice(t, p.service, "QR code, no label (labelless)")
+	pickChoice(t, p.service, "QR code, no label")
 	if b := p.service.buttons[serviceLabelless]; b.Importance != widget.HighImportance || b.Icon != theme.RadioButtonCheckedIcon() {
 		t.Error("the chosen service is not marked by its icon and colour")
 	}
@@ -434,7 +437,7 @@ func TestOpenReturnsList(t *testing.T) {
 	v := openReturns(t, ps, w)
 	p := &v.open
 	loop.until(t, "open list", func() bool { return len(p.rows) == 2 })
-	if v.openTab.Text != "Open returns (2)" || !strings.HasPrefix(p.summary.Text, "2 returns are on their way") {
+	if v.openTab.Text != "Open returns (2)" || p.summary.Text != "Returns on their way back to the warehouse: 2" {
 		t.Errorf("tab %q, summary %q", v.openTab.Text, p.summary.Text)
 	}
 	for id, want := range map[string][]string{
@@ -455,8 +458,8 @@ func TestOpenReturnsList(t *testing.T) {
 	}
 
 	test.Tap(p.syncBtn)
-	loop.until(t, "synced", func() bool { return strings.HasPrefix(p.result.Text, "Asked the carrier about 2 returns") })
-	if !strings.Contains(p.result.Text, "1 moved on") {
+	loop.until(t, "synced", func() bool { return strings.HasPrefix(p.result.Text, "Returns asked about: 2.") })
+	if !strings.Contains(p.result.Text, "Moved on: 1") {
 		t.Errorf("sync result %q", p.result.Text)
 	}
 	if _, _, syncs := st.returnCalls(); syncs != 1 {
@@ -575,4 +578,178 @@ func TestReturnsScreenshot(t *testing.T) {
 	v.tabs.Select(v.openTab)
 	loop.until(t, "open list", func() bool { return len(v.open.rows) == 3 })
 	shot("open")
+}
+
+// twoOpenReturns are a registered and an on-its-way return, of orders
+// other than the fake desk's 10001 and 10002 (which stay free to return).
+func twoOpenReturns() []station.Return {
+	now := time.Now()
+	return []station.Return{
+		{ID: "ret-1", OrderRef: "9001", Carrier: "postnord", Service: "24", ItemID: "RR000000001SE", Reason: "wrong_size",
+			State: store.ReturnRegistered, Created: now.Add(-3 * time.Hour)},
+		{ID: "ret-2", OrderRef: "9002", Carrier: "postnord", Service: "24", ItemID: "RR000000002SE", Reason: "damaged",
+			State: store.ReturnInTransit, Created: now.Add(-2 * time.Hour)},
+	}
+}
+
+// checkNoKeyClash fails when two menus of w's main menu (the pack
+// screen's "Station" and a dialog's) give one key to two actions.
+func checkNoKeyClash(t *testing.T, w fyne.Window) {
+	t.Helper()
+	seen := map[string]string{}
+	for _, m := range w.MainMenu().Items {
+		for _, it := range m.Items {
+			if it.Shortcut == nil {
+				continue
+			}
+			name := it.Shortcut.ShortcutName()
+			if prev, dup := seen[name]; dup {
+				t.Errorf("%s is the key of both %q and %s/%q", name, prev, m.Label, it.Label)
+			}
+			seen[name] = m.Label + "/" + it.Label
+		}
+	}
+}
+
+// Every button of the Returns dialog has a key in its "Returns" menu,
+// beside the pack screen's keys and clashing with none; the keys switch
+// tabs, pick the reason and the way back, create the label, choose and
+// receive an open return and close the dialog, which takes its menu away.
+func TestReturnsKeys(t *testing.T) {
+	st := newFakeDesk()
+	st.returns = twoOpenReturns()
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+	v := openReturns(t, ps, w)
+	loop.until(t, "open list", func() bool { return len(v.open.rows) == 2 })
+	var rowButtons []*widget.Button
+	for _, r := range v.open.rows {
+		rowButtons = append(rowButtons, r.receive) // keyed for the chosen row: Ctrl+J, Ctrl+E
+	}
+	v.create.another.Show()
+	v.receive.details.Show()
+	for _, tab := range []*container.TabItem{v.createTab, v.receiveTab, v.openTab} {
+		checkEveryButtonKeyed(t, tab.Content, v.keys, rowButtons...)
+	}
+	v.create.another.Hide()
+	v.receive.details.Hide()
+	checkNoKeyClash(t, w)
+	if got := v.create.btn.Text; got != "Create return label   Ctrl+L" {
+		t.Errorf("create button says %q", got)
+	}
+	press := func(k keyAction) { c.(fyne.Shortcutable).TypedShortcut(k.shortcut()) }
+
+	press(keyReturnsReceiveTab)
+	if v.tabs.Selected() != v.receiveTab {
+		t.Fatalf("Ctrl+R selected %q", v.tabs.Selected().Text)
+	}
+	focusedIs(t, w, v.receive.scan, "after Ctrl+R")
+	press(keyReturnsCreateTab)
+	focusedIs(t, w, v.create.scan, "after Ctrl+N")
+	scanCode(c, "10001")
+	loop.until(t, "order shown", func() bool { return strings.Contains(v.create.order.Text, "Åsa Öberg") })
+	press(ctrlKey(fyne.Key3))
+	press(altKey(fyne.Key2))
+	press(keyCreateLabel)
+	loop.until(t, "created", func() bool { return v.create.tracking.Visible() })
+	creates, _, _ := st.returnCalls()
+	if len(creates) != 1 || creates[0].Opts.Reason != "wrong_item" || creates[0].Opts.Service != "20" {
+		t.Fatalf("Ctrl+3, Alt+2, Ctrl+L created %+v, want wrong_item as a pickup", creates)
+	}
+
+	press(keyNextOpenReturn)
+	press(keyNextOpenReturn)
+	if v.tabs.Selected() != v.openTab || v.open.sel != 1 || !v.open.order[1].mark.Visible() || v.open.order[0].mark.Visible() {
+		t.Fatalf("Ctrl+J twice: tab %q, chosen row %d", v.tabs.Selected().Text, v.open.sel)
+	}
+	chosen := v.open.order[1].ret.ID
+	press(keyReceiveChosen)
+	if v.tabs.Selected() != v.receiveTab {
+		t.Fatal("Ctrl+E did not go to the Receive tab")
+	}
+	loop.until(t, "chosen return shown", func() bool { return v.receive.have && v.receive.shown.Return.ID == chosen })
+	press(keyConfirmReceived)
+	loop.until(t, "received", func() bool { _, rs, _ := st.returnCalls(); return len(rs) == 1 })
+
+	press(keyCloseReturns)
+	loop.drain()
+	if ps.returnsView != nil {
+		t.Fatal("Ctrl+W did not close the dialog")
+	}
+	if mm := w.MainMenu(); mm != nil {
+		for _, m := range mm.Items {
+			if m.Label == "Returns" {
+				t.Error("the Returns menu stays after the dialog closed")
+			}
+		}
+	}
+	press(keyCreateLabel)
+	loop.drain()
+	if creates, _, _ := st.returnCalls(); len(creates) != 1 {
+		t.Errorf("Ctrl+L after closing created again: %+v", creates)
+	}
+}
+
+// In Swedish the Returns dialog's tabs, buttons, reasons, states and
+// dates are Swedish.
+func TestReturnsSpeaksSwedish(t *testing.T) {
+	if _, err := i18n.Use("sv"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { i18n.Use("en") })
+	st := newFakeDesk()
+	st.returns = twoOpenReturns()
+	ps, w, loop := newTestScreen(t, st)
+	v := openReturns(t, ps, w)
+	loop.until(t, "open list", func() bool { return len(v.open.rows) == 2 })
+	checks := map[string][2]string{
+		"create tab":  {v.createTab.Text, "Skapa retur"},
+		"open tab":    {v.openTab.Text, "Öppna returer (2)"},
+		"button":      {v.create.btn.Text, "Skapa returetikett   Ctrl+L"},
+		"reason":      {v.create.reason.buttons[0].Text, "Fel storlek   Ctrl+1"},
+		"service":     {v.create.service.buttons[1].Text, "Hämtas hos kunden (20)   Alt+2"},
+		"summary":     {v.open.summary.Text, "Returer på väg tillbaka till lagret: 2"},
+		"state":       {v.open.rows["ret-2"].state.Text, "PÅ VÄG"},
+		"receive row": {v.open.rows["ret-2"].receive.Text, "Ta emot"},
+	}
+	for what, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("%s says %q, want %q", what, c[0], c[1])
+		}
+	}
+	if got := v.open.rows["ret-1"].title.Text; got != "Order 9001 · RR000000001SE · Fel storlek" {
+		t.Errorf("row title %q", got)
+	}
+	now := time.Date(2025, 11, 5, 12, 0, 0, 0, time.Local)
+	if got := onText(time.Date(2025, 11, 3, 9, 40, 0, 0, time.Local), now); got != "den 3 nov kl. 09:40" {
+		t.Errorf("a day this month is %q", got)
+	}
+}
+
+// Every return reason the station offers and every state a return can be
+// in has its words in the English catalogue (and so in every language).
+func TestReturnWordsAreInTheCatalogue(t *testing.T) {
+	en, err := i18n.Catalogue("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range station.ReturnReasons {
+		if _, ok := en["returns.reason."+r]; !ok {
+			t.Errorf("reason %s is not in the English catalogue", r)
+		}
+		if reasonText(r) != en["returns.reason."+r] {
+			t.Errorf("reason %s says %q, the catalogue %q", r, reasonText(r), en["returns.reason."+r])
+		}
+	}
+	for _, s := range returnStates {
+		if _, ok := en["returns.state."+string(s)]; !ok {
+			t.Errorf("state %s is not in the English catalogue", s)
+		}
+		if words, _ := returnStateWords(station.Return{State: s, CheckedAt: time.Now()}); words != returnStateEnglish[s] {
+			t.Errorf("state %s says %q, want %q", s, words, returnStateEnglish[s])
+		}
+	}
+	if got := reasonText("box fell off the truck"); got != "Box fell off the truck" {
+		t.Errorf("a free-text reason becomes %q", got)
+	}
 }
