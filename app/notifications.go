@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image/color"
 	"sort"
@@ -15,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -51,10 +51,16 @@ const notifyLogMax = 300
 // station call runs off the UI goroutine; results come back through the
 // screen's ui (fyne.Do). The page is asked for again every QueueEvery
 // while the window is open, and after every action.
+//
+// Every action has a key, listed in the window's Notifications menu: the
+// buttons say theirs, and the rows' buttons (Enable/Disable, Preview…,
+// Retry, Discard) act on the selected row, chosen with a tap or
+// Ctrl+Up/Down.
 type notificationsView struct {
-	ps  *PackScreen
-	nd  NotificationDesk
-	win fyne.Window
+	ps   *PackScreen
+	nd   NotificationDesk
+	win  fyne.Window
+	keys *actionKeys
 	// ctx ends the timer and the loads when the window is closed (or the
 	// pack screen is).
 	ctx    context.Context
@@ -83,7 +89,8 @@ type rulesPane struct {
 	themed  *container.ThemeOverride
 	summary *widget.Label
 	list    *fyne.Container
-	rows    map[string]*ruleRow // by rule id, for tests
+	sel     rowSelection[string] // the selected rule
+	rows    map[string]*ruleRow  // by rule id, for tests
 	sig     string
 	busy    map[string]bool // rule id → Enable/Disable runs
 }
@@ -124,6 +131,7 @@ type notifyLogPane struct {
 	summary *widget.Label
 	sendBtn *widget.Button
 	list    *fyne.Container
+	sel     rowSelection[uint64]  // the selected message
 	rows    map[uint64]*notifyRow // by seq, for tests
 	sig     string
 	busy    map[uint64]bool // seq → a Retry or Discard runs
@@ -173,7 +181,8 @@ func (ps *PackScreen) ShowNotifications() {
 	v.rules.rows, v.rules.busy = map[string]*ruleRow{}, map[string]bool{}
 	v.log.rows, v.log.busy = map[uint64]*notifyRow{}, map[uint64]bool{}
 
-	v.win = fyne.CurrentApp().NewWindow("Notifications")
+	v.win = fyne.CurrentApp().NewWindow(lang.X("notify.title", "Notifications"))
+	v.keys = newActionKeys(v.win, lang.X("notify.title", "Notifications"))
 	v.win.SetContent(v.build())
 	v.win.Resize(fyne.NewSize(1100, 700))
 	v.win.SetOnClosed(func() {
@@ -183,6 +192,7 @@ func (ps *PackScreen) ShowNotifications() {
 		}
 	})
 	v.installKeys()
+	v.keys.install()
 	ps.notifyView = v
 	v.win.Show()
 
@@ -194,7 +204,7 @@ func (ps *PackScreen) ShowNotifications() {
 func (v *notificationsView) closed() bool { return v.ctx.Err() != nil }
 
 func (v *notificationsView) build() fyne.CanvasObject {
-	v.result = widget.NewLabel("Asking the station for the notification rules…")
+	v.result = widget.NewLabel(lang.L("Asking the station for the notification rules…"))
 	v.result.Wrapping = fyne.TextWrapWord
 	v.result.TextStyle.Bold = true
 
@@ -204,14 +214,106 @@ func (v *notificationsView) build() fyne.CanvasObject {
 	v.preview.themed = container.NewThemeOverride(v.buildPreview(), screenTheme{text: textSize})
 	v.log.themed = container.NewThemeOverride(v.buildLog(), screenTheme{text: textSize})
 	v.days.themed = container.NewThemeOverride(v.buildDays(), screenTheme{text: textSize})
-	v.rulesTab = container.NewTabItem("Rules", v.rules.themed)
-	v.previewTab = container.NewTabItem("Preview", v.preview.themed)
-	v.logTab = container.NewTabItem("Log", v.log.themed)
-	v.daysTab = container.NewTabItem("Per day", v.days.themed)
+	v.rulesTab = container.NewTabItem(lang.X("notify.tab.rules", "Rules"), v.rules.themed)
+	v.previewTab = container.NewTabItem(lang.X("notify.tab.preview", "Preview"), v.preview.themed)
+	v.logTab = container.NewTabItem(lang.X("notify.tab.log", "Log"), v.log.themed)
+	v.daysTab = container.NewTabItem(lang.X("notify.tab.days", "Per day"), v.days.themed)
 	v.tabs = container.NewAppTabs(v.rulesTab, v.previewTab, v.logTab, v.daysTab)
 	v.tabs.OnSelected = func(*container.TabItem) { v.focusField() }
+	v.bindKeys()
 	return container.NewThemeOverride(container.NewBorder(container.NewPadded(v.result), nil, nil, nil, v.tabs),
 		screenTheme{text: textSize})
+}
+
+// The Notifications window's keys (its own window: the pack screen's
+// F-keys are not here, so Ctrl+letters free of the entries' own Ctrl+A,
+// C, V, X, Y, Z).
+var (
+	notifyKeyNextTab  = ctrlKey(fyne.KeyT)
+	notifyKeyToggle   = ctrlKey(fyne.KeyE)
+	notifyKeyOpenRule = ctrlKey(fyne.KeyO)
+	notifyKeyPreview  = ctrlKey(fyne.KeyP)
+	notifyKeyEnable   = keyAction{fyne.KeyE, fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	notifyKeyRetry    = ctrlKey(fyne.KeyR)
+	notifyKeyDiscard  = ctrlKey(fyne.KeyD)
+	notifyKeySend     = ctrlKey(fyne.KeyS)
+	notifyKeyClose    = ctrlKey(fyne.KeyW)
+)
+
+// bindKeys gives every action of the window its key; the buttons are
+// made by then. Row keys act on the selected row of the tab shown.
+func (v *notificationsView) bindKeys() {
+	k := v.keys
+	k.action(lang.X("queue.key.nexttab", "Next tab"), notifyKeyNextTab, func() {
+		v.tabs.SelectIndex((v.tabs.SelectedIndex() + 1) % len(v.tabs.Items))
+		v.focusField()
+	})
+	k.action(lang.X("queue.key.nextrow", "Select the next row"), keyRowDown, func() { v.moveSelection(1) })
+	k.action(lang.X("queue.key.prevrow", "Select the previous row"), keyRowUp, func() { v.moveSelection(-1) })
+	k.action(lang.L("Enable or disable the selected rule"), notifyKeyToggle, func() {
+		if r := v.selectedRule(); r != nil {
+			tapEnabled(r.toggle)
+		}
+	})
+	k.action(lang.L("Preview the selected rule"), notifyKeyOpenRule, func() {
+		if r := v.selectedRule(); r != nil {
+			tapEnabled(r.review)
+		}
+	})
+	k.bind(v.preview.btn, lang.X("notify.preview", "Preview"), notifyKeyPreview)
+	k.bind(v.preview.enable, lang.L("Enable this rule"), notifyKeyEnable)
+	k.action(lang.L("Retry the selected message"), notifyKeyRetry, func() {
+		if r := v.selectedMessage(); r != nil {
+			tapEnabled(r.retry)
+		}
+	})
+	k.action(lang.L("Discard the selected message"), notifyKeyDiscard, func() {
+		if r := v.selectedMessage(); r != nil {
+			tapEnabled(r.discard)
+		}
+	})
+	k.bind(v.log.sendBtn, lang.X("notify.sendnow", "Send now"), notifyKeySend)
+	k.action(lang.X("notify.close", "Close"), notifyKeyClose, func() { v.win.Close() })
+}
+
+// selectedRule is the selected row of the Rules tab while it is shown.
+func (v *notificationsView) selectedRule() *ruleRow {
+	if v.tabs.Selected() != v.rulesTab {
+		return nil
+	}
+	id, ok := v.rules.sel.selected()
+	if !ok {
+		return nil
+	}
+	return v.rules.rows[id]
+}
+
+// selectedMessage is the selected row of the Log tab while it is shown.
+func (v *notificationsView) selectedMessage() *notifyRow {
+	if v.tabs.Selected() != v.logTab {
+		return nil
+	}
+	seq, ok := v.log.sel.selected()
+	if !ok {
+		return nil
+	}
+	return v.log.rows[seq]
+}
+
+// moveSelection selects the next (+1) or previous (-1) row of the tab
+// shown; on the Preview tab, the next or previous rule to preview.
+func (v *notificationsView) moveSelection(by int) {
+	switch v.tabs.Selected() {
+	case v.rulesTab:
+		v.rules.sel.move(by)
+	case v.logTab:
+		v.log.sel.move(by)
+	case v.previewTab:
+		pick := v.preview.pick
+		if n := len(pick.Options); n > 0 {
+			pick.SetSelectedIndex(max(0, min(n-1, pick.SelectedIndex()+by)))
+		}
+	}
 }
 
 // installKeys: F6 goes to the next tab, Escape closes the window, and
@@ -278,7 +380,7 @@ func (v *notificationsView) show(page station.NotificationsPage, err error) {
 		return
 	}
 	if err != nil {
-		v.fail(fmt.Errorf("the notifications cannot be read: %w", err))
+		v.say(lang.L("The notifications cannot be read: {{.Error}}", map[string]any{"Error": errText(err)})+hintSuffix(err), widget.DangerImportance)
 		v.loadFailed = true
 		return
 	}
@@ -332,7 +434,11 @@ func (v *notificationsView) buildRules() fyne.CanvasObject {
 	p.summary = widget.NewLabel("")
 	p.summary.Wrapping = fyne.TextWrapWord
 	p.list = container.NewVBox()
-	return container.NewBorder(p.summary, nil, nil, nil, container.NewVScroll(p.list))
+	scroll := container.NewVScroll(p.list)
+	p.sel.scroll = scroll
+	hint := keysHint(lang.L("{{.Up}} / {{.Down}} select a rule, {{.Toggle}} enables or disables it, {{.Preview}} previews it.", map[string]any{
+		"Up": keyRowUp.String(), "Down": keyRowDown.String(), "Toggle": notifyKeyToggle.String(), "Preview": notifyKeyOpenRule.String()}))
+	return container.NewBorder(p.summary, hint, nil, nil, scroll)
 }
 
 func (v *notificationsView) showRules(page station.NotificationsPage) {
@@ -343,30 +449,31 @@ func (v *notificationsView) showRules(page station.NotificationsPage) {
 		if r.Enabled {
 			on++
 		}
-		fmt.Fprintf(&sig, "%+v\n", r)
+		fmt.Fprintf(&sig, "%+v\n", r) // i18n: what is shown, compared, never displayed
 	}
 	fmt.Fprintf(&sig, "%v", page.Channels)
 	switch {
 	case len(page.Rules) == 0:
-		p.summary.SetText("No notification rules are set up yet. New rules start disabled: preview one on a real shipment here, then enable it.")
+		p.summary.SetText(lang.L("No notification rules are set up yet. New rules start disabled: preview one on a real shipment here, then enable it."))
 	default:
-		p.summary.SetText(plural(len(page.Rules), "rule", "rules") + " · " + fmt.Sprintf("%d enabled", on) +
-			" · channels set up: " + channelsText(page.Channels))
+		p.summary.SetText(lang.L("Rules: {{.N}} · enabled: {{.On}} · channels set up: {{.Channels}}",
+			map[string]any{"N": len(page.Rules), "On": on, "Channels": channelsText(page.Channels)}))
 	}
-	v.rulesTab.Text = fmt.Sprintf("Rules (%d)", len(page.Rules))
-	v.tabs.Refresh()
+	setTabText(v.tabs, v.rulesTab, lang.X("notify.tab.rules.count", "Rules ({{.N}})", map[string]any{"N": len(page.Rules)}))
 	if sig.String() == p.sig && p.sig != "" {
 		return
 	}
 	p.sig = sig.String()
 	p.rows = map[string]*ruleRow{}
+	p.sel.begin()
 	rows := make([]fyne.CanvasObject, 0, len(page.Rules))
 	for _, r := range page.Rules {
 		row := v.ruleRow(r, page.Channels)
 		p.rows[r.ID] = row
-		rows = append(rows, actionRow(row.state, row.title, row.words, row.note, row.toggle, row.review))
+		rows = append(rows, p.sel.add(r.ID, actionRow(row.state, row.title, row.words, row.note, row.toggle, row.review)))
 	}
-	fillList(p.list, rows, "No rule sends anything yet.")
+	fillList(p.list, rows, lang.L("No rule sends anything yet."))
+	p.sel.end()
 	p.themed.Refresh()
 }
 
@@ -389,7 +496,7 @@ func (v *notificationsView) ruleRow(r station.NotificationRule, channels []strin
 		imp = widget.DangerImportance
 	}
 	if !r.Enabled {
-		notes = append(notes, "New rules start disabled: preview it on a real shipment, then enable.")
+		notes = append(notes, lang.L("New rules start disabled: preview it on a real shipment, then enable."))
 	}
 	row.note = widget.NewLabel(strings.Join(notes, "\n"))
 	row.note.Wrapping = fyne.TextWrapWord
@@ -401,11 +508,11 @@ func (v *notificationsView) ruleRow(r station.NotificationRule, channels []strin
 
 	id := r.ID
 	if r.Enabled {
-		row.toggle = widget.NewButton("Disable", func() { v.enableRule(id, false) })
+		row.toggle = widget.NewButton(lang.X("notify.rule.disable", "Disable"), func() { v.enableRule(id, false) })
 	} else {
-		row.toggle = widget.NewButton("Enable", func() { v.enableRule(id, true) })
+		row.toggle = widget.NewButton(lang.X("notify.rule.enable", "Enable"), func() { v.enableRule(id, true) })
 	}
-	row.review = widget.NewButton("Preview…", func() { v.previewRuleTab(id) })
+	row.review = widget.NewButton(lang.X("notify.rule.preview", "Preview…"), func() { v.previewRuleTab(id) })
 	row.review.Importance = widget.HighImportance
 	if v.rules.busy[id] {
 		row.toggle.Disable()
@@ -416,15 +523,15 @@ func (v *notificationsView) ruleRow(r station.NotificationRule, channels []strin
 // ruleStateWords is a rule's state in words and colour.
 func ruleStateWords(r station.NotificationRule) (string, widget.Importance) {
 	if r.Enabled {
-		return "ENABLED", widget.SuccessImportance
+		return lang.X("notify.rule.state.enabled", "ENABLED"), widget.SuccessImportance
 	}
-	return "DISABLED", widget.WarningImportance
+	return lang.X("notify.rule.state.disabled", "DISABLED"), widget.WarningImportance
 }
 
 // enableRule switches a rule on or off (Enable/Disable, Enable this rule).
 func (v *notificationsView) enableRule(id string, on bool) {
 	// Which messages go to receivers is the supervisor's call (roles.go).
-	v.ps.asSupervisor(v.win, "Switching a notification rule on or off", func() { v.switchRule(id, on) })
+	v.ps.asSupervisor(v.win, lang.L("Switching a notification rule on or off"), func() { v.switchRule(id, on) })
 }
 
 func (v *notificationsView) switchRule(id string, on bool) {
@@ -433,11 +540,11 @@ func (v *notificationsView) switchRule(id string, on bool) {
 	}
 	v.setRuleBusy(id, true)
 	name := v.ruleName(id)
-	what := "Enabling"
-	if !on {
-		what = "Disabling"
+	if on {
+		v.say(lang.L("Enabling the rule {{.Name}}…", map[string]any{"Name": name}), widget.MediumImportance)
+	} else {
+		v.say(lang.L("Disabling the rule {{.Name}}…", map[string]any{"Name": name}), widget.MediumImportance)
 	}
-	v.say(what+" the rule "+name+"…", widget.MediumImportance)
 	go func() {
 		// Under the screen's job context: closing the window must not
 		// leave it unknown whether the rule is on.
@@ -456,10 +563,11 @@ func (v *notificationsView) switchRule(id string, on bool) {
 			if got.ID == "" {
 				got.ID, got.Enabled = id, on
 			}
+			rule := map[string]any{"Name": firstOf(got.Name, name)} // i18n: template fields
 			if got.Enabled {
-				v.say("The rule "+firstOf(got.Name, name)+" is enabled: it sends from now on.", widget.SuccessImportance)
+				v.say(lang.L("The rule {{.Name}} is enabled: it sends from now on.", rule), widget.SuccessImportance)
 			} else {
-				v.say("The rule "+firstOf(got.Name, name)+" is disabled: it sends nothing more. Messages it made before still go out.", widget.WarningImportance)
+				v.say(lang.L("The rule {{.Name}} is disabled: it sends nothing more. Messages it made before still go out.", rule), widget.WarningImportance)
 			}
 			v.afterEnable(got)
 		})
@@ -527,23 +635,23 @@ func (v *notificationsView) buildPreview() fyne.CanvasObject {
 			v.choosePreviewRule(id)
 		}
 	})
-	p.pick.PlaceHolder = "Pick a rule"
-	p.ruleText = widget.NewLabel("Pick a rule, or press Preview… on the Rules tab.")
+	p.pick.PlaceHolder = lang.L("Pick a rule")
+	p.ruleText = widget.NewLabel(lang.L("Pick a rule, or press Preview… on the Rules tab."))
 	p.ruleText.Wrapping = fyne.TextWrapWord
 
 	p.scan = newScanField()
-	p.scan.SetPlaceHolder("Scan a shipment: order or tracking number")
+	p.scan.SetPlaceHolder(lang.L("Scan a shipment: order or tracking number"))
 	p.scan.OnSubmitted = v.previewScanned
 	p.scan.onKey = v.fieldKey
 	scanRow := container.NewThemeOverride(p.scan, screenTheme{text: 26, innerPad: 10})
-	p.btn = widget.NewButton("Preview", func() { v.previewScanned(p.scan.Text) })
+	p.btn = widget.NewButton("", func() { v.previewScanned(p.scan.Text) }) // its text and key: bindKeys
 	p.btn.Importance = widget.HighImportance
 
 	p.banner = newDlgBanner(nil)
-	p.status = widget.NewLabel("Nothing is sent by a preview: it shows what the rule would send for a real shipment.")
+	p.status = widget.NewLabel(lang.L("Nothing is sent by a preview: it shows what the rule would send for a real shipment."))
 	p.status.Wrapping = fyne.TextWrapWord
 	p.status.TextStyle.Bold = true
-	p.enable = widget.NewButton("Enable this rule", func() {
+	p.enable = widget.NewButton("", func() { // its text and key: bindKeys
 		if p.ruleID != "" {
 			v.enableRule(p.ruleID, true)
 		}
@@ -552,7 +660,7 @@ func (v *notificationsView) buildPreview() fyne.CanvasObject {
 	p.enable.Hide()
 	p.cards = container.NewVBox()
 
-	pickRow := container.NewBorder(nil, nil, widget.NewLabel("Rule"), nil, p.pick)
+	pickRow := container.NewBorder(nil, nil, widget.NewLabel(lang.X("notify.preview.rule", "Rule")), nil, p.pick)
 	head := container.NewVBox(
 		pickRow,
 		p.ruleText,
@@ -626,7 +734,7 @@ func (v *notificationsView) choosePreviewRule(id string) {
 		v.runPreview(p.scanned)
 		return
 	}
-	v.previewSay("Scan the order barcode or the parcel's tracking number of a real shipment. Nothing is sent.", widget.MediumImportance)
+	v.previewSay(lang.L("Scan the order barcode or the parcel's tracking number of a real shipment. Nothing is sent."), widget.MediumImportance)
 }
 
 func (v *notificationsView) showRuleText(r station.NotificationRule) {
@@ -648,11 +756,11 @@ func (v *notificationsView) previewScanned(code string) {
 		code = p.scanned
 	}
 	if code == "" {
-		p.banner.warn("Scan a shipment first: its order barcode or the parcel's tracking number.", "")
+		p.banner.warn(lang.L("Scan a shipment first: its order barcode or the parcel's tracking number."), "")
 		return
 	}
 	if p.ruleID == "" {
-		p.banner.warn("Pick the rule to preview first.", "")
+		p.banner.warn(lang.L("Pick the rule to preview first."), "")
 		return
 	}
 	v.runPreview(code)
@@ -667,7 +775,7 @@ func (v *notificationsView) runPreview(code string) {
 	p.btn.Disable()
 	p.banner.hide()
 	p.enable.Hide()
-	v.previewSay("Rendering "+v.ruleName(id)+" for "+code+"…", widget.MediumImportance)
+	v.previewSay(lang.L("Rendering {{.Rule}} for {{.Code}}…", map[string]any{"Rule": v.ruleName(id), "Code": code}), widget.MediumImportance)
 	go func() {
 		ctx, cancel := context.WithTimeout(v.ctx, v.ps.cfg.lookupTimeout)
 		defer cancel()
@@ -690,14 +798,14 @@ func (v *notificationsView) previewDone(id, code string, pv station.Notification
 	p.cards.RemoveAll()
 	if err != nil {
 		p.status.Hide()
-		p.banner.fail("No preview of "+v.ruleName(id)+" for "+code+": "+errText(err), hintText(err))
+		p.banner.fail(lang.L("No preview of {{.Rule}} for {{.Code}}: {{.Error}}",
+			map[string]any{"Rule": v.ruleName(id), "Code": code, "Error": errText(err)}), hintText(err))
 		p.themed.Refresh()
 		return
 	}
 	name := v.ruleName(id)
 	if len(msgs) == 0 {
-		v.previewSay("The rule "+name+" would send nothing for "+code+": its conditions (country, service, carrier, tag) "+
-			"leave this shipment out, or the receiver has no e-mail or phone for its channel.", widget.WarningImportance)
+		v.previewSay(lang.L("The rule {{.Rule}} would send nothing for {{.Code}}: its conditions (country, service, carrier, tag) leave this shipment out, or the receiver has no e-mail or phone for its channel.", map[string]any{"Rule": name, "Code": code}), widget.WarningImportance)
 		p.themed.Refresh()
 		return
 	}
@@ -724,19 +832,13 @@ func (v *notificationsView) previewDone(id, code string, pv station.Notification
 			p.cards.Add(emailCard(m, v.page.Sender))
 		}
 	}
-	var what []string
-	if emails > 0 {
-		what = append(what, plural(emails, "e-mail", "e-mails"))
-	}
-	if sms > 0 {
-		what = append(what, plural(sms, "SMS", "SMS"))
-	}
-	msg := "For " + code + " the rule " + name + " would send " + strings.Join(what, " and ") + ", as below. Nothing was sent."
+	msg := lang.L("For {{.Code}} the rule {{.Rule}} would send the messages below (e-mails: {{.Emails}}, SMS: {{.SMS}}). Nothing was sent.",
+		map[string]any{"Code": code, "Rule": name, "Emails": emails, "SMS": sms})
 	r, ok := v.rule(id)
 	if ok && r.Enabled {
-		msg += " The rule is enabled."
+		msg += " " + lang.L("The rule is enabled.")
 	} else {
-		msg += " If it reads right, enable the rule."
+		msg += " " + lang.L("If it reads right, enable the rule.")
 		p.enable.Show()
 		if v.rules.busy[id] {
 			p.enable.Disable()
@@ -789,7 +891,7 @@ func (t paperTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Colo
 // shows the e-mail's plain-text part, which has the same words, and says
 // so.
 func emailCard(m station.NotificationMessage, from string) fyne.CanvasObject {
-	head := caption("E-MAIL · " + languageName(m.Language))
+	head := caption(lang.L("E-MAIL · {{.Language}}", map[string]any{"Language": languageName(m.Language)}))
 	field := func(name, value string) fyne.CanvasObject {
 		n := widget.NewLabel(name)
 		n.TextStyle.Bold = true
@@ -801,18 +903,19 @@ func emailCard(m station.NotificationMessage, from string) fyne.CanvasObject {
 	if m.Name != "" {
 		to = m.Name + " <" + m.To + ">"
 	}
-	subject := field("Subject:", orDash(m.Subject))
+	subject := field(lang.X("notify.mail.subject", "Subject:"), orDash(m.Subject))
 	body := widget.NewLabel(m.Text)
 	body.Wrapping = fyne.TextWrapWord
-	sheet := container.NewVBox(field("From:", orDefault(from, "your shop")), field("To:", to), subject, widget.NewSeparator(), body)
+	sheet := container.NewVBox(field(lang.X("notify.mail.from", "From:"), orDefault(from, lang.L("your shop"))),
+		field(lang.X("notify.mail.to", "To:"), to), subject, widget.NewSeparator(), body)
 	bg := canvas.NewRectangle(colPaper)
 	bg.StrokeColor, bg.StrokeWidth, bg.CornerRadius = colPaperEdge, 1, 4
 	paper := container.NewStack(bg, container.NewThemeOverride(container.NewPadded(sheet), paperTheme{screenTheme{text: textSize}}))
-	note := "The plain-text version. "
+	note := lang.L("The plain-text version.")
 	if m.HTML != "" {
-		note = "The receiver's e-mail program shows the HTML version, with the shop's logo, rendered there; this is its plain-text version, with the same words. "
+		note = lang.L("The receiver's e-mail program shows the HTML version, with the shop's logo, rendered there; this is its plain-text version, with the same words.")
 	}
-	noteLabel := widget.NewLabel(note + "Shown here, nothing is sent.")
+	noteLabel := widget.NewLabel(note + " " + lang.L("Shown here, nothing is sent."))
 	noteLabel.Wrapping = fyne.TextWrapWord
 	noteLabel.TextStyle.Italic = true
 	return container.NewVBox(head, paper, noteLabel)
@@ -832,8 +935,8 @@ func newSMSCard(m station.NotificationMessage) *smsCard {
 	if m.Name != "" {
 		to += " (" + m.Name + ")"
 	}
-	head := caption("SMS · " + languageName(m.Language))
-	toLine := widget.NewLabel("To " + to)
+	head := caption("SMS · " + languageName(m.Language)) // i18n: SMS reads the same in every station language
+	toLine := widget.NewLabel(lang.X("notify.sms.to", "To {{.To}}", map[string]any{"To": to}))
 	toLine.TextStyle.Bold = true
 	text := widget.NewLabel(m.Text)
 	text.Wrapping = fyne.TextWrapWord
@@ -858,21 +961,22 @@ func newSMSCard(m station.NotificationMessage) *smsCard {
 	return c
 }
 
-// languageName is a message's language in words.
+// languageName is a message's language in words (the receiver's
+// language, which is the order's, not the screen's).
 func languageName(code string) string {
 	switch code {
 	case "sv":
-		return "Swedish (sv)"
+		return lang.L("Swedish (sv)")
 	case "da":
-		return "Danish (da)"
+		return lang.L("Danish (da)")
 	case "nb", "no":
-		return "Norwegian (" + code + ")"
+		return lang.L("Norwegian ({{.Code}})", map[string]any{"Code": code})
 	case "fi":
-		return "Finnish (fi)"
+		return lang.L("Finnish (fi)")
 	case "en":
-		return "English (en)"
+		return lang.L("English (en)")
 	case "":
-		return "language not given"
+		return lang.L("language not given")
 	}
 	return code
 }
@@ -883,8 +987,8 @@ func languageName(code string) string {
 // left out); gsm7Ext is its extension table (ESC + one septet: they count
 // twice).
 const (
-	gsm7Basic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
-		"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+	gsm7Basic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" + // i18n: the GSM 03.38 alphabet
+		"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà" // i18n: the GSM 03.38 alphabet
 	gsm7Ext = "\f^{}\\[~]|€"
 )
 
@@ -973,46 +1077,39 @@ func containsRune(rs []rune, r rune) bool {
 	return false
 }
 
-// String says it in words: "98 characters · 1 SMS (GSM-7, up to 160
-// characters)", "172 characters · 2 SMS parts (GSM-7, 153 characters a
-// part)", "€ counts twice".
+// String says it in words: "characters: 98 · 1 SMS (GSM-7, up to 160
+// characters)", "characters: 172 · SMS parts: 2 (GSM-7, 153 characters
+// a part)", "counts twice: “€”".
 func (c smsCount) String() string {
 	if c.Parts == 0 {
-		return "Empty: no SMS is sent."
+		return lang.L("Empty: no SMS is sent.")
 	}
-	chars := plural(c.Chars, "character", "characters")
 	var how string
 	switch {
 	case c.Unicode && c.Parts == 1:
-		how = fmt.Sprintf("1 SMS (Unicode, up to %d characters)", smsUCSSingle)
+		how = lang.L("1 SMS (Unicode, up to {{.Max}} characters)", map[string]any{"Max": smsUCSSingle})
 	case c.Unicode:
-		how = fmt.Sprintf("%d SMS parts (Unicode, %d characters a part)", c.Parts, smsUCSPart)
+		how = lang.L("SMS parts: {{.N}} (Unicode, {{.Per}} characters a part)", map[string]any{"N": c.Parts, "Per": smsUCSPart})
 	case c.Parts == 1:
-		how = fmt.Sprintf("1 SMS (GSM-7, up to %d characters)", smsGSMSingle)
+		how = lang.L("1 SMS (GSM-7, up to {{.Max}} characters)", map[string]any{"Max": smsGSMSingle})
 	default:
-		how = fmt.Sprintf("%d SMS parts (GSM-7, %d characters a part)", c.Parts, smsGSMPart)
+		how = lang.L("SMS parts: {{.N}} (GSM-7, {{.Per}} characters a part)", map[string]any{"N": c.Parts, "Per": smsGSMPart})
+	}
+	chars := lang.L("characters: {{.N}}", map[string]any{"N": c.Chars})
+	if c.Units != c.Chars {
+		chars = lang.L("characters: {{.N}}, counted as {{.Units}}", map[string]any{"N": c.Chars, "Units": c.Units})
 	}
 	s := chars + " · " + how
-	if c.Units != c.Chars {
-		s = fmt.Sprintf("%s, counted as %d", chars, c.Units) + " · " + how
-	}
 	if len(c.Double) > 0 {
-		s += " · " + quoteRunes(c.Double) + " " + countsTwice(len(c.Double))
+		s += " · " + lang.L("counts twice: {{.Chars}}", map[string]any{"Chars": quoteRunes(c.Double)})
 	}
 	if c.Unicode {
-		s += " · Unicode because of " + quoteRunes(c.Wide)
+		s += " · " + lang.L("Unicode because of {{.Chars}}", map[string]any{"Chars": quoteRunes(c.Wide)})
 	}
 	if c.Parts > 1 {
-		s += ". Each part is billed as one SMS."
+		s += ". " + lang.L("Each part is billed as one SMS.")
 	}
 	return s
-}
-
-func countsTwice(n int) string {
-	if n == 1 {
-		return "counts twice"
-	}
-	return "count twice"
 }
 
 // quoteRunes is `"€", "[" …`, at most five.
@@ -1025,7 +1122,7 @@ func quoteRunes(rs []rune) string {
 		}
 		switch r {
 		case '\f':
-			out = append(out, "form feed")
+			out = append(out, lang.L("form feed"))
 		default:
 			out = append(out, quoteRune(r))
 		}
@@ -1046,11 +1143,15 @@ func (v *notificationsView) buildLog() fyne.CanvasObject {
 	p := &v.log
 	p.summary = widget.NewLabel("")
 	p.summary.Wrapping = fyne.TextWrapWord
-	p.sendBtn = widget.NewButton("Send now", v.sendNow)
+	p.sendBtn = widget.NewButton("", v.sendNow) // its text and key: bindKeys
 	p.sendBtn.Importance = widget.HighImportance
 	p.list = container.NewVBox()
+	scroll := container.NewVScroll(p.list)
+	p.sel.scroll = scroll
 	head := container.NewBorder(nil, nil, nil, container.NewVBox(p.sendBtn), p.summary)
-	return container.NewBorder(head, nil, nil, nil, container.NewVScroll(p.list))
+	hint := keysHint(lang.L("{{.Up}} / {{.Down}} select a message, {{.Retry}} retries it, {{.Discard}} discards it.", map[string]any{
+		"Up": keyRowUp.String(), "Down": keyRowDown.String(), "Retry": notifyKeyRetry.String(), "Discard": notifyKeyDiscard.String()}))
+	return container.NewBorder(head, hint, nil, nil, scroll)
 }
 
 func (v *notificationsView) showLog(page station.NotificationsPage) {
@@ -1069,61 +1170,62 @@ func (v *notificationsView) showLog(page station.NotificationsPage) {
 	}
 	for _, e := range shown {
 		words, _ := notifyStateWords(e, now)
-		fmt.Fprintf(&sig, "%d/%s/%s/%d/%s/%s/%s\n", e.Seq, e.State, words, e.Attempts, e.LastError, e.Response, e.Action)
+		fmt.Fprintf(&sig, "%d/%s/%s/%d/%s/%s/%s\n", e.Seq, e.State, words, e.Attempts, e.LastError, e.Response, e.Action) // i18n: what is shown, compared, never displayed
 	}
 	for r := range page.Rules {
-		fmt.Fprintf(&sig, "%s=%s\n", page.Rules[r].ID, page.Rules[r].Name)
+		fmt.Fprintf(&sig, "%s=%s\n", page.Rules[r].ID, page.Rules[r].Name) // i18n: what is shown, compared, never displayed
 	}
 
 	var parts []string
 	if n := counts["sent"]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d sent", n))
+		parts = append(parts, lang.X("notify.count.sent", "sent: {{.N}}", map[string]any{"N": n}))
 	}
 	if n := counts["waiting"]; n > 0 {
-		parts = append(parts, plural(n, "waits", "wait"))
+		parts = append(parts, lang.X("notify.count.waiting", "waiting: {{.N}}", map[string]any{"N": n}))
 	}
 	if n := counts["held"]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d held for quiet hours", n))
+		parts = append(parts, lang.X("notify.count.held", "held for quiet hours: {{.N}}", map[string]any{"N": n}))
 	}
 	if n := counts["failed"]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d refused", n))
+		parts = append(parts, lang.X("notify.count.refused", "refused: {{.N}}", map[string]any{"N": n}))
 	}
 	if n := counts["unknown"]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d unknown", n))
+		parts = append(parts, lang.X("notify.count.unknown", "unknown: {{.N}}", map[string]any{"N": n}))
 	}
-	sum := fmt.Sprintf("No message in the last %d days.", notifyDays)
+	sum := lang.L("No message in the last {{.Days}} days.", map[string]any{"Days": notifyDays})
 	p.summary.Importance = widget.MediumImportance
 	if len(entries) > 0 {
-		sum = fmt.Sprintf("Last %d days, newest first: ", notifyDays) + strings.Join(parts, " · ")
+		sum = lang.L("Last {{.Days}} days, newest first: {{.Counts}}", map[string]any{"Days": notifyDays, "Counts": strings.Join(parts, " · ")})
 		if counts["failed"]+counts["unknown"] > 0 {
-			sum += ". Refused and unknown ones need a person: Retry or Discard."
+			sum += ". " + lang.L("Refused and unknown ones need a person: Retry or Discard.")
 			p.summary.Importance = widget.DangerImportance
 		}
 		if len(entries) > len(shown) {
-			sum += fmt.Sprintf(" (showing the newest %d of %d)", len(shown), len(entries))
+			sum += " " + lang.L("(showing the newest {{.Shown}} of {{.All}})", map[string]any{"Shown": len(shown), "All": len(entries)})
 		}
 	}
 	p.summary.SetText(sum)
 	p.summary.Refresh()
 	attention := counts["failed"] + counts["unknown"]
 	if attention > 0 {
-		v.logTab.Text = fmt.Sprintf("Log (%d to look at)", attention)
+		setTabText(v.tabs, v.logTab, lang.L("Log ({{.N}} to look at)", map[string]any{"N": attention}))
 	} else {
-		v.logTab.Text = "Log"
+		setTabText(v.tabs, v.logTab, lang.X("notify.tab.log", "Log"))
 	}
-	v.tabs.Refresh()
 	if sig.String() == p.sig && p.sig != "" {
 		return
 	}
 	p.sig = sig.String()
 	p.rows = map[uint64]*notifyRow{}
+	p.sel.begin()
 	rows := make([]fyne.CanvasObject, 0, len(shown))
 	for _, e := range shown {
 		r := v.notifyRow(e, now)
 		p.rows[e.Seq] = r
-		rows = append(rows, actionRow(r.state, r.title, r.detail, r.action, r.retry, r.discard))
+		rows = append(rows, p.sel.add(e.Seq, actionRow(r.state, r.title, r.detail, r.action, r.retry, r.discard)))
 	}
-	fillList(p.list, rows, "No message was made: no enabled rule fired in these days.")
+	fillList(p.list, rows, lang.L("No message was made: no enabled rule fired in these days."))
+	p.sel.end()
 	p.themed.Refresh()
 }
 
@@ -1153,24 +1255,25 @@ func heldForQuiet(e station.NotificationEntry, now time.Time) bool {
 func notifyStateWords(e station.NotificationEntry, now time.Time) (string, widget.Importance) {
 	switch e.State {
 	case "sent":
-		return "SENT", widget.SuccessImportance
+		return lang.X("notify.state.sent", "SENT"), widget.SuccessImportance
 	case "failed":
-		return "REFUSED", widget.DangerImportance
+		return lang.X("notify.state.refused", "REFUSED"), widget.DangerImportance
 	case "unknown":
-		return "UNKNOWN", widget.WarningImportance
+		return lang.X("notify.state.unknown", "UNKNOWN"), widget.WarningImportance
 	case "discarded":
-		return "DISCARDED", widget.LowImportance
+		return lang.X("notify.state.discarded", "DISCARDED"), widget.LowImportance
 	case "sending":
-		return "SENDING", widget.HighImportance
+		return lang.X("notify.state.sending", "SENDING"), widget.HighImportance
 	case "pending":
 		switch {
 		case heldForQuiet(e, now):
-			return "HELD UNTIL " + strings.ToUpper(untilText(e.NotBefore, now)), widget.WarningImportance
+			return lang.L("HELD UNTIL {{.When}}", map[string]any{"When": strings.ToUpper(untilText(e.NotBefore, now))}), widget.WarningImportance
 		case e.Attempts > 0:
-			return "RETRYING", widget.WarningImportance
+			return lang.X("notify.state.retrying", "RETRYING"), widget.WarningImportance
 		}
-		return "WAITING", widget.HighImportance
+		return lang.X("notify.state.waiting", "WAITING"), widget.HighImportance
 	}
+	// A state this version does not know: the station's own word.
 	return strings.ToUpper(strings.ReplaceAll(e.State, "_", " ")), widget.MediumImportance
 }
 
@@ -1183,20 +1286,80 @@ func untilText(t, now time.Time) string {
 	case y == ny && m == nm && d == nd:
 		return t.Format("15:04")
 	case localNoon(now).AddDate(0, 0, 1).Equal(time.Date(y, m, d, 12, 0, 0, 0, time.Local)):
-		return t.Format("15:04") + " tomorrow"
+		return lang.L("{{.Time}} tomorrow", map[string]any{"Time": t.Format("15:04")})
 	}
-	return t.Format("15:04 Mon 2 Jan")
+	return t.Format("15:04") + " " + notifyDayText(t)
 }
 
-// channelWord is "e-mail" or "SMS".
+// notifyDayText is a day in the screen's language: "Tue 25 Nov", "tis
+// 25 nov".
+func notifyDayText(t time.Time) string {
+	return lang.L("{{.Weekday}} {{.Day}} {{.Month}}", map[string]any{
+		"Weekday": weekdayShort(t.Weekday()), "Day": t.Day(), "Month": monthShort(t.Month())})
+}
+
+// weekdayShort is a weekday's short name ("Mon").
+func weekdayShort(d time.Weekday) string {
+	switch d {
+	case time.Monday:
+		return lang.X("notify.weekday.mon", "Mon")
+	case time.Tuesday:
+		return lang.X("notify.weekday.tue", "Tue")
+	case time.Wednesday:
+		return lang.X("notify.weekday.wed", "Wed")
+	case time.Thursday:
+		return lang.X("notify.weekday.thu", "Thu")
+	case time.Friday:
+		return lang.X("notify.weekday.fri", "Fri")
+	case time.Saturday:
+		return lang.X("notify.weekday.sat", "Sat")
+	}
+	return lang.X("notify.weekday.sun", "Sun")
+}
+
+// monthShort is a month's short name ("Nov"), as a day's date says it.
+func monthShort(m time.Month) string {
+	switch m {
+	case time.January:
+		return lang.X("notify.month.jan", "Jan")
+	case time.February:
+		return lang.X("notify.month.feb", "Feb")
+	case time.March:
+		return lang.X("notify.month.mar", "Mar")
+	case time.April:
+		return lang.X("notify.month.apr", "Apr")
+	case time.May:
+		return lang.X("notify.month.may", "May")
+	case time.June:
+		return lang.X("notify.month.jun", "Jun")
+	case time.July:
+		return lang.X("notify.month.jul", "Jul")
+	case time.August:
+		return lang.X("notify.month.aug", "Aug")
+	case time.September:
+		return lang.X("notify.month.sep", "Sep")
+	case time.October:
+		return lang.X("notify.month.oct", "Oct")
+	case time.November:
+		return lang.X("notify.month.nov", "Nov")
+	}
+	return lang.X("notify.month.dec", "Dec")
+}
+
+// notifyChannels are the channels a rule or message names; each has its
+// words (the tests check).
+var notifyChannels = []string{notify.ChannelEmail, notify.ChannelSMS, notify.ChannelBoth}
+
+// channelWord is "e-mail", "SMS" or "e-mail + SMS"; a channel this
+// version does not know is said as the station names it.
 func channelWord(ch string) string {
 	switch ch {
 	case notify.ChannelEmail:
-		return "e-mail"
+		return lang.X("notify.channel.email", "e-mail")
 	case notify.ChannelSMS:
-		return "SMS"
+		return lang.X("notify.channel.sms", "SMS")
 	case notify.ChannelBoth:
-		return "e-mail + SMS"
+		return lang.X("notify.channel.both", "e-mail + SMS")
 	}
 	return ch
 }
@@ -1207,51 +1370,56 @@ func (v *notificationsView) notifyRow(e station.NotificationEntry, now time.Time
 	r.state = widget.NewLabel(words)
 	r.state.TextStyle.Bold = true
 	r.state.Importance = imp
-	r.title = widget.NewLabel(joinNonEmpty(" · ", clockText(e.Created, now), "Order "+orDash(e.OrderRef),
-		channelWord(e.Channel)+" to "+orDash(e.To)))
+	r.title = widget.NewLabel(joinNonEmpty(" · ", clockText(e.Created, now), queueOrderText(orDash(e.OrderRef)),
+		lang.L("{{.Channel}} to {{.To}}", map[string]any{"Channel": channelWord(e.Channel), "To": orDash(e.To)})))
 	r.title.TextStyle.Bold = true
 	r.title.Truncation = fyne.TextTruncateEllipsis
 
-	detail := []string{"rule: " + orDash(v.ruleName(e.Rule))}
+	detail := []string{lang.X("notify.log.rule", "rule: {{.Rule}}", map[string]any{"Rule": orDash(v.ruleName(e.Rule))})}
 	if e.Subject != "" {
 		detail = append(detail, "“"+e.Subject+"”")
 	}
 	if e.Language != "" {
 		detail = append(detail, e.Language)
 	}
-	detail = append(detail, plural(e.Attempts, "attempt", "attempts"))
+	detail = append(detail, attemptsText(e.Attempts))
 	if heldForQuiet(e, now) {
-		detail = append(detail, "quiet hours: sent at "+untilText(e.NotBefore, now))
+		detail = append(detail, lang.L("quiet hours: sent at {{.When}}", map[string]any{"When": untilText(e.NotBefore, now)}))
 	} else if e.State == "pending" && e.NotBefore.After(now) {
-		detail = append(detail, "next try "+clockText(e.NotBefore, now))
+		detail = append(detail, lang.X("notify.log.nexttry", "next try {{.Time}}", map[string]any{"Time": clockText(e.NotBefore, now)}))
 	}
 	if !e.SentAt.IsZero() {
-		detail = append(detail, "sent "+clockText(e.SentAt, now))
+		detail = append(detail, lang.X("notify.log.sent", "sent {{.Time}}", map[string]any{"Time": clockText(e.SentAt, now)}))
 	}
 	if e.LastError != "" {
-		detail = append(detail, "last error: "+e.LastError)
+		detail = append(detail, lastErrorText(e.LastError))
 	}
 	if e.Response != "" {
-		detail = append(detail, "provider answered: "+e.Response)
+		detail = append(detail, lang.L("provider answered: {{.Answer}}", map[string]any{"Answer": e.Response}))
 	}
 	r.detail = widget.NewLabel(strings.Join(detail, " · "))
 	r.detail.Wrapping = fyne.TextWrapWord
-	action := e.Action
-	if action == "" && e.State == "unknown" {
-		action = "may have arrived; not sent again by itself. Retry sends it again, Discard leaves it as it is"
+	action := upperFirst(e.Action)
+	if e.State == "unknown" {
+		mayHave := lang.L("May have arrived; not sent again by itself.")
+		switch {
+		case action == "":
+			action = mayHave + " " + lang.L("Retry sends it again, Discard leaves it as it is.")
+		case !strings.Contains(strings.ToLower(action), "not sent again"): // i18n: the station's own (English) words
+			action = mayHave + " " + action
+		}
 	}
-	if e.State == "unknown" && !strings.Contains(strings.ToLower(action), "not sent again") {
-		action = "may have arrived; not sent again by itself. " + upperFirst(action)
-	}
-	r.action = widget.NewLabel(upperFirst(action))
+	r.action = widget.NewLabel(action)
 	r.action.TextStyle.Italic = true
 	r.action.Wrapping = fyne.TextWrapWord
 	if action == "" {
 		r.action.Hide()
 	}
 
-	r.retry = widget.NewButton("Retry", func() { v.askRetry(e) })
-	r.discard = widget.NewButton("Discard", func() { v.ps.asSupervisor(v.win, "Discarding a message", func() { v.askDiscard(e) }) })
+	r.retry = widget.NewButton(lang.X("queue.retry", "Retry"), func() { v.askRetry(e) })
+	r.discard = widget.NewButton(lang.X("queue.discard", "Discard"), func() {
+		v.ps.asSupervisor(v.win, lang.L("Discarding a message"), func() { v.askDiscard(e) })
+	})
 	if !notifyActionable(e) || v.log.busy[e.Seq] {
 		r.retry.Disable()
 		r.discard.Disable()
@@ -1265,14 +1433,15 @@ func notifyActionable(e station.NotificationEntry) bool {
 	return e.State == "failed" || e.State == "unknown"
 }
 
-// notifyName names a message in the result line: "the SMS to +4670… for
-// order 10001".
+// notifyName names a message in the result line: "SMS to +4670…,
+// order 10001". It is a name, not a phrase: the sentences around it say
+// what happened to it ("Sent: …").
 func notifyName(e station.NotificationEntry) string {
-	s := "the " + channelWord(e.Channel) + " to " + orDash(e.To)
-	if e.OrderRef != "" {
-		s += " for order " + e.OrderRef
+	to := map[string]any{"Channel": channelWord(e.Channel), "To": orDash(e.To), "Ref": e.OrderRef} // i18n: template fields
+	if e.OrderRef == "" {
+		return lang.L("{{.Channel}} to {{.To}}", to)
 	}
-	return s
+	return lang.L("{{.Channel}} to {{.To}}, order {{.Ref}}", to)
 }
 
 func (v *notificationsView) setLogBusy(seq uint64, busy bool) {
@@ -1297,13 +1466,14 @@ func (v *notificationsView) setLogBusy(seq uint64, busy bool) {
 // outcome to done on the UI goroutine; then the page is asked for again.
 // The call runs under the screen's job context: closing the window must
 // not cut a send off halfway (its fate would be unknown).
-func (v *notificationsView) runLog(seq uint64, what string, timeout time.Duration,
+// doing is what runs, in words, for the result line.
+func (v *notificationsView) runLog(seq uint64, doing string, timeout time.Duration,
 	f func(ctx context.Context) (station.NotificationEntry, error), done func(station.NotificationEntry, error)) {
 	if v.log.busy[seq] {
 		return
 	}
 	v.setLogBusy(seq, true)
-	v.say(what+"…", widget.MediumImportance)
+	v.say(doing, widget.MediumImportance)
 	rowJob(v.ps, timeout, f, func(e station.NotificationEntry, err error) {
 		v.setLogBusy(seq, false)
 		if !v.closed() {
@@ -1320,32 +1490,30 @@ func (v *notificationsView) askRetry(e station.NotificationEntry) {
 		return
 	}
 	// Sent again, it may reach the receiver twice: the supervisor's call.
-	v.ps.asSupervisor(v.win, "Sending again a message that may already have arrived", func() { v.askRetryUnknown(e) })
+	v.ps.asSupervisor(v.win, lang.L("Sending again a message that may already have arrived"), func() { v.askRetryUnknown(e) })
 }
 
 func (v *notificationsView) askRetryUnknown(e station.NotificationEntry) {
 	if v.closed() {
 		return
 	}
-	name := notifyName(e)
-	d := dialog.NewConfirm("Send "+name+" again?",
-		"Nobody knows whether "+name+" arrived: the provider took it but its answer was lost. "+
-			"Sent again, the receiver may get it twice.", func(ok bool) {
+	d := dialog.NewConfirm(lang.L("Send this message again?"),
+		lang.L("Nobody knows whether this message arrived: {{.Message}}. The provider took it but its answer was lost. Sent again, the receiver may get it twice.", map[string]any{"Message": notifyName(e)}), func(ok bool) {
 			v.log.retryConfirm = nil
 			if ok && !v.closed() {
 				v.retry(e)
 			}
 		}, v.win)
-	d.SetConfirmText("Send again")
-	d.SetDismissText("Keep it")
+	d.SetConfirmText(lang.L("Send again"))
+	d.SetDismissText(lang.X("queue.keep", "Keep it"))
 	v.log.retryConfirm = d
 	d.Show()
 }
 
 // retry sends one message now (Retry).
 func (v *notificationsView) retry(e station.NotificationEntry) {
-	name := notifyName(e)
-	v.runLog(e.Seq, "Sending "+name, v.ps.cfg.syncTimeout, func(ctx context.Context) (station.NotificationEntry, error) {
+	name := map[string]any{"Message": notifyName(e)} // i18n: template fields
+	v.runLog(e.Seq, lang.L("Sending: {{.Message}}…", name), v.ps.cfg.syncTimeout, func(ctx context.Context) (station.NotificationEntry, error) {
 		return v.nd.RetryNotification(ctx, e.Seq)
 	}, func(got station.NotificationEntry, err error) {
 		if err != nil {
@@ -1353,58 +1521,49 @@ func (v *notificationsView) retry(e station.NotificationEntry) {
 			return
 		}
 		if got.State == "sent" {
-			v.say(upperFirst(name)+" is sent.", widget.SuccessImportance)
+			v.say(lang.L("Sent: {{.Message}}.", name), widget.SuccessImportance)
 			return
 		}
 		words, _ := notifyStateWords(got, time.Now())
-		msg := upperFirst(name) + " is not sent (" + strings.ToLower(words) + ")"
+		msg := lang.L("Not sent ({{.State}}): {{.Message}}.", map[string]any{"State": strings.ToLower(words), "Message": notifyName(e)})
 		if got.LastError != "" {
-			msg += ": " + got.LastError
+			msg += " " + lastErrorSentence(got.LastError)
 		}
-		msg += "."
-		if got.Action != "" {
-			msg += " " + upperFirst(got.Action) + "."
-		}
-		v.say(msg, widget.WarningImportance)
+		v.say(withAction(msg, got.Action), widget.WarningImportance)
 	})
 }
 
 // askDiscard asks for a reason, says what discarding means, and discards
 // the message only when the person confirms.
 func (v *notificationsView) askDiscard(e station.NotificationEntry) {
-	name := notifyName(e)
+	name := map[string]any{"Message": notifyName(e)} // i18n: template fields
 	reason := widget.NewEntry()
-	reason.SetPlaceHolder("e.g. wrong phone number, customer called instead")
-	reason.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New("say why")
-		}
-		return nil
-	}
-	what := "The station will never send " + name + "."
+	reason.SetPlaceHolder(lang.L("e.g. wrong phone number, customer called instead"))
+	reason.Validator = reasonRequired
+	what := lang.L("The station will never send this message: {{.Message}}.", name)
 	if e.State == "unknown" {
-		what += " It may have arrived already."
+		what += " " + lang.L("It may have arrived already.")
 	}
 	explain := widget.NewLabel(what)
 	explain.Wrapping = fyne.TextWrapWord
 	items := []*widget.FormItem{
 		{Widget: explain},
-		{Text: "Reason", Widget: reason, HintText: "kept with the message"},
+		{Text: lang.X("queue.reason", "Reason"), Widget: reason, HintText: lang.L("kept with the message")},
 	}
-	f := dialog.NewForm("Discard "+name+"?", "Discard message", "Keep it", items, func(ok bool) {
+	f := dialog.NewForm(lang.L("Discard this message?"), lang.L("Discard message"), lang.X("queue.keep", "Keep it"), items, func(ok bool) {
 		v.log.discardForm, v.log.discardReason = nil, nil
 		if !ok || v.closed() {
 			return
 		}
 		why := strings.TrimSpace(reason.Text)
-		v.runLog(e.Seq, "Discarding "+name, 15*time.Second, func(ctx context.Context) (station.NotificationEntry, error) {
+		v.runLog(e.Seq, lang.L("Discarding: {{.Message}}…", name), 15*time.Second, func(ctx context.Context) (station.NotificationEntry, error) {
 			return v.nd.DiscardNotification(ctx, e.Seq, why)
 		}, func(_ station.NotificationEntry, err error) {
 			if err != nil {
 				v.fail(err)
 				return
 			}
-			v.say(upperFirst(name)+" is discarded: it is not sent.", widget.WarningImportance)
+			v.say(lang.L("Discarded, not sent: {{.Message}}.", name), widget.WarningImportance)
 		})
 	}, v.win)
 	f.Resize(fyne.NewSize(640, 300))
@@ -1418,7 +1577,7 @@ func (v *notificationsView) askDiscard(e station.NotificationEntry) {
 func (v *notificationsView) sendNow() {
 	p := &v.log
 	p.sendBtn.Disable()
-	v.say("Sending the messages that are due…", widget.MediumImportance)
+	v.say(lang.L("Sending the messages that are due…"), widget.MediumImportance)
 	rowJob(v.ps, v.ps.cfg.syncTimeout, v.nd.SyncNotifications, func(rep station.NotifyReport, err error) {
 		p.sendBtn.Enable()
 		if v.closed() {
@@ -1440,27 +1599,27 @@ func (v *notificationsView) sendNow() {
 func notifyReportText(r station.NotifyReport) string {
 	var did []string
 	if r.Queued > 0 {
-		did = append(did, plural(r.Queued, "new message made", "new messages made")+" (time-based rules)")
+		did = append(did, lang.L("new messages made (time-based rules): {{.N}}", map[string]any{"N": r.Queued}))
 	}
 	if r.Sent > 0 {
-		did = append(did, plural(r.Sent, "message sent", "messages sent"))
+		did = append(did, lang.L("messages sent: {{.N}}", map[string]any{"N": r.Sent}))
 	}
 	if r.Failed > 0 {
-		did = append(did, plural(r.Failed, "refused (Retry or Discard it)", "refused (Retry or Discard them)"))
+		did = append(did, lang.L("refused: {{.N}} (Retry or Discard)", map[string]any{"N": r.Failed}))
 	}
 	if r.Unknown > 0 {
-		did = append(did, fmt.Sprintf("%d with an unknown fate (may have arrived; not sent again by itself)", r.Unknown))
+		did = append(did, lang.L("with an unknown fate: {{.N}} (may have arrived; not sent again by itself)", map[string]any{"N": r.Unknown}))
 	}
-	left := "nothing waits"
+	left := lang.X("queue.nothingwaits", "nothing waits")
 	if r.Waiting > 0 {
-		left = plural(r.Waiting, "message still waits", "messages still wait") + " (quiet hours or a later try)"
+		left = lang.L("messages still waiting: {{.N}} (quiet hours or a later try)", map[string]any{"N": r.Waiting})
 	}
-	msg := "Send now: nothing to send, " + left + "."
+	msg := lang.L("Send now: nothing to send, {{.Left}}.", map[string]any{"Left": left})
 	if len(did) > 0 {
-		msg = "Send now: " + strings.Join(did, ", ") + "; " + left + "."
+		msg = lang.L("Send now: {{.Done}}; {{.Left}}.", map[string]any{"Done": strings.Join(did, ", "), "Left": left})
 	}
 	if len(r.Errors) > 0 {
-		msg += " Last error: " + r.Errors[len(r.Errors)-1]
+		msg += " " + lastErrorSentence(r.Errors[len(r.Errors)-1])
 	}
 	return msg
 }
@@ -1477,7 +1636,7 @@ func (v *notificationsView) buildDays() fyne.CanvasObject {
 	p.table = container.NewGridWithColumns(5)
 	// Outside the grid: its five equal columns would each be as wide as
 	// this line.
-	p.none = widget.NewLabel("Nothing sent in these days.")
+	p.none = widget.NewLabel(lang.L("Nothing sent in these days."))
 	p.none.Importance = widget.LowImportance
 	p.none.Hide()
 	return container.NewBorder(container.NewVBox(p.cost, p.span, widget.NewSeparator()), nil, nil, nil,
@@ -1515,13 +1674,12 @@ func (v *notificationsView) showDays(totals []station.NotificationDay, now time.
 		allMail += d.Email
 		allFailed += d.Failed
 		waiting += d.Waiting
-		fmt.Fprintf(&sig, "%s/%d/%d/%d/%d\n", d.Day.Format(time.DateOnly), d.Email, d.SMS, d.Waiting, d.Failed)
+		fmt.Fprintf(&sig, "%s/%d/%d/%d/%d\n", d.Day.Format(time.DateOnly), d.Email, d.SMS, d.Waiting, d.Failed) // i18n: what is shown, compared, never displayed
 	}
-	p.cost.SetText(fmt.Sprintf("SMS this week: %d · e-mails this week: %d", weekSMS, weekMail))
-	span := fmt.Sprintf("Last %d days: %d SMS and %s sent, %d failed, %d waiting. "+
-		"The SMS provider bills every SMS part: a text longer than 160 characters (70 in Unicode) is sent, and billed, as two or more "+
-		"(the Preview tab counts them). The week starts on Monday.",
-		notifyDays, allSMS, plural(allMail, "e-mail", "e-mails"), allFailed, waiting)
+	p.cost.SetText(lang.L("SMS this week: {{.SMS}} · e-mails this week: {{.Emails}}", map[string]any{"SMS": weekSMS, "Emails": weekMail}))
+	span := lang.L("Sent in the last {{.Days}} days: SMS {{.SMS}}, e-mails {{.Emails}}; failed {{.Failed}}, waiting {{.Waiting}}.",
+		map[string]any{"Days": notifyDays, "SMS": allSMS, "Emails": allMail, "Failed": allFailed, "Waiting": waiting}) + " " +
+		lang.L("The SMS provider bills every SMS part: a text longer than 160 characters (70 in Unicode) is sent, and billed, as two or more (the Preview tab counts them). The week starts on Monday.")
 	p.span.SetText(span)
 	if sig.String() == p.sig && p.sig != "" {
 		return
@@ -1533,14 +1691,15 @@ func (v *notificationsView) showDays(totals []station.NotificationDay, now time.
 		l.TextStyle.Bold = true
 		return l
 	}
-	for _, h := range []string{"Day", "E-mails sent", "SMS sent", "Waiting", "Failed"} {
+	for _, h := range []string{lang.X("notify.days.day", "Day"), lang.X("notify.days.emails", "E-mails sent"),
+		lang.X("notify.days.sms", "SMS sent"), lang.X("notify.days.waiting", "Waiting"), lang.X("notify.days.failed", "Failed")} {
 		p.table.Add(head(h))
 	}
 	today := dayDate(now)
 	for _, d := range days {
-		name := d.Day.Format("Mon 2 Jan")
+		name := notifyDayText(d.Day)
 		if dayDate(d.Day).Equal(today) {
-			name += " (today)"
+			name = lang.L("{{.Day}} (today)", map[string]any{"Day": name})
 		}
 		num := func(n int, imp widget.Importance) *widget.Label {
 			l := widget.NewLabel(fmt.Sprint(n))
@@ -1572,79 +1731,96 @@ func (v *notificationsView) showDays(totals []station.NotificationDay, now time.
 // the service point → e-mail + SMS to the receiver, template sp-arrived;
 // only SE, NO; quiet 21:00–08:00".
 func ruleWords(r station.NotificationRule) string {
-	s := triggerWords(r) + " → " + channelWord(r.Channel) + " to " + recipientsWords(r.Recipients)
+	s := lang.L("{{.Trigger}} → {{.Channel}} to {{.Recipients}}", map[string]any{
+		"Trigger": triggerWords(r), "Channel": channelWord(r.Channel), "Recipients": recipientsWords(r.Recipients)})
 	if r.Template != "" {
-		s += ", template " + r.Template
+		s += ", " + lang.X("notify.rule.template", "template {{.Template}}", map[string]any{"Template": r.Template})
 	}
 	parts := []string{s}
 	if len(r.Countries) > 0 {
-		parts = append(parts, "only "+strings.Join(r.Countries, ", "))
+		parts = append(parts, lang.X("notify.rule.only", "only {{.List}}", map[string]any{"List": strings.Join(r.Countries, ", ")}))
 	}
 	if len(r.Services) > 0 {
-		parts = append(parts, "only service "+strings.Join(r.Services, ", "))
+		parts = append(parts, lang.L("only service {{.List}}", map[string]any{"List": strings.Join(r.Services, ", ")}))
 	}
 	if len(r.Carriers) > 0 {
 		var cs []string
 		for _, c := range r.Carriers {
 			cs = append(cs, carrierTitle(c))
 		}
-		parts = append(parts, "only "+strings.Join(cs, ", "))
+		parts = append(parts, lang.X("notify.rule.only", "only {{.List}}", map[string]any{"List": strings.Join(cs, ", ")}))
 	}
 	if len(r.Tags) > 0 {
-		parts = append(parts, "only orders tagged "+strings.Join(r.Tags, " or "))
+		parts = append(parts, lang.L("only orders tagged {{.List}}", map[string]any{"List": orList(r.Tags)}))
 	}
 	switch {
 	case r.ActiveFrom != "" && r.ActiveUntil != "":
-		parts = append(parts, "from "+r.ActiveFrom+" until "+r.ActiveUntil)
+		parts = append(parts, lang.L("from {{.From}} until {{.Until}}", map[string]any{"From": r.ActiveFrom, "Until": r.ActiveUntil}))
 	case r.ActiveFrom != "":
-		parts = append(parts, "from "+r.ActiveFrom)
+		parts = append(parts, lang.X("notify.rule.from", "from {{.From}}", map[string]any{"From": r.ActiveFrom}))
 	case r.ActiveUntil != "":
-		parts = append(parts, "until "+r.ActiveUntil)
+		parts = append(parts, lang.X("notify.rule.until", "until {{.Until}}", map[string]any{"Until": r.ActiveUntil}))
 	}
 	switch q := strings.TrimSpace(r.QuietHours); q {
 	case "":
-		parts = append(parts, "the station's quiet hours")
+		parts = append(parts, lang.L("the station's quiet hours"))
 	case "off":
-		parts = append(parts, "at any hour")
+		parts = append(parts, lang.L("at any hour"))
 	default:
-		parts = append(parts, "quiet "+strings.Replace(q, "-", "–", 1))
+		parts = append(parts, lang.X("notify.rule.quiet", "quiet {{.Hours}}", map[string]any{"Hours": strings.Replace(q, "-", "–", 1)}))
 	}
 	return strings.Join(parts, "; ")
 }
 
-// triggerWords is a rule's moment in words.
+// orList is "A", "A or B", "A, B or C".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return lang.L("{{.List}} or {{.Last}}", map[string]any{"List": strings.Join(items[:len(items)-1], ", "), "Last": items[len(items)-1]})
+}
+
+// andList is "A", "A and B", "A, B and C".
+func andList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return lang.L("{{.List}} and {{.Last}}", map[string]any{"List": strings.Join(items[:len(items)-1], ", "), "Last": items[len(items)-1]})
+}
+
+// triggerWords is a rule's moment in words. Every trigger of
+// notify.Triggers has its words as notify.trigger.<id> (the tests
+// check); a trigger this version does not know is said as it is named.
 func triggerWords(r station.NotificationRule) string {
 	switch r.Trigger {
 	case notify.TriggerBooked:
-		return "When the carrier has the booking"
+		return lang.X("notify.trigger.booked", "When the carrier has the booking")
 	case notify.TriggerFirstTransport:
-		return "When the parcel is on its way (first transport event)"
+		return lang.X("notify.trigger.first_transport", "When the parcel is on its way (first transport event)")
 	case notify.TriggerOutForDelivery:
-		return "When the parcel is out for delivery"
+		return lang.X("notify.trigger.out_for_delivery", "When the parcel is out for delivery")
 	case notify.TriggerAtServicePoint:
-		return "When the parcel is available at the service point"
+		return lang.X("notify.trigger.at_service_point", "When the parcel is available at the service point")
 	case notify.TriggerServicePointDaysLeft:
-		if r.DaysLeft == 1 {
-			return "When 1 day is left to collect the parcel at the service point"
-		}
-		return fmt.Sprintf("When %d days are left to collect the parcel at the service point", r.DaysLeft)
+		return lang.X("notify.trigger.service_point_days_left", "When the days left to collect the parcel at the service point are down to {{.Days}}",
+			map[string]any{"Days": r.DaysLeft})
 	case notify.TriggerDelivered:
-		return "When the parcel is delivered"
+		return lang.X("notify.trigger.delivered", "When the parcel is delivered")
 	case notify.TriggerDeliveryFailed:
-		return "When a delivery attempt fails or the receiver refuses the parcel"
+		return lang.X("notify.trigger.delivery_failed", "When a delivery attempt fails or the receiver refuses the parcel")
 	case notify.TriggerDelayRisk:
-		return "When the parcel may be late (the carrier says delayed, or the expected day passed)"
+		return lang.X("notify.trigger.delay_risk", "When the parcel may be late (the carrier says delayed, or the expected day passed)")
 	case notify.TriggerReturnedToSender:
-		return "When the parcel is on its way back to the shop"
+		return lang.X("notify.trigger.returned_to_sender", "When the parcel is on its way back to the shop")
 	case notify.TriggerReturnReceived:
-		return "When the customer's return has arrived at the shop"
+		return lang.X("notify.trigger.return_received", "When the customer's return has arrived at the shop")
 	case notify.TriggerEventCode:
 		if len(r.EventCodes) == 0 {
-			return "When the carrier reports an event code (none given)"
+			return lang.L("When the carrier reports an event code (none given)")
 		}
-		return "When the carrier reports " + strings.Join(r.EventCodes, " or ")
+		return lang.X("notify.trigger.event_code", "When the carrier reports {{.Codes}}", map[string]any{"Codes": orList(r.EventCodes)})
 	}
-	return "When " + strings.ReplaceAll(string(r.Trigger), "_", " ")
+	return lang.L("When {{.Trigger}}", map[string]any{"Trigger": strings.ReplaceAll(string(r.Trigger), "_", " ")})
 }
 
 // recipientsWords is "the receiver", "staff (lager@shop.se)", "the
@@ -1654,11 +1830,11 @@ func recipientsWords(rs []notify.Recipient) string {
 	for _, r := range rs {
 		switch r.Kind {
 		case notify.RecipientReceiver:
-			out = append(out, "the receiver")
+			out = append(out, lang.L("the receiver"))
 		case notify.RecipientStaff:
-			s := "staff"
+			s := lang.X("notify.recipient.staff", "staff")
 			if a := joinNonEmpty(", ", r.Email, r.Phone); a != "" {
-				s += " (" + a + ")"
+				s = lang.L("staff ({{.Address}})", map[string]any{"Address": a})
 			}
 			out = append(out, s)
 		default:
@@ -1666,9 +1842,9 @@ func recipientsWords(rs []notify.Recipient) string {
 		}
 	}
 	if len(out) == 0 {
-		return "nobody"
+		return lang.X("notify.recipient.nobody", "nobody")
 	}
-	return strings.Join(out, " and ")
+	return andList(out)
 }
 
 // missingChannels are the channels a rule sends on that the station has
@@ -1699,13 +1875,13 @@ func notSetUpText(miss []string) string {
 	for _, m := range miss {
 		switch m {
 		case notify.ChannelEmail:
-			out = append(out, "E-mail is not set up on this station ([notify.email] in the config): its e-mails cannot be sent.")
+			out = append(out, lang.L("E-mail is not set up on this station ([notify.email] in the config): its e-mails cannot be sent."))
 		case notify.ChannelSMS:
-			out = append(out, "SMS is not set up on this station ([notify.sms] in the config): its SMS cannot be sent.")
+			out = append(out, lang.L("SMS is not set up on this station ([notify.sms] in the config): its SMS cannot be sent."))
 		case "":
-			out = append(out, "The rule names no channel: it cannot send.")
+			out = append(out, lang.L("The rule names no channel: it cannot send."))
 		default:
-			out = append(out, "The channel "+m+" is not set up on this station: the rule cannot send on it.")
+			out = append(out, lang.L("The channel {{.Channel}} is not set up on this station: the rule cannot send on it.", map[string]any{"Channel": m}))
 		}
 	}
 	return strings.Join(out, " ")
@@ -1718,9 +1894,9 @@ func channelsText(chs []string) string {
 		out = append(out, channelWord(c))
 	}
 	if len(out) == 0 {
-		return "none"
+		return lang.X("notify.channels.none", "none")
 	}
-	return strings.Join(out, " and ")
+	return andList(out)
 }
 
 func orDefault(v, def string) string {

@@ -9,10 +9,12 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"labelstation/app/i18n"
 	"labelstation/station"
 	"labelstation/station/notify"
 )
@@ -163,7 +165,7 @@ func TestNoNotificationsWithoutDesk(t *testing.T) {
 func TestNotificationsButtonOpensWindow(t *testing.T) {
 	f := newFakeNotifier(notifyPage(time.Now()))
 	ps, _, loop := newTestScreen(t, f, QueueEvery(time.Hour))
-	if ps.notifyBtn.Text != "Notifications…  F6" {
+	if !strings.HasPrefix(ps.notifyBtn.Text, "Notifications…") || !strings.HasSuffix(ps.notifyBtn.Text, "F6") {
 		t.Errorf("button %q", ps.notifyBtn.Text)
 	}
 	test.Tap(ps.notifyBtn)
@@ -235,7 +237,7 @@ func TestNotificationRulesInWords(t *testing.T) {
 		"template staff-alert; only orders tagged b2b; the station's quiet hours"; c.words.Text != want {
 		t.Errorf("staff rule\n got %q\nwant %q", c.words.Text, want)
 	}
-	if v.rulesTab.Text != "Rules (3)" || !strings.Contains(p.summary.Text, "1 enabled") {
+	if v.rulesTab.Text != "Rules (3)" || !strings.Contains(p.summary.Text, "enabled: 1") {
 		t.Errorf("tab %q, summary %q", v.rulesTab.Text, p.summary.Text)
 	}
 }
@@ -245,8 +247,8 @@ func TestTriggerWords(t *testing.T) {
 		r    station.NotificationRule
 		want string
 	}{
-		{station.NotificationRule{Trigger: notify.TriggerServicePointDaysLeft, DaysLeft: 2}, "When 2 days are left to collect the parcel at the service point"},
-		{station.NotificationRule{Trigger: notify.TriggerServicePointDaysLeft, DaysLeft: 1}, "When 1 day is left to collect the parcel at the service point"},
+		{station.NotificationRule{Trigger: notify.TriggerServicePointDaysLeft, DaysLeft: 2}, "When the days left to collect the parcel at the service point are down to 2"},
+		{station.NotificationRule{Trigger: notify.TriggerServicePointDaysLeft, DaysLeft: 1}, "When the days left to collect the parcel at the service point are down to 1"},
 		{station.NotificationRule{Trigger: notify.TriggerBooked}, "When the carrier has the booking"},
 		{station.NotificationRule{Trigger: notify.TriggerDelayRisk}, "When the parcel may be late (the carrier says delayed, or the expected day passed)"},
 		{station.NotificationRule{Trigger: notify.TriggerEventCode, EventCodes: []string{"A", "B"}}, "When the carrier reports A or B"},
@@ -339,10 +341,10 @@ func TestNotificationPreview(t *testing.T) {
 	if sms.count.Unicode || sms.count.Parts != 2 {
 		t.Errorf("Nordic SMS counted %+v: want GSM-7 in 2 parts", sms.count)
 	}
-	if !strings.Contains(sms.parts.Text, "2 SMS parts (GSM-7, 153 characters a part)") {
+	if !strings.Contains(sms.parts.Text, "SMS parts: 2 (GSM-7, 153 characters a part)") {
 		t.Errorf("parts line %q", sms.parts.Text)
 	}
-	if !p.enable.Visible() || !strings.Contains(p.status.Text, "1 e-mail and 1 SMS") || !strings.Contains(p.status.Text, "Nothing was sent") {
+	if !p.enable.Visible() || !strings.Contains(p.status.Text, "(e-mails: 1, SMS: 1)") || !strings.Contains(p.status.Text, "Nothing was sent") {
 		t.Errorf("after preview: enable shown %v, status %q", p.enable.Visible(), p.status.Text)
 	}
 
@@ -353,7 +355,7 @@ func TestNotificationPreview(t *testing.T) {
 	if sms.count.Chars != 160 || sms.count.Units != 161 || sms.count.Parts != 2 || sms.count.Unicode {
 		t.Errorf("€ SMS counted %+v", sms.count)
 	}
-	if !strings.Contains(sms.parts.Text, "160 characters, counted as 161") || !strings.Contains(sms.parts.Text, "“€” counts twice") {
+	if !strings.Contains(sms.parts.Text, "characters: 160, counted as 161") || !strings.Contains(sms.parts.Text, "counts twice: “€”") {
 		t.Errorf("€ parts line %q", sms.parts.Text)
 	}
 
@@ -438,10 +440,10 @@ func TestCountSMS(t *testing.T) {
 	if c := countSMS(a(152) + "€" + a(152)); c.Parts != 3 {
 		t.Errorf("€ split between parts: %d parts", c.Parts)
 	}
-	if s := countSMS("ł" + a(70)).String(); !strings.Contains(s, "2 SMS parts (Unicode, 67 characters a part)") || !strings.Contains(s, "Unicode because of “ł”") {
+	if s := countSMS("ł" + a(70)).String(); !strings.Contains(s, "SMS parts: 2 (Unicode, 67 characters a part)") || !strings.Contains(s, "Unicode because of “ł”") {
 		t.Errorf("unicode words %q", s)
 	}
-	if s := countSMS("Hej!").String(); s != "4 characters · 1 SMS (GSM-7, up to 160 characters)" {
+	if s := countSMS("Hej!").String(); s != "characters: 4 · 1 SMS (GSM-7, up to 160 characters)" {
 		t.Errorf("short words %q", s)
 	}
 }
@@ -505,14 +507,14 @@ func TestNotificationLog(t *testing.T) {
 	if v.logTab.Text != "Log (2 to look at)" || p.summary.Importance != widget.DangerImportance {
 		t.Errorf("tab %q, summary %q (%v)", v.logTab.Text, p.summary.Text, p.summary.Importance)
 	}
-	if !strings.Contains(p.summary.Text, "1 sent") || !strings.Contains(p.summary.Text, "1 held for quiet hours") {
+	if !strings.Contains(p.summary.Text, "sent: 1") || !strings.Contains(p.summary.Text, "held for quiet hours: 1") {
 		t.Errorf("summary %q", p.summary.Text)
 	}
 
 	// Retry the refused one: sent at once.
 	test.Tap(p.rows[3].retry)
-	loop.until(t, "retried", func() bool { return strings.Contains(v.result.Text, "is sent") })
-	if !strings.HasPrefix(v.result.Text, "The SMS to +4670000000 for order 10003 is sent") {
+	loop.until(t, "retried", func() bool { return strings.HasPrefix(v.result.Text, "Sent:") })
+	if v.result.Text != "Sent: SMS to +4670000000, order 10003." {
 		t.Errorf("result %q", v.result.Text)
 	}
 	loop.until(t, "row sent", func() bool { return p.rows[3].state.Text == "SENT" })
@@ -555,7 +557,7 @@ func TestNotificationDiscard(t *testing.T) {
 	if len(discards) != 1 || discards[0] != (hookDiscard{4, "customer called, has the parcel"}) {
 		t.Errorf("DiscardNotification calls %+v", discards)
 	}
-	if !strings.Contains(v.result.Text, "is discarded") {
+	if v.result.Text != "Discarded, not sent: SMS to +4798765432, order 10004." {
 		t.Errorf("result %q", v.result.Text)
 	}
 	// Kept: no call.
@@ -576,7 +578,7 @@ func TestNotificationSendNow(t *testing.T) {
 	if _, _, _, _, syncs := f.notifyCalls(); syncs != 1 {
 		t.Errorf("SyncNotifications calls %d", syncs)
 	}
-	for _, want := range []string{"1 refused", "2 messages still wait"} {
+	for _, want := range []string{"refused: 1", "messages still waiting: 2"} {
 		if !strings.Contains(v.result.Text, want) {
 			t.Errorf("result %q lacks %q", v.result.Text, want)
 		}
@@ -623,7 +625,7 @@ func TestNotificationTotals(t *testing.T) {
 	if want := "SMS this week: " + strconv.Itoa(week); !strings.HasPrefix(p.cost.Text, want) {
 		t.Errorf("cost line %q, want it to start %q", p.cost.Text, want)
 	}
-	if !strings.Contains(p.span.Text, "Last 14 days: 105 SMS") {
+	if !strings.Contains(p.span.Text, "Sent in the last 14 days: SMS 105") {
 		t.Errorf("span %q", p.span.Text)
 	}
 	cells := p.table.Objects
@@ -737,4 +739,201 @@ func TestNotificationsScreenshot(t *testing.T) {
 	shot("log")
 	v.tabs.Select(v.daysTab)
 	shot("days")
+}
+
+// notifyRowButtons are the buttons on the rows of the Rules and Log
+// tabs: their keys act on the selected row.
+func notifyRowButtons(v *notificationsView) []*widget.Button {
+	var out []*widget.Button
+	for _, r := range v.rules.rows {
+		out = append(out, r.toggle, r.review)
+	}
+	for _, r := range v.log.rows {
+		out = append(out, r.retry, r.discard)
+	}
+	return out
+}
+
+// notifyParts holds the window's parts with buttons: each tab's content
+// (not the tabs: see queueParts).
+func notifyParts(v *notificationsView) fyne.CanvasObject {
+	var parts []fyne.CanvasObject
+	for _, it := range v.tabs.Items {
+		parts = append(parts, it.Content)
+	}
+	return container.NewWithoutLayout(parts...)
+}
+
+// Every action of the Notifications window has a key in its own
+// Notifications menu: the buttons say theirs, and the row keys act on
+// the selected row of the tab shown (on the Preview tab Ctrl+Up/Down
+// pick the rule).
+func TestNotificationsEveryActionHasAKey(t *testing.T) {
+	f := newFakeNotifier(notifyPage(time.Now()))
+	samplePreviews(f)
+	v, ps, _, loop := openNotifications(t, f)
+	w := v.win
+	p := &v.preview
+	test.Tap(v.rules.rows["sp-arrived"].review)
+	scanCode(w.Canvas(), "DEMO-1001")
+	loop.until(t, "preview", func() bool { return len(p.msgs) == 2 && p.enable.Visible() })
+	v.tabs.Select(v.rulesTab)
+
+	checkEveryButtonKeyed(t, notifyParts(v), v.keys, notifyRowButtons(v)...)
+	if p.btn.Text != "Preview   Ctrl+P" || p.enable.Text != "Enable this rule   Ctrl+Shift+E" || v.log.sendBtn.Text != "Send now   Ctrl+S" {
+		t.Errorf("buttons say %q, %q, %q", p.btn.Text, p.enable.Text, v.log.sendBtn.Text)
+	}
+
+	// Rules: Ctrl+Down selects the second rule, Ctrl+E switches it off,
+	// Ctrl+O opens it on the Preview tab.
+	typeShortcut(w, keyRowDown)
+	if id, _ := v.rules.sel.selected(); id != "delivered" || v.rules.sel.rows[1].mark.Resource == nil {
+		t.Fatalf("Ctrl+Down selected %q", id)
+	}
+	typeShortcut(w, notifyKeyToggle)
+	loop.until(t, "disabled by key", func() bool {
+		enables, _, _, _, _ := f.notifyCalls()
+		return len(enables) == 1 && enables[0] == (enableCall{"delivered", false})
+	})
+	loop.drain()
+	typeShortcut(w, notifyKeyOpenRule)
+	if v.tabs.Selected() != v.previewTab || p.ruleID != "delivered" {
+		t.Fatalf("Ctrl+O shows %q on rule %q", v.tabs.Selected().Text, p.ruleID)
+	}
+	loop.drain()
+	typeShortcut(w, keyRowDown)
+	if p.ruleID != "collection-missed" {
+		t.Errorf("Ctrl+Down on the Preview tab picked %q", p.ruleID)
+	}
+	typeShortcut(w, keyRowUp)
+	loop.drain()
+	typeShortcut(w, notifyKeyPreview)
+	loop.until(t, "previewed by key", func() bool {
+		_, previews, _, _, _ := f.notifyCalls()
+		n := len(previews)
+		return n > 0 && previews[n-1] == (previewCall{"delivered", "DEMO-1001"}) && !p.busy
+	})
+	// Row keys act on their own tab only: Ctrl+R here retries nothing.
+	typeShortcut(w, notifyKeyRetry)
+
+	// Log: newest first (6, 2, 3, 4, 1, 5); Ctrl+Down twice selects the
+	// refused one and Ctrl+R retries it; Ctrl+D discards the unknown one.
+	typeShortcut(w, notifyKeyNextTab)
+	if v.tabs.Selected() != v.logTab {
+		t.Fatalf("Ctrl+T shows %q", v.tabs.Selected().Text)
+	}
+	typeShortcut(w, keyRowDown)
+	typeShortcut(w, keyRowDown)
+	typeShortcut(w, notifyKeyRetry)
+	loop.until(t, "retried by key", func() bool {
+		_, _, retries, _, _ := f.notifyCalls()
+		return len(retries) == 1 && retries[0] == 3
+	})
+	loop.until(t, "row sent", func() bool { return v.log.rows[3].state.Text == "SENT" })
+	typeShortcut(w, keyRowDown)
+	typeShortcut(w, notifyKeyDiscard)
+	if v.log.discardForm == nil {
+		t.Fatal("Ctrl+D asked nothing")
+	}
+	v.log.discardReason.SetText("customer called")
+	v.log.discardForm.Submit()
+	loop.until(t, "discarded by key", func() bool {
+		_, _, _, discards, _ := f.notifyCalls()
+		return len(discards) == 1 && discards[0] == (hookDiscard{4, "customer called"})
+	})
+	typeShortcut(w, notifyKeySend)
+	loop.until(t, "sent by key", func() bool {
+		_, _, _, _, syncs := f.notifyCalls()
+		return syncs == 1
+	})
+	loop.drain()
+	typeShortcut(w, notifyKeyClose)
+	if ps.notifyView != nil {
+		t.Error("Ctrl+W left the window open")
+	}
+}
+
+// Every trigger, and every channel, has its words in every language:
+// the words shown are the catalogue's (notify.trigger.<id>,
+// notify.channel.<id>).
+func TestEveryNotifyWordListHasItsWords(t *testing.T) {
+	t.Cleanup(func() { i18n.Use("en") })
+	fill := strings.NewReplacer("{{.Days}}", "2", "{{.Codes}}", "A")
+	for _, code := range []string{"en", "sv"} {
+		if _, err := i18n.Use(code); err != nil {
+			t.Fatal(err)
+		}
+		cat, err := i18n.Catalogue(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range notify.Triggers {
+			want, ok := cat["notify.trigger."+string(tr)]
+			if !ok {
+				t.Errorf("%s: no words for the trigger %s", code, tr)
+				continue
+			}
+			if got := triggerWords(station.NotificationRule{Trigger: tr, DaysLeft: 2, EventCodes: []string{"A"}}); got != fill.Replace(want) {
+				t.Errorf("%s: trigger %s says %q, the catalogue %q", code, tr, got, want)
+			}
+		}
+		for _, ch := range notifyChannels {
+			want, ok := cat["notify.channel."+ch]
+			if !ok || channelWord(ch) != want {
+				t.Errorf("%s: channel %s says %q, the catalogue %q (%v)", code, ch, channelWord(ch), want, ok)
+			}
+		}
+	}
+}
+
+// In Swedish the Notifications window says its rules, states, tabs,
+// buttons, log and days in Swedish.
+func TestNotificationsInSwedish(t *testing.T) {
+	if _, err := i18n.Use("sv"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { i18n.Use("en") })
+	f := newFakeNotifier(notifyPage(time.Now()))
+	v, _, _, _ := openNotifications(t, f)
+	if v.win.Title() != "Aviseringar" || v.rulesTab.Text != "Regler (3)" || v.logTab.Text != "Logg (2 att titta på)" || v.daysTab.Text != "Per dag" {
+		t.Errorf("window %q, tabs %q, %q, %q", v.win.Title(), v.rulesTab.Text, v.logTab.Text, v.daysTab.Text)
+	}
+	sp := v.rules.rows["sp-arrived"]
+	if want := "När paketet finns att hämta på ombudet → e-post + SMS till mottagaren, mall sp-arrived; endast SE, NO; tyst 21:00–08:00"; sp.words.Text != want {
+		t.Errorf("rule in words\n got %q\nwant %q", sp.words.Text, want)
+	}
+	if sp.state.Text != "AVSTÄNGD" || sp.toggle.Text != "Slå på" || sp.review.Text != "Förhandsgranska…" {
+		t.Errorf("rule %q, buttons %q %q", sp.state.Text, sp.toggle.Text, sp.review.Text)
+	}
+	if c := v.rules.rows["collection-missed"]; !strings.Contains(c.words.Text, "SMS till personalen (lager@example.se, +46701234567)") ||
+		!strings.Contains(c.words.Text, "endast ordrar taggade b2b") {
+		t.Errorf("staff rule %q", c.words.Text)
+	}
+	if v.rules.rows["delivered"].state.Text != "PÅSLAGEN" {
+		t.Errorf("enabled rule %q", v.rules.rows["delivered"].state.Text)
+	}
+	for seq, want := range map[uint64]string{1: "SKICKAT", 2: "VÄNTAR TILL 08:00 I MORGON", 3: "AVVISAT", 4: "OKÄNT", 5: "KASTAT", 6: "FÖRSÖKER IGEN"} {
+		if got := v.log.rows[seq].state.Text; got != want {
+			t.Errorf("message %d: %q, want %q", seq, got, want)
+		}
+	}
+	if d := v.log.rows[2].detail.Text; !strings.Contains(d, "regel: Parcel at the service point") || !strings.Contains(d, "tysta timmar: skickas 08:00 i morgon") {
+		t.Errorf("held detail %q", d)
+	}
+	if !strings.HasPrefix(v.log.rows[4].action.Text, "Kan ha kommit fram; skickas inte igen av sig själv.") {
+		t.Errorf("unknown action %q", v.log.rows[4].action.Text)
+	}
+	if v.log.sendBtn.Text != "Skicka nu   Ctrl+S" || v.preview.btn.Text != "Förhandsgranska   Ctrl+P" {
+		t.Errorf("buttons %q, %q", v.log.sendBtn.Text, v.preview.btn.Text)
+	}
+	if !strings.HasPrefix(v.days.cost.Text, "SMS denna vecka: ") || v.days.table.Objects[0].(*widget.Label).Text != "Dag" {
+		t.Errorf("days %q, %q", v.days.cost.Text, v.days.table.Objects[0].(*widget.Label).Text)
+	}
+	e := station.NotificationEntry{State: "pending", NotBefore: time.Date(2025, 11, 25, 8, 0, 0, 0, time.Local)}
+	if w, _ := notifyStateWords(e, time.Date(2025, 11, 22, 22, 0, 0, 0, time.Local)); w != "VÄNTAR TILL 08:00 TIS 25 NOV" {
+		t.Errorf("held over days: %q", w)
+	}
+	if s := countSMS("Hej!").String(); s != "tecken: 4 · 1 SMS (GSM-7, upp till 160 tecken)" {
+		t.Errorf("SMS count %q", s)
+	}
 }

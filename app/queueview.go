@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"labelstation/station"
@@ -22,28 +26,39 @@ import (
 // is one OutboxQueue call, run off the UI goroutine; results come back
 // through the screen's ui (fyne.Do). While it is open the list is asked
 // for again every QueueEvery, and after each action.
+//
+// Every action has a key (Ctrl+letters, listed in the main window's
+// "Queue" menu while the dialog is open; the pack screen keeps F2–F12):
+// a row's Retry and Cancel act on the selected row, chosen with a tap or
+// Ctrl+Up/Down.
 type queueView struct {
 	ps  *PackScreen
 	oq  OutboxQueue
-	dlg dialog.Dialog
+	dlg *dialog.CustomDialog
 	// ctx ends the refresh timer when the view is closed (or the screen
 	// is).
 	ctx    context.Context
 	cancel context.CancelFunc
+	keys   *actionKeys
 
-	online  *widget.Label // the carrier's state, as the status bar has it
-	summary *widget.Label // "3 bookings wait · 1 needs a person"
-	result  *widget.Label // the outcome of the last action, or an error and its hint
-	syncBtn *widget.Button
-	list    *fyne.Container
-	rows    map[string]*queueRow // by entry id, for tests
-	sig     string               // what is shown, so an unchanged list is not rebuilt under the pointer
-	busy    map[string]bool      // entry id → a Retry or Cancel runs (UI goroutine only)
-	tabs    *container.AppTabs
-	lateTab *container.TabItem
-	late    *widget.Label // the sent-late list, one line a parcel
-	lateN   int
-	wms     *webhookTab // the WMS tab (nil without a WebhookQueue)
+	online     *widget.Label // the carrier's state, as the status bar has it
+	summary    *widget.Label // "Waiting for the carrier: 3 · Held for a person: 1"
+	result     *widget.Label // the outcome of the last action, or an error and its hint
+	syncBtn    *widget.Button
+	closeBtn   *widget.Button
+	head       fyne.CanvasObject // the carrier's state, the summary, Sync now and the result line
+	list       *fyne.Container
+	sel        rowSelection[string] // the selected booking
+	rows       map[string]*queueRow // by entry id, for tests
+	sig        string               // what is shown, so an unchanged list is not rebuilt under the pointer
+	listed     bool                 // the list shows sig
+	busy       map[string]bool      // entry id → a Retry or Cancel runs (UI goroutine only)
+	tabs       *container.AppTabs
+	waitingTab *container.TabItem
+	lateTab    *container.TabItem
+	late       *widget.Label // the sent-late list, one line a parcel
+	lateN      int
+	wms        *webhookTab // the WMS tab (nil without a WebhookQueue)
 
 	// The Cancel form while it is open, for tests.
 	cancelForm   *dialog.FormDialog
@@ -61,6 +76,20 @@ type queueRow struct {
 	retry, cancel *widget.Button
 }
 
+// The queue view's keys. The WMS tab's Retry and Discard share the
+// row keys: they act on the selected row of the tab shown.
+var (
+	queueKeySync     = ctrlKey(fyne.KeyS)
+	queueKeySendWMS  = ctrlKey(fyne.KeyE)
+	queueKeyShowSent = ctrlKey(fyne.KeyH)
+	queueKeyNextTab  = ctrlKey(fyne.KeyT)
+	queueKeyRetry    = ctrlKey(fyne.KeyR)
+	queueKeyCancel   = ctrlKey(fyne.KeyD)
+	queueKeyClose    = ctrlKey(fyne.KeyW)
+	keyRowDown       = ctrlKey(fyne.KeyDown)
+	keyRowUp         = ctrlKey(fyne.KeyUp)
+)
+
 // ShowQueue opens the queue view (the Queue… button). It does nothing
 // when the station offers no queue.
 func (ps *PackScreen) ShowQueue() {
@@ -75,35 +104,50 @@ func (ps *PackScreen) ShowQueue() {
 	v := &queueView{ps: ps, oq: oq, rows: map[string]*queueRow{}, busy: map[string]bool{}}
 	v.ctx, v.cancel = context.WithCancel(ps.ctx)
 	v.refresher = refresher{ctx: v.ctx, load: v.load}
+	v.keys = newActionKeys(ps.win, lang.X("queue.menu", "Queue"))
 
 	v.online = widget.NewLabel("")
 	v.online.TextStyle.Bold = true
 	v.online.Truncation = fyne.TextTruncateEllipsis
-	v.summary = widget.NewLabel("Asking the station for the queue…")
+	v.summary = widget.NewLabel(lang.L("Asking the station for the queue…"))
 	v.summary.Truncation = fyne.TextTruncateEllipsis
 	v.result = widget.NewLabel("")
 	v.result.Wrapping = fyne.TextWrapWord
 	v.result.Hide()
-	v.syncBtn = widget.NewButton("Sync now", v.syncNow)
+	v.syncBtn = v.keys.button(lang.X("queue.sync", "Sync now"), queueKeySync, v.syncNow)
 	v.syncBtn.Importance = widget.HighImportance
 
 	v.list = container.NewVBox()
+	listScroll := container.NewVScroll(v.list)
+	v.sel.scroll = listScroll
 	v.late = widget.NewLabel("")
 	v.late.Wrapping = fyne.TextWrapWord
-	v.lateTab = container.NewTabItem("Sent late today", container.NewVScroll(v.late))
-	v.tabs = container.NewAppTabs(
-		container.NewTabItem("Waiting", container.NewVScroll(v.list)),
-		v.lateTab,
-	)
+	v.waitingTab = container.NewTabItem(lang.X("queue.tab.waiting", "Waiting"), container.NewBorder(nil,
+		keysHint(lang.L("{{.Up}} / {{.Down}} select a booking, {{.Retry}} retries it, {{.Cancel}} cancels it.", map[string]any{
+			"Up": keyRowUp.String(), "Down": keyRowDown.String(), "Retry": queueKeyRetry.String(), "Cancel": queueKeyCancel.String()})),
+		nil, nil, listScroll))
+	v.lateTab = container.NewTabItem(lang.X("queue.tab.late", "Sent late today"), container.NewVScroll(v.late))
+	v.tabs = container.NewAppTabs(v.waitingTab, v.lateTab)
 	v.wms = v.addWebhookTab()
-	head := container.NewVBox(
+	v.keys.action(lang.X("queue.key.nexttab", "Next tab"), queueKeyNextTab, func() {
+		v.tabs.SelectIndex((v.tabs.SelectedIndex() + 1) % len(v.tabs.Items))
+	})
+	v.keys.action(lang.X("queue.key.nextrow", "Select the next row"), keyRowDown, func() { v.moveSelection(1) })
+	v.keys.action(lang.X("queue.key.prevrow", "Select the previous row"), keyRowUp, func() { v.moveSelection(-1) })
+	v.keys.action(lang.L("Retry the selected row"), queueKeyRetry, v.retrySelected)
+	v.keys.action(lang.L("Cancel the selected booking or discard the selected message"), queueKeyCancel, v.cancelSelected)
+	v.closeBtn = v.keys.button(lang.X("queue.close", "Close"), queueKeyClose, func() { v.dlg.Hide() })
+
+	v.head = container.NewVBox(
 		container.NewBorder(nil, nil, nil, container.NewVBox(v.syncBtn), container.NewVBox(v.online, v.summary)),
 		v.result,
 	)
-	content := container.NewBorder(head, nil, nil, nil, v.tabs)
+	content := container.NewBorder(v.head, nil, nil, nil, v.tabs)
 
-	v.dlg = dialog.NewCustom("Bookings queue", "Close", content, ps.win)
+	v.dlg = dialog.NewCustomWithoutButtons(lang.L("Bookings queue"), content, ps.win)
+	v.dlg.SetButtons([]fyne.CanvasObject{v.closeBtn})
 	v.dlg.SetOnClosed(func() {
+		v.keys.uninstall()
 		v.cancel()
 		if ps.queueView == v {
 			ps.queueView = nil
@@ -114,10 +158,81 @@ func (ps *PackScreen) ShowQueue() {
 	v.dlg.Resize(fyne.NewSize(min(size.Width-40, 1040), min(size.Height-40, 640)))
 	ps.queueView = v
 	v.showStatus(ps.lastStatus)
+	v.keys.install()
 	v.dlg.Show()
 
 	v.refresh()
 	every(v.ctx, &ps.watchers, ps.cfg.queueEvery, v.refresh)
+}
+
+// setTabText gives a tab a new title; the tabs are drawn again only when
+// it changed (a refresh every few seconds must not lay them out each
+// time).
+func setTabText(tabs *container.AppTabs, tab *container.TabItem, text string) {
+	if tab.Text == text {
+		return
+	}
+	tab.Text = text
+	tabs.Refresh()
+}
+
+// keysHint is a line under a list that says which keys act on its rows
+// (the buttons on the rows cannot say it: the keys act on the selected
+// row). Italic sets it apart; it keeps the text colour, to be read at
+// arm's length.
+func keysHint(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle.Italic = true
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// moveSelection selects the next (+1) or previous (-1) row of the list
+// shown.
+func (v *queueView) moveSelection(by int) {
+	switch {
+	case v.tabs.Selected() == v.waitingTab:
+		v.sel.move(by)
+	case v.wms != nil && v.tabs.Selected() == v.wms.tab:
+		v.wms.sel.move(by)
+	}
+}
+
+// retrySelected presses Retry on the selected row of the list shown.
+func (v *queueView) retrySelected() {
+	switch {
+	case v.tabs.Selected() == v.waitingTab:
+		if id, ok := v.sel.selected(); ok && v.rows[id] != nil {
+			tapEnabled(v.rows[id].retry)
+		}
+	case v.wms != nil && v.tabs.Selected() == v.wms.tab:
+		if seq, ok := v.wms.sel.selected(); ok && v.wms.rows[seq] != nil {
+			tapEnabled(v.wms.rows[seq].retry)
+		}
+	}
+}
+
+// cancelSelected presses Cancel (Discard on the WMS tab) on the selected
+// row of the list shown.
+func (v *queueView) cancelSelected() {
+	switch {
+	case v.tabs.Selected() == v.waitingTab:
+		if id, ok := v.sel.selected(); ok && v.rows[id] != nil {
+			tapEnabled(v.rows[id].cancel)
+		}
+	case v.wms != nil && v.tabs.Selected() == v.wms.tab:
+		if seq, ok := v.wms.sel.selected(); ok && v.wms.rows[seq] != nil {
+			tapEnabled(v.wms.rows[seq].discard)
+		}
+	}
+}
+
+// tapEnabled presses b like a tap would: not when it is disabled or
+// hidden.
+func tapEnabled(b *widget.Button) {
+	if b != nil && b.Visible() && !b.Disabled() && b.OnTapped != nil {
+		b.OnTapped()
+	}
 }
 
 // load asks the station for the queue, the sent-late list and the WMS
@@ -168,14 +283,14 @@ func (v *queueView) show(entries []station.QueueEntry, err error, late []station
 		return
 	}
 	if err != nil {
-		v.summary.SetText("The queue cannot be read: " + errText(err))
+		v.summary.SetText(lang.L("The queue cannot be read: {{.Error}}", map[string]any{"Error": errText(err)}))
 		v.summary.Importance = widget.DangerImportance
 		v.summary.Refresh()
 	} else {
 		v.showEntries(entries)
 	}
 	if lateErr != nil {
-		v.late.SetText("The sent-late list cannot be read: " + errText(lateErr) + hintSuffix(lateErr))
+		v.late.SetText(lang.L("The sent-late list cannot be read: {{.Error}}", map[string]any{"Error": errText(lateErr)}) + hintSuffix(lateErr))
 	} else {
 		v.showLate(late)
 	}
@@ -191,17 +306,17 @@ func (v *queueView) showEntries(entries []station.QueueEntry) {
 		case e.Held:
 			held++
 		}
-		fmt.Fprintf(&sig, "%s/%s/%t/%d/%s/%s\n", e.ID, e.State, e.Held, e.Attempts, e.LastError, e.Action)
+		fmt.Fprintf(&sig, "%s/%s/%t/%d/%s/%s\n", e.ID, e.State, e.Held, e.Attempts, e.LastError, e.Action) // i18n: what is shown, compared, never displayed
 	}
-	sum := "The queue is empty: the carrier has every booking."
+	sum := lang.L("The queue is empty: the carrier has every booking.")
 	v.summary.Importance = widget.SuccessImportance
 	if n := len(entries); n > 0 {
-		parts := []string{plural(n-held-refused, "booking waits", "bookings wait") + " for the carrier"}
+		parts := []string{lang.L("Waiting for the carrier: {{.N}}", map[string]any{"N": n - held - refused})}
 		if held > 0 {
-			parts = append(parts, plural(held, "is held for a person", "are held for a person"))
+			parts = append(parts, lang.L("Held for a person: {{.N}}", map[string]any{"N": held}))
 		}
 		if refused > 0 {
-			parts = append(parts, plural(refused, "was refused", "were refused"))
+			parts = append(parts, lang.L("Refused by the carrier: {{.N}}", map[string]any{"N": refused}))
 		}
 		sum = strings.Join(parts, " · ")
 		v.summary.Importance = widget.MediumImportance
@@ -211,18 +326,20 @@ func (v *queueView) showEntries(entries []station.QueueEntry) {
 	}
 	v.summary.SetText(sum)
 	v.summary.Refresh()
-	if sig.String() == v.sig && v.sig != "" {
+	if v.listed && sig.String() == v.sig {
 		return
 	}
-	v.sig = sig.String()
+	v.sig, v.listed = sig.String(), true
 	v.rows = map[string]*queueRow{}
+	v.sel.begin()
 	rows := make([]fyne.CanvasObject, 0, len(entries))
 	for _, e := range entries {
 		row := v.row(e)
 		v.rows[e.ID] = row
-		rows = append(rows, actionRow(row.state, row.title, row.detail, row.action, row.retry, row.cancel))
+		rows = append(rows, v.sel.add(e.ID, actionRow(row.state, row.title, row.detail, row.action, row.retry, row.cancel)))
 	}
-	fillList(v.list, rows, "Nothing waits: every parcel packed is booked with the carrier.")
+	fillList(v.list, rows, lang.L("Nothing waits: every parcel packed is booked with the carrier."))
+	v.sel.end()
 }
 
 // actionRow is one row of a queue list: the state in words and the title
@@ -252,26 +369,189 @@ func fillList(list *fyne.Container, rows []fyne.CanvasObject, empty string) {
 	list.Refresh()
 }
 
+// rowSelection is the selected row of a list of action rows, so that
+// the rows' buttons have keys: the keys act on the selected row. A tap
+// on a row, or Ctrl+Up/Down, selects it; the selected row is marked with
+// an arrow as well as the selection colour (never the colour alone). It
+// stays selected across refreshes while it is listed; when it is gone
+// (or none was chosen) the first row is selected, so a key always has a
+// row to act on.
+type rowSelection[K comparable] struct {
+	scroll *container.Scroll // scrolled to show the selected row (nil: none)
+	keys   []K
+	rows   []*selectRow
+	at     int // index of the selected row, -1 when the list is empty
+	chosen K
+	has    bool
+}
+
+// selectRow is one row of a rowSelection: the row under a background
+// that takes its taps and shows the selection, and the arrow beside it.
+type selectRow struct {
+	widget.BaseWidget
+	selected bool
+	mark     *widget.Icon
+	box      *fyne.Container
+	tap      func()
+}
+
+func (r *selectRow) CreateRenderer() fyne.WidgetRenderer {
+	sr := &selectRowRenderer{row: r, bg: canvas.NewRectangle(color.Transparent)}
+	sr.Refresh()
+	return sr
+}
+
+// Tapped selects the row; its buttons take their own taps.
+func (r *selectRow) Tapped(*fyne.PointEvent) { r.tap() }
+
+// setSelected marks the row selected or not.
+func (r *selectRow) setSelected(on bool) {
+	r.selected = on
+	if on {
+		r.mark.SetResource(theme.NavigateNextIcon())
+	} else {
+		r.mark.SetResource(nil)
+	}
+	r.Refresh()
+}
+
+// selectRowRenderer draws the selection colour of the theme the row is
+// shown in (a window's theme override included), looked up when drawn.
+type selectRowRenderer struct {
+	row *selectRow
+	bg  *canvas.Rectangle
+}
+
+func (sr *selectRowRenderer) Layout(size fyne.Size)        { sr.bg.Resize(size) }
+func (sr *selectRowRenderer) MinSize() fyne.Size           { return fyne.Size{} }
+func (sr *selectRowRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{sr.bg} }
+func (sr *selectRowRenderer) Destroy()                     {}
+
+func (sr *selectRowRenderer) Refresh() {
+	sr.bg.FillColor = color.Transparent
+	if sr.row.selected {
+		sr.bg.FillColor = theme.ColorForWidget(theme.ColorNameSelection, sr.row)
+	}
+	sr.bg.Refresh()
+}
+
+// begin starts a new list: rows are added with add, then end.
+func (s *rowSelection[K]) begin() { s.keys, s.rows = s.keys[:0], s.rows[:0] }
+
+// add wraps one row of the list under key.
+func (s *rowSelection[K]) add(key K, row fyne.CanvasObject) fyne.CanvasObject {
+	i := len(s.rows)
+	r := &selectRow{mark: widget.NewIcon(nil)}
+	r.ExtendBaseWidget(r)
+	r.tap = func() { s.selectAt(i) }
+	r.box = container.NewStack(r, container.NewBorder(nil, nil, r.mark, nil, row))
+	s.keys = append(s.keys, key)
+	s.rows = append(s.rows, r)
+	return r.box
+}
+
+// end selects the row chosen before if it is still listed, else the
+// first.
+func (s *rowSelection[K]) end() {
+	at := -1
+	if s.has {
+		for i, k := range s.keys {
+			if k == s.chosen {
+				at = i
+			}
+		}
+	}
+	if at < 0 && len(s.keys) > 0 {
+		at = 0
+	}
+	s.at = -1
+	s.selectAt(at)
+}
+
+// selectAt marks row i selected (-1: none).
+func (s *rowSelection[K]) selectAt(i int) {
+	if i >= len(s.rows) {
+		i = len(s.rows) - 1
+	}
+	for j, r := range s.rows {
+		r.setSelected(j == i)
+	}
+	s.at = i
+	if i < 0 {
+		return
+	}
+	s.chosen, s.has = s.keys[i], true
+	s.show(s.rows[i].box)
+}
+
+// show scrolls the list so that the row box is in view.
+func (s *rowSelection[K]) show(box fyne.CanvasObject) {
+	if s.scroll == nil {
+		return
+	}
+	top, h := box.Position().Y, box.Size().Height
+	view := s.scroll.Size().Height
+	switch off := s.scroll.Offset.Y; {
+	case top < off:
+		s.scroll.ScrollToOffset(fyne.NewPos(0, top))
+	case top+h > off+view && view > 0:
+		s.scroll.ScrollToOffset(fyne.NewPos(0, top+h-view))
+	}
+}
+
+// move selects the row by rows below (above, when negative) the
+// selected one, stopping at the ends.
+func (s *rowSelection[K]) move(by int) {
+	if len(s.rows) == 0 {
+		return
+	}
+	s.selectAt(max(0, min(len(s.rows)-1, s.at+by)))
+}
+
+// selected is the key of the selected row.
+func (s *rowSelection[K]) selected() (K, bool) {
+	if s.at < 0 || s.at >= len(s.keys) {
+		var zero K
+		return zero, false
+	}
+	return s.keys[s.at], true
+}
+
 // stateWords is an entry's state as the packer says it.
 func stateWords(e station.QueueEntry) (string, widget.Importance) {
 	switch {
 	case e.State == "failed":
-		return "REFUSED", widget.DangerImportance
+		return lang.X("queue.state.refused", "REFUSED"), widget.DangerImportance
 	case e.Held:
-		return "HELD", widget.DangerImportance
+		return lang.X("queue.state.held", "HELD"), widget.DangerImportance
 	case e.State == "needs_attention":
-		return "ANSWER LOST", widget.WarningImportance
+		return lang.X("queue.state.answer_lost", "ANSWER LOST"), widget.WarningImportance
 	case e.State == "sending":
-		return "SENDING", widget.MediumImportance
+		return lang.X("queue.state.sending", "SENDING"), widget.MediumImportance
 	case e.State == "booked":
-		return "BOOKED", widget.SuccessImportance
+		return lang.X("queue.state.booked", "BOOKED"), widget.SuccessImportance
 	case e.State == "cancelled":
-		return "CANCELLED", widget.LowImportance
+		return lang.X("queue.state.cancelled", "CANCELLED"), widget.LowImportance
 	case e.Offline:
-		return "OFFLINE LABEL", widget.WarningImportance
+		return lang.X("queue.state.offline_label", "OFFLINE LABEL"), widget.WarningImportance
 	default:
-		return "WAITING", widget.MediumImportance
+		return lang.X("queue.state.waiting", "WAITING"), widget.MediumImportance
 	}
+}
+
+// queueOrderText is "Order 10001" (the title of a row).
+func queueOrderText(ref string) string {
+	return lang.X("queue.order", "Order {{.Ref}}", map[string]any{"Ref": ref})
+}
+
+// attemptsText is "attempts: 2".
+func attemptsText(n int) string {
+	return lang.X("queue.attempts", "attempts: {{.N}}", map[string]any{"N": n})
+}
+
+// lastErrorText is "last error: …" (the station's words).
+func lastErrorText(err string) string {
+	return lang.X("queue.lasterror", "last error: {{.Error}}", map[string]any{"Error": err})
 }
 
 func (v *queueView) row(e station.QueueEntry) *queueRow {
@@ -280,24 +560,24 @@ func (v *queueView) row(e station.QueueEntry) *queueRow {
 	r.state = widget.NewLabel(words)
 	r.state.TextStyle.Bold = true
 	r.state.Importance = imp
-	r.title = widget.NewLabel(joinNonEmpty(" · ", "Order "+e.OrderRef, e.Receiver))
+	r.title = widget.NewLabel(joinNonEmpty(" · ", queueOrderText(e.OrderRef), e.Receiver))
 	r.title.TextStyle.Bold = true
 	r.title.Truncation = fyne.TextTruncateEllipsis
 
 	var detail []string
 	if e.ItemID != "" {
 		if e.Offline {
-			detail = append(detail, "label "+e.ItemID)
+			detail = append(detail, lang.X("queue.detail.label", "label {{.ID}}", map[string]any{"ID": e.ItemID}))
 		} else {
-			detail = append(detail, "item "+e.ItemID)
+			detail = append(detail, lang.X("queue.detail.item", "item {{.ID}}", map[string]any{"ID": e.ItemID}))
 		}
 	}
-	detail = append(detail, plural(e.Attempts, "attempt", "attempts"))
+	detail = append(detail, attemptsText(e.Attempts))
 	if !e.Created.IsZero() {
-		detail = append(detail, "packed "+clockText(e.Created, time.Now()))
+		detail = append(detail, lang.X("queue.detail.packed", "packed {{.Time}}", map[string]any{"Time": clockText(e.Created, time.Now())}))
 	}
 	if e.LastError != "" {
-		detail = append(detail, "last error: "+e.LastError)
+		detail = append(detail, lastErrorText(e.LastError))
 	}
 	r.detail = widget.NewLabel(strings.Join(detail, " · "))
 	r.detail.Wrapping = fyne.TextWrapWord
@@ -308,8 +588,10 @@ func (v *queueView) row(e station.QueueEntry) *queueRow {
 		r.action.Hide()
 	}
 
-	r.retry = widget.NewButton("Retry", func() { v.retryEntry(e) })
-	r.cancel = widget.NewButton("Cancel", func() { v.ps.asSupervisor(v.ps.win, "Cancelling a booking", func() { v.askCancel(e) }) })
+	r.retry = widget.NewButton(lang.X("queue.retry", "Retry"), func() { v.retryEntry(e) })
+	r.cancel = widget.NewButton(lang.L("Cancel"), func() {
+		v.ps.asSupervisor(v.ps.win, lang.L("Cancelling a booking"), func() { v.askCancel(e) })
+	})
 	if e.State == "booked" || e.State == "cancelled" {
 		r.retry.Disable()
 		r.cancel.Disable()
@@ -343,12 +625,13 @@ func (v *queueView) setBusy(id string, busy bool) {
 // to done on the UI goroutine; then the list is asked for again. The call
 // runs under the screen's job context, not the view's: closing the view
 // must not cut a booking off halfway (its outcome would be unknown).
-func (v *queueView) run(id, what string, timeout time.Duration, f func(ctx context.Context) (station.QueueEntry, error), done func(station.QueueEntry, error)) {
+// doing is what runs, in words, for the result line.
+func (v *queueView) run(id, doing string, timeout time.Duration, f func(ctx context.Context) (station.QueueEntry, error), done func(station.QueueEntry, error)) {
 	if v.busy[id] {
 		return
 	}
 	v.setBusy(id, true)
-	v.say(what+"…", widget.MediumImportance)
+	v.say(doing, widget.MediumImportance)
 	rowJob(v.ps, timeout, f, func(e station.QueueEntry, err error) {
 		v.setBusy(id, false)
 		if !v.closed() {
@@ -376,9 +659,18 @@ func rowJob[E any](ps *PackScreen, timeout time.Duration, f func(ctx context.Con
 	}()
 }
 
+// withAction adds the station's "what to do" to a result: "… Check the
+// portal."
+func withAction(msg, action string) string {
+	if action == "" {
+		return msg
+	}
+	return msg + " " + upperFirst(action) + "."
+}
+
 // retryEntry sends one entry now (Retry).
 func (v *queueView) retryEntry(e station.QueueEntry) {
-	v.run(e.ID, "Sending order "+e.OrderRef+" to the carrier", v.ps.cfg.syncTimeout, func(ctx context.Context) (station.QueueEntry, error) {
+	v.run(e.ID, lang.L("Sending order {{.Ref}} to the carrier…", map[string]any{"Ref": e.OrderRef}), v.ps.cfg.syncTimeout, func(ctx context.Context) (station.QueueEntry, error) {
 		return v.oq.RetryEntry(ctx, e.ID)
 	}, func(got station.QueueEntry, err error) {
 		if err != nil {
@@ -386,59 +678,58 @@ func (v *queueView) retryEntry(e station.QueueEntry) {
 			return
 		}
 		ref := orDash(firstOf(got.OrderRef, e.OrderRef))
-		msg, imp := "Order "+ref+" is booked with the carrier.", widget.SuccessImportance
+		msg, imp := lang.L("Order {{.Ref}} is booked with the carrier.", map[string]any{"Ref": ref}), widget.SuccessImportance
 		if got.State != "booked" {
 			words, _ := stateWords(got)
-			msg, imp = "Order "+ref+" is still waiting ("+strings.ToLower(words)+").", widget.WarningImportance
+			msg, imp = lang.L("Order {{.Ref}} is still waiting ({{.State}}).", map[string]any{"Ref": ref, "State": strings.ToLower(words)}), widget.WarningImportance
 		}
-		if got.Action != "" {
-			msg += " " + upperFirst(got.Action) + "."
-		}
-		v.say(msg, imp)
+		v.say(withAction(msg, got.Action), imp)
 	})
+}
+
+// reasonRequired is the reason entries' validator: a cancel or discard
+// is kept with the why.
+func reasonRequired(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New(lang.L("say why"))
+	}
+	return nil
 }
 
 // askCancel asks for a reason, says what cancelling means, and cancels
 // the entry only when the person confirms.
 func (v *queueView) askCancel(e station.QueueEntry) {
 	reason := widget.NewEntry()
-	reason.SetPlaceHolder("e.g. order withdrawn by the customer")
-	reason.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New("say why")
-		}
-		return nil
-	}
-	what := "The booking will not be sent to the carrier, and the order may be packed again."
+	reason.SetPlaceHolder(lang.L("e.g. order withdrawn by the customer"))
+	reason.Validator = reasonRequired
+	what := lang.L("The booking will not be sent to the carrier, and the order may be packed again.")
 	if e.Offline && e.ItemID != "" {
-		what += " The offline label " + e.ItemID + " on the parcel becomes void: take it off."
+		what += " " + lang.L("The offline label {{.ID}} on the parcel becomes void: take it off.", map[string]any{"ID": e.ItemID})
 	}
 	explain := widget.NewLabel(what)
 	explain.Wrapping = fyne.TextWrapWord
 	items := []*widget.FormItem{
 		{Widget: explain},
-		{Text: "Reason", Widget: reason, HintText: "kept with the booking"},
+		{Text: lang.X("queue.reason", "Reason"), Widget: reason, HintText: lang.L("kept with the booking")},
 	}
-	f := dialog.NewForm("Cancel the booking of order "+e.OrderRef+"?", "Cancel booking", "Keep it", items, func(ok bool) {
-		v.cancelForm, v.cancelReason = nil, nil
-		if !ok || v.closed() {
-			return
-		}
-		why := strings.TrimSpace(reason.Text)
-		v.run(e.ID, "Cancelling order "+e.OrderRef, 15*time.Second, func(ctx context.Context) (station.QueueEntry, error) {
-			return v.oq.CancelEntry(ctx, e.ID, why)
-		}, func(got station.QueueEntry, err error) {
-			if err != nil {
-				v.fail(err)
+	f := dialog.NewForm(lang.L("Cancel the booking of order {{.Ref}}?", map[string]any{"Ref": e.OrderRef}),
+		lang.L("Cancel booking"), lang.X("queue.keep", "Keep it"), items, func(ok bool) {
+			v.cancelForm, v.cancelReason = nil, nil
+			if !ok || v.closed() {
 				return
 			}
-			msg := "Order " + orDash(firstOf(got.OrderRef, e.OrderRef)) + " is cancelled."
-			if got.Action != "" {
-				msg += " " + upperFirst(got.Action) + "."
-			}
-			v.say(msg, widget.WarningImportance)
-		})
-	}, v.ps.win)
+			why := strings.TrimSpace(reason.Text)
+			v.run(e.ID, lang.L("Cancelling order {{.Ref}}…", map[string]any{"Ref": e.OrderRef}), 15*time.Second, func(ctx context.Context) (station.QueueEntry, error) {
+				return v.oq.CancelEntry(ctx, e.ID, why)
+			}, func(got station.QueueEntry, err error) {
+				if err != nil {
+					v.fail(err)
+					return
+				}
+				msg := lang.L("Order {{.Ref}} is cancelled.", map[string]any{"Ref": orDash(firstOf(got.OrderRef, e.OrderRef))})
+				v.say(withAction(msg, got.Action), widget.WarningImportance)
+			})
+		}, v.ps.win)
 	f.Resize(fyne.NewSize(620, 280))
 	v.cancelForm, v.cancelReason = f, reason
 	f.Show()
@@ -448,7 +739,7 @@ func (v *queueView) askCancel(e station.QueueEntry) {
 // syncNow sends the whole queue now (Sync now) and says what happened.
 func (v *queueView) syncNow() {
 	v.syncBtn.Disable()
-	v.say("Sending the queue to the carrier…", widget.MediumImportance)
+	v.say(lang.L("Sending the queue to the carrier…"), widget.MediumImportance)
 	forced := v.ps.lastStatus.OfflineForced || v.ps.offlineChk != nil && v.ps.offlineChk.Checked
 	rowJob(v.ps, v.ps.cfg.syncTimeout, v.oq.SyncQueue, func(rep station.SyncReport, err error) {
 		v.syncBtn.Enable()
@@ -474,57 +765,61 @@ func (v *queueView) syncNow() {
 func syncText(r station.SyncReport, forced bool) string {
 	var did []string
 	if r.Booked > 0 {
-		did = append(did, plural(r.Booked, "booking sent", "bookings sent"))
+		did = append(did, lang.L("bookings sent: {{.N}}", map[string]any{"N": r.Booked}))
 	}
 	if r.Adopted > 0 {
-		did = append(did, plural(r.Adopted, "found already booked at the carrier", "found already booked at the carrier"))
+		did = append(did, lang.L("found already booked at the carrier: {{.N}}", map[string]any{"N": r.Adopted}))
 	}
 	if r.Failed > 0 {
-		did = append(did, plural(r.Failed, "refused by the carrier (correct the order, then Retry)", "refused by the carrier (correct the orders, then Retry)"))
+		did = append(did, lang.L("refused by the carrier: {{.N}} (correct the order, then Retry)", map[string]any{"N": r.Failed}))
 	}
-	left := "the queue is empty"
+	left := lang.L("the queue is empty")
 	if r.Left > 0 {
-		left = plural(r.Left, "booking still waits", "bookings still wait")
+		left = lang.L("bookings still waiting: {{.N}}", map[string]any{"N": r.Left})
 	}
 	var msg string
 	switch {
 	case forced && len(did) == 0:
 		// The station's error only says the same ("sync is switched off").
-		return "Working offline (switched): nothing was sent, " + left + ". Switch Work offline off to send the queue."
+		return lang.L("Working offline (switched): nothing was sent, {{.Left}}. Switch Work offline off to send the queue.", map[string]any{"Left": left})
 	case r.Offline:
-		msg = "The carrier still cannot be reached: " + joinNonEmpty(", ", strings.Join(did, ", "), left) +
-			". The queue is sent by itself when the carrier answers."
+		msg = lang.L("The carrier still cannot be reached: {{.Done}}. The queue is sent by itself when the carrier answers.",
+			map[string]any{"Done": joinNonEmpty(", ", strings.Join(did, ", "), left)})
 	case len(did) == 0:
-		msg = "Sync done in " + tookText(r.Took) + ": nothing to send, " + left + "."
+		msg = lang.L("Sync done in {{.Took}}: nothing to send, {{.Left}}.", map[string]any{"Took": tookText(r.Took), "Left": left})
 	default:
-		msg = "Sync done in " + tookText(r.Took) + ": " + strings.Join(did, ", ") + "; " + left + "."
+		msg = lang.L("Sync done in {{.Took}}: {{.Done}}; {{.Left}}.", map[string]any{"Took": tookText(r.Took), "Done": strings.Join(did, ", "), "Left": left})
 	}
 	if r.Err != "" && r.Left > 0 {
-		msg += " Last error: " + r.Err
+		msg += " " + lastErrorSentence(r.Err)
 	}
 	return upperFirst(msg)
 }
 
+// lastErrorSentence is "Last error: …" after a report.
+func lastErrorSentence(err string) string {
+	return lang.X("queue.lasterror.sentence", "Last error: {{.Error}}", map[string]any{"Error": err})
+}
+
 func (v *queueView) showLate(late []station.LateEntry) {
 	v.lateN = len(late)
-	v.lateTab.Text = fmt.Sprintf("Sent late today (%d)", len(late))
-	v.tabs.Refresh()
+	setTabText(v.tabs, v.lateTab, lang.X("queue.tab.late.count", "Sent late today ({{.N}})", map[string]any{"N": len(late)}))
 	if len(late) == 0 {
-		v.late.SetText("No parcel left with an offline label today.")
+		v.late.SetText(lang.L("No parcel left with an offline label today."))
 		return
 	}
 	now := time.Now()
 	lines := make([]string, 0, len(late))
 	for _, l := range late {
-		when := "printed " + clockText(l.PrintedAt, now)
+		when := lang.X("queue.late.printed", "printed {{.Time}}", map[string]any{"Time": clockText(l.PrintedAt, now)})
 		if l.PrintedAt.IsZero() {
-			when = "not printed yet"
+			when = lang.L("not printed yet")
 		}
-		heard := "carrier not told yet: " + lateText(l.Late) + " so far"
+		heard := lang.L("carrier not told yet: {{.Late}} so far", map[string]any{"Late": lateText(l.Late)})
 		if !l.SyncedAt.IsZero() {
-			heard = "carrier told " + clockText(l.SyncedAt, now) + ", " + lateText(l.Late) + " late"
+			heard = lang.L("carrier told {{.Time}}, {{.Late}} late", map[string]any{"Time": clockText(l.SyncedAt, now), "Late": lateText(l.Late)})
 		}
-		lines = append(lines, joinNonEmpty(" · ", "Order "+l.OrderRef, l.ItemID, l.Receiver, when, heard))
+		lines = append(lines, joinNonEmpty(" · ", queueOrderText(l.OrderRef), l.ItemID, l.Receiver, when, heard))
 	}
 	v.late.SetText(strings.Join(lines, "\n"))
 }
@@ -533,11 +828,11 @@ func (v *queueView) showLate(late []station.LateEntry) {
 func lateText(d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
+		return fmt.Sprintf("%d s", int(d.Seconds())) // i18n: s, min and h read the same in every station language
 	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
+		return fmt.Sprintf("%d min", int(d.Minutes())) // i18n: s, min and h read the same in every station language
 	default:
-		return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
+		return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60) // i18n: s, min and h read the same in every station language
 	}
 }
 

@@ -7,9 +7,12 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"labelstation/app/i18n"
 	"labelstation/label"
 	"labelstation/station"
 )
@@ -70,7 +73,7 @@ func TestStatusBarShowsOffline(t *testing.T) {
 		t.Errorf("the carrier's error %q repeats the offline strip", ps.statusErr.Text)
 	}
 	msg := ps.offline.msg.Text
-	for _, want := range []string{"OFFLINE since " + since.Format("15:04"), "labels from own series", "12 bookings waiting"} {
+	for _, want := range []string{"OFFLINE since " + since.Format("15:04"), "labels from own series", "bookings waiting: 12"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("offline strip %q lacks %q", msg, want)
 		}
@@ -105,7 +108,7 @@ func TestStatusBarShowsOffline(t *testing.T) {
 	st.status.OfflineLabels, st.status.OfflineForced, st.status.QueuePending = true, true, 1
 	st.mu.Unlock()
 	loop.until(t, "forced wording", func() bool { return strings.HasPrefix(ps.offline.msg.Text, "Working offline (switched)") })
-	if !strings.Contains(ps.offline.msg.Text, "1 booking waiting") || carrierCell.text.Text != "Carrier: working offline" {
+	if !strings.Contains(ps.offline.msg.Text, "bookings waiting: 1") || carrierCell.text.Text != "Carrier: working offline" {
 		t.Errorf("strip %q, cell %q", ps.offline.msg.Text, carrierCell.text.Text)
 	}
 	if !ps.offlineChk.Checked {
@@ -200,10 +203,10 @@ func TestQueueViewListsAndActs(t *testing.T) {
 	v := openQueue(t, ps, loop, 4)
 
 	for id, want := range map[string][]string{
-		"q-off-1":  {"OFFLINE LABEL", "Order 10001", "label 00373500990000000018", "2 attempts", "connection refused", "Label printed; the booking is sent"},
-		"q-held-2": {"HELD", "Order 10002", "1 attempt", "the answer was lost", "Check the carrier's portal"},
+		"q-off-1":  {"OFFLINE LABEL", "Order 10001", "label 00373500990000000018", "attempts: 2", "connection refused", "Label printed; the booking is sent"},
+		"q-held-2": {"HELD", "Order 10002", "attempts: 1", "the answer was lost", "Check the carrier's portal"},
 		"q-ref-3":  {"REFUSED", "Order 10003", "postcode 0150 is not valid", "correct the order (import it again), then Retry"},
-		"q-wait-4": {"WAITING", "Order 10004", "0 attempts"},
+		"q-wait-4": {"WAITING", "Order 10004", "attempts: 0"},
 	} {
 		r := v.rows[id]
 		text := strings.Join([]string{r.state.Text, r.title.Text, r.detail.Text, r.action.Text}, " | ")
@@ -216,7 +219,7 @@ func TestQueueViewListsAndActs(t *testing.T) {
 	if r := v.rows["q-ref-3"]; r.state.Importance != widget.DangerImportance {
 		t.Errorf("refused entry not marked as danger")
 	}
-	if !strings.Contains(v.summary.Text, "2 bookings wait") || !strings.Contains(v.summary.Text, "1 is held") || !strings.Contains(v.summary.Text, "1 was refused") {
+	if v.summary.Text != "Waiting for the carrier: 2 · Held for a person: 1 · Refused by the carrier: 1" {
 		t.Errorf("summary %q", v.summary.Text)
 	}
 	if v.lateTab.Text != "Sent late today (2)" || !strings.Contains(v.late.Text, "Order 9001") ||
@@ -275,7 +278,7 @@ func TestQueueViewListsAndActs(t *testing.T) {
 	if _, _, syncs, _ := st.queueCallsSeen(); syncs != 1 {
 		t.Fatalf("SyncQueue calls %d, want 1", syncs)
 	}
-	if !strings.Contains(v.result.Text, "1 booking sent") || !strings.Contains(v.result.Text, "840 ms") {
+	if !strings.Contains(v.result.Text, "bookings sent: 1") || !strings.Contains(v.result.Text, "840 ms") {
 		t.Errorf("sync result %q", v.result.Text)
 	}
 	loop.until(t, "synced entry gone", func() bool { return len(v.rows) == 1 && v.rows["q-ref-3"] != nil })
@@ -340,7 +343,7 @@ func TestQueueRetryErrorShowsHint(t *testing.T) {
 // Sync now while the carrier cannot be reached says so calmly.
 func TestSyncTextOffline(t *testing.T) {
 	got := syncText(station.SyncReport{Offline: true, Left: 3, Err: "dial tcp 127.0.0.1:1: connection refused"}, false)
-	if !strings.HasPrefix(got, "The carrier still cannot be reached") || !strings.Contains(got, "3 bookings still wait") || !strings.Contains(got, "connection refused") {
+	if !strings.HasPrefix(got, "The carrier still cannot be reached") || !strings.Contains(got, "bookings still waiting: 3") || !strings.Contains(got, "connection refused") {
 		t.Errorf("offline sync text %q", got)
 	}
 	got = syncText(station.SyncReport{Offline: true, Left: 1}, true)
@@ -434,7 +437,7 @@ func TestEndToEndOfflineThenSync(t *testing.T) {
 		t.Fatalf("sandbox has %d bookings while working offline", n)
 	}
 	loop.until(t, "one booking waiting", func() bool {
-		return ps.statusItems["outbox"].text.Text == "Outbox: 1 pending" && strings.Contains(ps.offline.msg.Text, "1 booking waiting")
+		return ps.statusItems["outbox"].text.Text == "Outbox: 1 pending" && strings.Contains(ps.offline.msg.Text, "bookings waiting: 1")
 	})
 
 	v := openQueue(t, ps, loop, 1)
@@ -457,7 +460,7 @@ func TestEndToEndOfflineThenSync(t *testing.T) {
 	loop.until(t, "sync button free", func() bool { return !v.syncBtn.Disabled() })
 	test.Tap(v.syncBtn)
 	loop.until(t, "synced", func() bool { return strings.HasPrefix(v.result.Text, "Sync done") })
-	if !strings.Contains(v.result.Text, "1 booking sent") || !strings.Contains(v.result.Text, "the queue is empty") {
+	if !strings.Contains(v.result.Text, "bookings sent: 1") || !strings.Contains(v.result.Text, "the queue is empty") {
 		t.Errorf("sync result %q", v.result.Text)
 	}
 	b := sb.Bookings()
@@ -473,5 +476,207 @@ func TestEndToEndOfflineThenSync(t *testing.T) {
 	loop.until(t, "outbox empty", func() bool { return ps.statusItems["outbox"].text.Text == "Outbox: empty" })
 	if n := len(sink.Labels()); n != 1 {
 		t.Errorf("the sync printed: %d labels", n)
+	}
+}
+
+// queueRowButtons are the buttons on the rows of the queue view's lists
+// (Waiting and WMS): their keys act on the selected row.
+func queueRowButtons(v *queueView) []*widget.Button {
+	var out []*widget.Button
+	for _, r := range v.rows {
+		out = append(out, r.retry, r.cancel)
+	}
+	if v.wms != nil {
+		for _, r := range v.wms.rows {
+			out = append(out, r.retry, r.discard)
+		}
+	}
+	return out
+}
+
+// queueParts holds the parts of the queue dialog with buttons: the head,
+// each tab's content and Close. (Not the tabs themselves: a fresh
+// renderer of AppTabs has its overflow button, which the real one shows
+// only when the tabs do not fit, and which Ctrl+T stands for.)
+func queueParts(v *queueView) fyne.CanvasObject {
+	parts := []fyne.CanvasObject{v.head, v.closeBtn}
+	for _, it := range v.tabs.Items {
+		parts = append(parts, it.Content)
+	}
+	return container.NewWithoutLayout(parts...)
+}
+
+// typeShortcut fires a Ctrl/Alt key on a window the way the desktop
+// driver does when no menu takes it first.
+func typeShortcut(w fyne.Window, k keyAction) {
+	w.Canvas().(fyne.Shortcutable).TypedShortcut(k.shortcut())
+}
+
+// Every action of the queue view has a key, listed in the main window's
+// Queue menu while the dialog is open and none the pack screen's; the
+// row keys act on the selected row of the tab shown, chosen with
+// Ctrl+Up/Down or a tap; closing takes the menu and the keys away.
+func TestQueueViewEveryActionHasAKey(t *testing.T) {
+	st := newFakeDesk()
+	st.entries = queueEntries()
+	st.hooks = webhookEntries()
+	ps, w, loop := newTestScreen(t, st)
+	v := openQueue(t, ps, loop, 4)
+	loop.until(t, "WMS listed", func() bool { return len(v.wms.rows) == 3 })
+
+	checkEveryButtonKeyed(t, queueParts(v), v.keys, queueRowButtons(v)...)
+	if v.syncBtn.Text != "Sync now   Ctrl+S" || v.closeBtn.Text != "Close   Ctrl+W" || v.wms.sendBtn.Text != "Send now   Ctrl+E" {
+		t.Errorf("buttons say %q, %q, %q", v.syncBtn.Text, v.closeBtn.Text, v.wms.sendBtn.Text)
+	}
+	// No key of the queue is a key of another menu of the main window
+	// (the pack screen's).
+	for _, m := range w.MainMenu().Items {
+		if m.Label == v.keys.title {
+			continue
+		}
+		for _, it := range m.Items {
+			if sc, ok := it.Shortcut.(*desktop.CustomShortcut); ok {
+				if ac, clash := v.keys.lookup(keyAction{sc.KeyName, sc.Modifier}); clash {
+					t.Errorf("%s is %q in the menu %q and %q in the queue", ac.key, it.Label, m.Label, ac.label)
+				}
+			}
+		}
+	}
+
+	// The first booking is selected, marked by an arrow as well as the
+	// colour; Ctrl+Down twice selects the refused one and Ctrl+R retries
+	// it.
+	if id, ok := v.sel.selected(); !ok || id != "q-off-1" || v.sel.rows[0].mark.Resource == nil || v.sel.rows[1].mark.Resource != nil {
+		t.Fatalf("selected %q (%v); arrows %v %v", id, ok, v.sel.rows[0].mark.Resource, v.sel.rows[1].mark.Resource)
+	}
+	typeShortcut(w, keyRowDown)
+	typeShortcut(w, keyRowDown)
+	typeShortcut(w, queueKeyRetry)
+	loop.until(t, "retried by key", func() bool {
+		retries, _, _, _ := st.queueCallsSeen()
+		return len(retries) == 1 && retries[0] == "q-ref-3"
+	})
+	loop.until(t, "booked one gone", func() bool { return len(v.rows) == 3 && v.rows["q-ref-3"] == nil })
+
+	// A tap on a row selects it; Ctrl+D asks to cancel that booking.
+	test.Tap(v.sel.rows[1])
+	if id, _ := v.sel.selected(); id != "q-held-2" || v.sel.rows[1].mark.Resource == nil {
+		t.Fatalf("tap selected %q", id)
+	}
+	typeShortcut(w, queueKeyCancel)
+	if v.cancelForm == nil {
+		t.Fatalf("Ctrl+D asked nothing for the selected booking")
+	}
+	v.cancelReason.SetText("customer called")
+	v.cancelForm.Submit()
+	loop.until(t, "cancelled by key", func() bool {
+		_, cancels, _, _ := st.queueCallsSeen()
+		return len(cancels) == 1 && cancels[0] == (cancelCall{"q-held-2", "customer called"})
+	})
+
+	// Ctrl+T goes to the next tab; on the WMS tab the row keys act on
+	// its messages.
+	typeShortcut(w, queueKeyNextTab)
+	typeShortcut(w, queueKeyNextTab)
+	if v.tabs.Selected() != v.wms.tab {
+		t.Fatalf("Ctrl+T twice shows %q", v.tabs.Selected().Text)
+	}
+	typeShortcut(w, keyRowDown)
+	typeShortcut(w, queueKeyRetry)
+	loop.until(t, "WMS retry by key", func() bool {
+		retries, _, _ := st.hookCalls()
+		return len(retries) == 1 && retries[0] == 12
+	})
+	loop.until(t, "delivered one gone", func() bool { return len(v.wms.rows) == 2 })
+	// The selected message is gone: the first is selected.
+	typeShortcut(w, queueKeyCancel)
+	if v.wms.discardForm == nil {
+		t.Fatal("Ctrl+D on the WMS tab asked nothing")
+	}
+	v.wms.discardReason.SetText("set by hand")
+	v.wms.discardForm.Submit()
+	loop.until(t, "discarded by key", func() bool {
+		_, discards, _ := st.hookCalls()
+		return len(discards) == 1 && discards[0] == (hookDiscard{11, "set by hand"})
+	})
+	typeShortcut(w, queueKeySendWMS)
+	typeShortcut(w, queueKeySync)
+	loop.until(t, "Send now and Sync now by key", func() bool {
+		_, _, hookSyncs := st.hookCalls()
+		_, _, syncs, _ := st.queueCallsSeen()
+		return hookSyncs == 1 && syncs == 1
+	})
+	typeShortcut(w, queueKeyShowSent)
+	if !v.wms.showAll.Checked {
+		t.Error("Ctrl+H did not show the messages sent today")
+	}
+	loop.drain()
+
+	// Ctrl+W closes the dialog; its menu and keys go with it.
+	typeShortcut(w, queueKeyClose)
+	loop.drain()
+	if ps.queueView != nil {
+		t.Fatal("Ctrl+W left the queue open")
+	}
+	if mm := w.MainMenu(); mm != nil {
+		for _, m := range mm.Items {
+			if m.Label == v.keys.title {
+				t.Error("the Queue menu stays after closing")
+			}
+		}
+	}
+	typeShortcut(w, queueKeySync)
+	loop.drain()
+	if _, _, syncs, _ := st.queueCallsSeen(); syncs != 1 {
+		t.Errorf("Ctrl+S synced after the queue was closed: %d", syncs)
+	}
+}
+
+// In Swedish the queue view says its states, summary, buttons, tabs,
+// menu and results in Swedish; the carrier's own words stay as they are.
+func TestQueueViewInSwedish(t *testing.T) {
+	if _, err := i18n.Use("sv"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { i18n.Use("en") })
+	st := newFakeStation()
+	st.entries = queueEntries()
+	ps, w, loop := newTestScreen(t, st)
+	v := openQueue(t, ps, loop, 4)
+
+	for id, want := range map[string]string{"q-off-1": "OFFLINE-ETIKETT", "q-held-2": "STOPPAD", "q-ref-3": "AVVISAD", "q-wait-4": "VÄNTAR"} {
+		if got := v.rows[id].state.Text; got != want {
+			t.Errorf("row %s state %q, want %q", id, got, want)
+		}
+	}
+	if r := v.rows["q-off-1"]; !strings.HasPrefix(r.title.Text, "Order 10001 · ") ||
+		!strings.HasPrefix(r.detail.Text, "etikett 00373500990000000018 · försök: 2 · packad ") ||
+		!strings.Contains(r.detail.Text, "senaste fel: dial tcp: connection refused") {
+		t.Errorf("row %q / %q", r.title.Text, r.detail.Text)
+	}
+	if v.summary.Text != "Väntar på transportören: 2 · Stoppade för en person: 1 · Avvisade av transportören: 1" {
+		t.Errorf("summary %q", v.summary.Text)
+	}
+	if v.syncBtn.Text != "Synka nu   Ctrl+S" || v.closeBtn.Text != "Stäng   Ctrl+W" || v.rows["q-ref-3"].retry.Text != "Försök igen" {
+		t.Errorf("buttons %q, %q, %q", v.syncBtn.Text, v.closeBtn.Text, v.rows["q-ref-3"].retry.Text)
+	}
+	if v.waitingTab.Text != "Väntar" || v.lateTab.Text != "Skickade sent i dag (0)" || v.late.Text != "Inget paket har gått i väg med en offline-etikett i dag." {
+		t.Errorf("tabs %q, %q: %q", v.waitingTab.Text, v.lateTab.Text, v.late.Text)
+	}
+	found := false
+	for _, m := range w.MainMenu().Items {
+		found = found || m.Label == "Kö"
+	}
+	if !found {
+		t.Error("no Kö menu in the main window")
+	}
+	if got := syncText(station.SyncReport{Booked: 2, Took: 840 * time.Millisecond}, false); got != "Synk klar på 840 ms: skickade bokningar: 2; kön är tom." {
+		t.Errorf("sync text %q", got)
+	}
+
+	test.Tap(v.syncBtn)
+	loop.until(t, "sync answered", func() bool { return strings.HasPrefix(v.result.Text, "Synk klar") })
+	if !strings.HasPrefix(v.result.Text, "Synk klar på 840 ms: skickade bokningar: ") {
+		t.Errorf("result %q", v.result.Text)
 	}
 }

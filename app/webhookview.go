@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -11,9 +10,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"labelstation/station"
+	"labelstation/station/wms"
 )
 
 // webhookTab is the queue view's WMS tab: the messages to the warehouse
@@ -22,7 +23,8 @@ import (
 // and Send now. Its title counts the open ones ("WMS (3)"). It is loaded
 // with the rest of the view (queueView.load) and every button is one
 // WebhookQueue call, run off the UI goroutine; the outcome shows in the
-// view's result line.
+// view's result line. Its keys are the queue view's: Send now and Show
+// sent today have their own, Retry and Discard act on the selected row.
 type webhookTab struct {
 	v  *queueView
 	wq WebhookQueue
@@ -33,8 +35,10 @@ type webhookTab struct {
 	showAll *widget.Check
 	all     atomic.Bool // showAll, for the loader
 	list    *fyne.Container
+	sel     rowSelection[uint64]   // the selected message
 	rows    map[uint64]*webhookRow // by seq, for tests
 	sig     string
+	listed  bool            // the list shows sig
 	busy    map[uint64]bool // seq → a Retry or Discard runs (UI goroutine only)
 	open    int             // pending and refused ones, as the title says
 
@@ -60,16 +64,22 @@ func (v *queueView) addWebhookTab() *webhookTab {
 		return nil
 	}
 	w := &webhookTab{v: v, wq: wq, rows: map[uint64]*webhookRow{}, busy: map[uint64]bool{}}
-	w.summary = widget.NewLabel("Asking the station for the messages to the WMS…")
+	w.summary = widget.NewLabel(lang.L("Asking the station for the messages to the WMS…"))
 	w.summary.Truncation = fyne.TextTruncateEllipsis
-	w.sendBtn = widget.NewButton("Send now", w.sendNow)
-	w.showAll = widget.NewCheck("Show sent today", func(on bool) {
+	w.sendBtn = v.keys.button(lang.X("queue.wms.send", "Send now"), queueKeySendWMS, w.sendNow)
+	showSent := lang.L("Show sent today")
+	w.showAll = widget.NewCheck(showSent+"   "+queueKeyShowSent.String(), func(on bool) {
 		w.all.Store(on)
 		v.refresh()
 	})
+	v.keys.action(showSent, queueKeyShowSent, func() { w.showAll.SetChecked(!w.showAll.Checked) })
 	w.list = container.NewVBox()
+	scroll := container.NewVScroll(w.list)
+	w.sel.scroll = scroll
 	head := container.NewBorder(nil, nil, nil, container.NewHBox(w.showAll, w.sendBtn), w.summary)
-	w.tab = container.NewTabItem("WMS", container.NewBorder(head, nil, nil, nil, container.NewVScroll(w.list)))
+	hint := keysHint(lang.L("{{.Up}} / {{.Down}} select a message, {{.Retry}} retries it, {{.Discard}} discards it.", map[string]any{
+		"Up": keyRowUp.String(), "Down": keyRowDown.String(), "Retry": queueKeyRetry.String(), "Discard": queueKeyCancel.String()}))
+	w.tab = container.NewTabItem("WMS", container.NewBorder(head, hint, nil, nil, scroll)) // i18n: WMS is a product name
 	v.tabs.Append(w.tab)
 	return w
 }
@@ -83,7 +93,7 @@ func (w *webhookTab) load(ctx context.Context) func() {
 
 func (w *webhookTab) show(entries []station.WebhookEntry, err error) {
 	if err != nil {
-		w.summary.SetText("The messages to the WMS cannot be read: " + errText(err))
+		w.summary.SetText(lang.L("The messages to the WMS cannot be read: {{.Error}}", map[string]any{"Error": errText(err)}))
 		w.summary.Importance = widget.DangerImportance
 		w.summary.Refresh()
 		return
@@ -97,19 +107,18 @@ func (w *webhookTab) show(entries []station.WebhookEntry, err error) {
 		case "failed":
 			refused++
 		}
-		fmt.Fprintf(&sig, "%d/%s/%d/%d/%s/%s\n", e.Seq, e.State, e.Attempts, e.LastStatus, e.LastError, e.Action)
+		fmt.Fprintf(&sig, "%d/%s/%d/%d/%s/%s\n", e.Seq, e.State, e.Attempts, e.LastStatus, e.LastError, e.Action) // i18n: what is shown, compared, never displayed
 	}
 	w.open = waiting + refused
-	w.tab.Text = fmt.Sprintf("WMS (%d)", w.open)
-	w.v.tabs.Refresh()
+	setTabText(w.v.tabs, w.tab, fmt.Sprintf("WMS (%d)", w.open)) // i18n: WMS is a product name
 	switch {
 	case w.open == 0:
-		w.summary.SetText("Nothing waits for the WMS.")
+		w.summary.SetText(lang.L("Nothing waits for the WMS."))
 		w.summary.Importance = widget.SuccessImportance
 	default:
-		parts := []string{plural(waiting, "message waits", "messages wait") + " for the WMS"}
+		parts := []string{lang.L("Waiting for the WMS: {{.N}}", map[string]any{"N": waiting})}
 		if refused > 0 {
-			parts = append(parts, plural(refused, "was refused", "were refused"))
+			parts = append(parts, lang.L("Refused by the WMS: {{.N}}", map[string]any{"N": refused}))
 		}
 		w.summary.SetText(strings.Join(parts, " · "))
 		w.summary.Importance = widget.MediumImportance
@@ -118,53 +127,58 @@ func (w *webhookTab) show(entries []station.WebhookEntry, err error) {
 		}
 	}
 	w.summary.Refresh()
-	if sig.String() == w.sig && w.sig != "" {
+	if w.listed && sig.String() == w.sig {
 		return
 	}
-	w.sig = sig.String()
+	w.sig, w.listed = sig.String(), true
 	w.rows = map[uint64]*webhookRow{}
+	w.sel.begin()
 	rows := make([]fyne.CanvasObject, 0, len(entries))
 	for _, e := range entries {
 		r := w.row(e)
 		w.rows[e.Seq] = r
-		rows = append(rows, actionRow(r.state, r.title, r.detail, r.action, r.retry, r.discard))
+		rows = append(rows, w.sel.add(e.Seq, actionRow(r.state, r.title, r.detail, r.action, r.retry, r.discard)))
 	}
-	fillList(w.list, rows, "No message to the warehouse system waits (labels, statuses, returns).")
+	fillList(w.list, rows, lang.L("No message to the warehouse system waits (labels, statuses, returns)."))
+	w.sel.end()
 }
 
 // webhookStateWords is a delivery's state as a person says it.
 func webhookStateWords(e station.WebhookEntry) (string, widget.Importance) {
 	switch e.State {
 	case "failed":
-		return "REFUSED", widget.DangerImportance
+		return lang.X("queue.wms.state.refused", "REFUSED"), widget.DangerImportance
 	case "sent":
-		return "SENT", widget.SuccessImportance
+		return lang.X("queue.wms.state.sent", "SENT"), widget.SuccessImportance
 	case "discarded":
-		return "DISCARDED", widget.LowImportance
+		return lang.X("queue.wms.state.discarded", "DISCARDED"), widget.LowImportance
 	case "pending":
 		if e.Attempts > 0 {
-			return "RETRYING", widget.WarningImportance
+			return lang.X("queue.wms.state.retrying", "RETRYING"), widget.WarningImportance
 		}
-		return "WAITING", widget.MediumImportance
+		return lang.X("queue.wms.state.waiting", "WAITING"), widget.MediumImportance
 	}
+	// A state this version does not know: the station's own word.
 	return strings.ToUpper(e.State), widget.MediumImportance
 }
 
-// eventWords is a webhook's event type in words.
+// eventWords is a webhook's event type in words; every type the station
+// sends (wms.EventTypes) has its words (the tests check). A type this
+// version does not know is said as it is named.
 func eventWords(typ string) string {
 	switch typ {
-	case "label_created":
-		return "Label created"
-	case "status_changed":
-		return "Status changed"
-	case "return_registered":
-		return "Return registered"
-	case "return_in_transit":
-		return "Return on its way"
-	case "return_received":
-		return "Return received"
+	case wms.EventLabelCreated:
+		return lang.X("queue.wms.event.label.created", "Label created")
+	case wms.EventStatusChanged:
+		return lang.X("queue.wms.event.shipment.status_changed", "Status changed")
+	case wms.EventReturnRegistered:
+		return lang.X("queue.wms.event.return.registered", "Return registered")
+	case wms.EventReturnInTransit:
+		return lang.X("queue.wms.event.return.in_transit", "Return on its way")
+	case wms.EventReturnReceived:
+		return lang.X("queue.wms.event.return.received", "Return received")
 	}
-	return upperFirst(strings.ReplaceAll(typ, "_", " "))
+	return upperFirst(strings.NewReplacer("_", " ", ".", " ").Replace(typ))
 }
 
 func (w *webhookTab) row(e station.WebhookEntry) *webhookRow {
@@ -175,27 +189,27 @@ func (w *webhookTab) row(e station.WebhookEntry) *webhookRow {
 	r.state.Importance = imp
 	title := eventWords(e.Type)
 	if e.OrderRef != "" {
-		title += " · Order " + e.OrderRef
+		title += " · " + queueOrderText(e.OrderRef)
 	}
 	r.title = widget.NewLabel(title)
 	r.title.TextStyle.Bold = true
 	r.title.Truncation = fyne.TextTruncateEllipsis
 
 	now := time.Now()
-	detail := []string{plural(e.Attempts, "attempt", "attempts")}
+	detail := []string{attemptsText(e.Attempts)}
 	if !e.Created.IsZero() {
-		detail = append(detail, "since "+clockText(e.Created, now))
+		detail = append(detail, lang.X("queue.wms.since", "since {{.Time}}", map[string]any{"Time": clockText(e.Created, now)}))
 	}
 	if !e.SentAt.IsZero() {
-		detail = append(detail, "sent "+clockText(e.SentAt, now))
+		detail = append(detail, lang.X("queue.wms.sent", "sent {{.Time}}", map[string]any{"Time": clockText(e.SentAt, now)}))
 	} else if !e.Updated.IsZero() && e.Attempts > 0 {
-		detail = append(detail, "last try "+clockText(e.Updated, now))
+		detail = append(detail, lang.X("queue.wms.lasttry", "last try {{.Time}}", map[string]any{"Time": clockText(e.Updated, now)}))
 	}
 	if e.LastStatus != 0 {
-		detail = append(detail, fmt.Sprintf("WMS answered HTTP %d", e.LastStatus))
+		detail = append(detail, lang.L("WMS answered HTTP {{.Status}}", map[string]any{"Status": e.LastStatus}))
 	}
 	if e.LastError != "" {
-		detail = append(detail, "last error: "+e.LastError)
+		detail = append(detail, lastErrorText(e.LastError))
 	}
 	r.detail = widget.NewLabel(strings.Join(detail, " · "))
 	r.detail.Wrapping = fyne.TextWrapWord
@@ -206,8 +220,10 @@ func (w *webhookTab) row(e station.WebhookEntry) *webhookRow {
 		r.action.Hide()
 	}
 
-	r.retry = widget.NewButton("Retry", func() { w.retry(e) })
-	r.discard = widget.NewButton("Discard", func() { w.v.ps.asSupervisor(w.v.ps.win, "Discarding a message to the WMS", func() { w.askDiscard(e) }) })
+	r.retry = widget.NewButton(lang.X("queue.retry", "Retry"), func() { w.retry(e) })
+	r.discard = widget.NewButton(lang.X("queue.discard", "Discard"), func() {
+		w.v.ps.asSupervisor(w.v.ps.win, lang.L("Discarding a message to the WMS"), func() { w.askDiscard(e) })
+	})
 	if e.State == "sent" || e.State == "discarded" || w.busy[e.Seq] {
 		r.retry.Disable()
 		r.discard.Disable()
@@ -215,14 +231,14 @@ func (w *webhookTab) row(e station.WebhookEntry) *webhookRow {
 	return r
 }
 
-// webhookName names a delivery in the result line: "the Label created
-// message of order 10001".
+// webhookName names a delivery in the result line: "Label created,
+// order 10001". It is a name, not a phrase: the sentences around it say
+// what happened to it ("Delivered to the WMS: …").
 func webhookName(e station.WebhookEntry) string {
-	s := "the " + eventWords(e.Type) + " message"
-	if e.OrderRef != "" {
-		s += " of order " + e.OrderRef
+	if e.OrderRef == "" {
+		return eventWords(e.Type)
 	}
-	return s
+	return lang.L("{{.Event}}, order {{.Ref}}", map[string]any{"Event": eventWords(e.Type), "Ref": e.OrderRef})
 }
 
 func (w *webhookTab) setBusy(seq uint64, busy bool) {
@@ -243,14 +259,15 @@ func (w *webhookTab) setBusy(seq uint64, busy bool) {
 }
 
 // run calls f for delivery seq off the UI goroutine and hands the outcome
-// to done on the UI goroutine; then the view is asked for again.
-func (w *webhookTab) run(seq uint64, what string, timeout time.Duration, f func(ctx context.Context) (station.WebhookEntry, error), done func(station.WebhookEntry, error)) {
+// to done on the UI goroutine; then the view is asked for again. doing
+// is what runs, in words, for the result line.
+func (w *webhookTab) run(seq uint64, doing string, timeout time.Duration, f func(ctx context.Context) (station.WebhookEntry, error), done func(station.WebhookEntry, error)) {
 	v := w.v
 	if w.busy[seq] {
 		return
 	}
 	w.setBusy(seq, true)
-	v.say(what+"…", widget.MediumImportance)
+	v.say(doing, widget.MediumImportance)
 	rowJob(v.ps, timeout, f, func(e station.WebhookEntry, err error) {
 		w.setBusy(seq, false)
 		if !v.closed() {
@@ -261,8 +278,8 @@ func (w *webhookTab) run(seq uint64, what string, timeout time.Duration, f func(
 
 // retry sends one delivery now (Retry).
 func (w *webhookTab) retry(e station.WebhookEntry) {
-	name := webhookName(e)
-	w.run(e.Seq, "Sending "+name+" to the WMS", w.v.ps.cfg.syncTimeout, func(ctx context.Context) (station.WebhookEntry, error) {
+	name := map[string]any{"Message": webhookName(e)} // i18n: template fields
+	w.run(e.Seq, lang.L("Sending to the WMS: {{.Message}}…", name), w.v.ps.cfg.syncTimeout, func(ctx context.Context) (station.WebhookEntry, error) {
 		return w.wq.RetryWebhook(ctx, e.Seq)
 	}, func(got station.WebhookEntry, err error) {
 		if err != nil {
@@ -270,19 +287,15 @@ func (w *webhookTab) retry(e station.WebhookEntry) {
 			return
 		}
 		if got.State == "sent" {
-			w.v.say(upperFirst(name)+" is delivered to the WMS.", widget.SuccessImportance)
+			w.v.say(lang.L("Delivered to the WMS: {{.Message}}.", name), widget.SuccessImportance)
 			return
 		}
 		words, _ := webhookStateWords(got)
-		msg := upperFirst(name) + " is not delivered (" + strings.ToLower(words) + ")"
+		msg := lang.L("Not delivered to the WMS ({{.State}}): {{.Message}}.", map[string]any{"State": strings.ToLower(words), "Message": webhookName(e)})
 		if got.LastError != "" {
-			msg += ": " + got.LastError
+			msg += " " + lastErrorSentence(got.LastError)
 		}
-		msg += "."
-		if got.Action != "" {
-			msg += " " + upperFirst(got.Action) + "."
-		}
-		w.v.say(msg, widget.WarningImportance)
+		w.v.say(withAction(msg, got.Action), widget.WarningImportance)
 	})
 }
 
@@ -290,35 +303,30 @@ func (w *webhookTab) retry(e station.WebhookEntry) {
 // the delivery only when the person confirms.
 func (w *webhookTab) askDiscard(e station.WebhookEntry) {
 	v := w.v
-	name := webhookName(e)
+	name := map[string]any{"Message": webhookName(e)} // i18n: template fields
 	reason := widget.NewEntry()
-	reason.SetPlaceHolder("e.g. order updated in the WMS by hand")
-	reason.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New("say why")
-		}
-		return nil
-	}
-	explain := widget.NewLabel("The WMS will never get " + name + ". If it needs to know, tell it by hand.")
+	reason.SetPlaceHolder(lang.L("e.g. order updated in the WMS by hand"))
+	reason.Validator = reasonRequired
+	explain := widget.NewLabel(lang.L("The WMS will never get this message: {{.Message}}. If it needs to know, tell it by hand.", name))
 	explain.Wrapping = fyne.TextWrapWord
 	items := []*widget.FormItem{
 		{Widget: explain},
-		{Text: "Reason", Widget: reason, HintText: "kept with the message"},
+		{Text: lang.X("queue.reason", "Reason"), Widget: reason, HintText: lang.L("kept with the message")},
 	}
-	f := dialog.NewForm("Discard "+name+"?", "Discard message", "Keep it", items, func(ok bool) {
+	f := dialog.NewForm(lang.L("Discard this message to the WMS?"), lang.L("Discard message"), lang.X("queue.keep", "Keep it"), items, func(ok bool) {
 		w.discardForm, w.discardReason = nil, nil
 		if !ok || v.closed() {
 			return
 		}
 		why := strings.TrimSpace(reason.Text)
-		w.run(e.Seq, "Discarding "+name, 15*time.Second, func(ctx context.Context) (station.WebhookEntry, error) {
+		w.run(e.Seq, lang.L("Discarding: {{.Message}}…", name), 15*time.Second, func(ctx context.Context) (station.WebhookEntry, error) {
 			return w.wq.DiscardWebhook(ctx, e.Seq, why)
 		}, func(_ station.WebhookEntry, err error) {
 			if err != nil {
 				v.fail(err)
 				return
 			}
-			v.say(upperFirst(name)+" is discarded: the WMS will not get it.", widget.WarningImportance)
+			v.say(lang.L("Discarded, the WMS will not get it: {{.Message}}.", name), widget.WarningImportance)
 		})
 	}, v.ps.win)
 	f.Resize(fyne.NewSize(620, 280))
@@ -331,7 +339,7 @@ func (w *webhookTab) askDiscard(e station.WebhookEntry) {
 func (w *webhookTab) sendNow() {
 	v := w.v
 	w.sendBtn.Disable()
-	v.say("Sending the messages to the WMS…", widget.MediumImportance)
+	v.say(lang.L("Sending the messages to the WMS…"), widget.MediumImportance)
 	rowJob(v.ps, v.ps.cfg.syncTimeout, w.wq.SyncWebhooks, func(rep station.WebhookReport, err error) {
 		w.sendBtn.Enable()
 		if v.closed() {
@@ -353,21 +361,21 @@ func (w *webhookTab) sendNow() {
 func webhookReportText(r station.WebhookReport) string {
 	var did []string
 	if r.Sent > 0 {
-		did = append(did, plural(r.Sent, "message delivered", "messages delivered"))
+		did = append(did, lang.L("messages delivered: {{.N}}", map[string]any{"N": r.Sent}))
 	}
 	if r.Failed > 0 {
-		did = append(did, plural(r.Failed, "refused by the WMS (Retry or Discard it)", "refused by the WMS (Retry or Discard them)"))
+		did = append(did, lang.L("refused by the WMS: {{.N}} (Retry or Discard)", map[string]any{"N": r.Failed}))
 	}
-	left := "nothing waits"
+	left := lang.X("queue.nothingwaits", "nothing waits")
 	if r.Waiting > 0 {
-		left = plural(r.Waiting, "message still waits", "messages still wait")
+		left = lang.X("queue.messageswaiting", "messages still waiting: {{.N}}", map[string]any{"N": r.Waiting})
 	}
-	msg := "Sent to the WMS: nothing to send, " + left + "."
+	msg := lang.L("Sent to the WMS: nothing to send, {{.Left}}.", map[string]any{"Left": left})
 	if len(did) > 0 {
-		msg = "Sent to the WMS: " + strings.Join(did, ", ") + "; " + left + "."
+		msg = lang.L("Sent to the WMS: {{.Done}}; {{.Left}}.", map[string]any{"Done": strings.Join(did, ", "), "Left": left})
 	}
 	if len(r.Errors) > 0 {
-		msg += " Last error: " + r.Errors[len(r.Errors)-1]
+		msg += " " + lastErrorSentence(r.Errors[len(r.Errors)-1])
 	}
 	return msg
 }

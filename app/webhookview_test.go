@@ -11,21 +11,23 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"labelstation/app/i18n"
 	"labelstation/station"
+	"labelstation/station/wms"
 )
 
 func webhookEntries() []station.WebhookEntry {
 	now := time.Now()
 	return []station.WebhookEntry{
-		{Seq: 11, EventID: "label_created/10001/1", Type: "label_created", OrderRef: "10001", State: "pending",
+		{Seq: 11, EventID: "label_created/10001/1", Type: wms.EventLabelCreated, OrderRef: "10001", State: "pending",
 			Created: now.Add(-2 * time.Minute), Updated: now.Add(-2 * time.Minute)},
-		{Seq: 12, EventID: "status_changed/10002/3", Type: "status_changed", OrderRef: "10002", State: "pending", Attempts: 3,
+		{Seq: 12, EventID: "status_changed/10002/3", Type: wms.EventStatusChanged, OrderRef: "10002", State: "pending", Attempts: 3,
 			LastStatus: 503, LastError: "WMS answered 503 Service Unavailable", Created: now.Add(-40 * time.Minute), Updated: now.Add(-time.Minute),
 			Action: "sent again by itself when the WMS answers"},
-		{Seq: 13, EventID: "return_registered/10003/ret-1", Type: "return_registered", OrderRef: "10003", State: "failed", Attempts: 1,
+		{Seq: 13, EventID: "return_registered/10003/ret-1", Type: wms.EventReturnRegistered, OrderRef: "10003", State: "failed", Attempts: 1,
 			LastStatus: 400, LastError: "WMS refused it: unknown order 10003", Created: now.Add(-20 * time.Minute), Updated: now.Add(-20 * time.Minute),
 			Action: "the WMS refused it: fix the order in the WMS, then Retry; or Discard"},
-		{Seq: 9, EventID: "return_received/9001/ret-0", Type: "return_received", OrderRef: "9001", State: "sent", Attempts: 1,
+		{Seq: 9, EventID: "return_received/9001/ret-0", Type: wms.EventReturnReceived, OrderRef: "9001", State: "sent", Attempts: 1,
 			LastStatus: 200, Created: now.Add(-3 * time.Hour), SentAt: now.Add(-3 * time.Hour)},
 	}
 }
@@ -58,13 +60,13 @@ func TestWebhookTabListsAndActs(t *testing.T) {
 	if wt.tab.Text != "WMS (3)" {
 		t.Errorf("tab title %q, want WMS (3)", wt.tab.Text)
 	}
-	if !strings.Contains(wt.summary.Text, "2 messages wait for the WMS") || !strings.Contains(wt.summary.Text, "1 was refused") ||
+	if wt.summary.Text != "Waiting for the WMS: 2 · Refused by the WMS: 1" ||
 		wt.summary.Importance != widget.DangerImportance {
 		t.Errorf("summary %q (%v)", wt.summary.Text, wt.summary.Importance)
 	}
 	for seq, want := range map[uint64][]string{
-		11: {"WAITING", "Label created · Order 10001", "0 attempts", "since "},
-		12: {"RETRYING", "Status changed · Order 10002", "3 attempts", "WMS answered HTTP 503", "503 Service Unavailable", "Sent again by itself"},
+		11: {"WAITING", "Label created · Order 10001", "attempts: 0", "since "},
+		12: {"RETRYING", "Status changed · Order 10002", "attempts: 3", "WMS answered HTTP 503", "503 Service Unavailable", "Sent again by itself"},
 		13: {"REFUSED", "Return registered · Order 10003", "HTTP 400", "unknown order 10003", "The WMS refused it: fix the order in the WMS, then Retry"},
 	} {
 		r := wt.rows[seq]
@@ -86,11 +88,11 @@ func TestWebhookTabListsAndActs(t *testing.T) {
 
 	// Retry the refused one: delivered, it leaves the list.
 	test.Tap(wt.rows[13].retry)
-	loop.until(t, "retry answered", func() bool { return strings.Contains(v.result.Text, "delivered to the WMS") })
+	loop.until(t, "retry answered", func() bool { return strings.HasPrefix(v.result.Text, "Delivered to the WMS") })
 	if retries, _, _ := st.hookCalls(); len(retries) != 1 || retries[0] != 13 {
 		t.Fatalf("RetryWebhook calls %v, want [13]", retries)
 	}
-	if !strings.HasPrefix(v.result.Text, "The Return registered message of order 10003") {
+	if v.result.Text != "Delivered to the WMS: Return registered, order 10003." {
 		t.Errorf("result %q", v.result.Text)
 	}
 	loop.until(t, "delivered one gone", func() bool { return len(wt.rows) == 2 && wt.tab.Text == "WMS (2)" })
@@ -111,7 +113,7 @@ func TestWebhookTabListsAndActs(t *testing.T) {
 	}
 	wt.discardReason.SetText("status set in the WMS by hand")
 	test.Tap(confirm)
-	loop.until(t, "discard answered", func() bool { return strings.Contains(v.result.Text, "discarded") })
+	loop.until(t, "discard answered", func() bool { return strings.HasPrefix(v.result.Text, "Discarded") })
 	if _, discards, _ := st.hookCalls(); len(discards) != 1 || discards[0] != (hookDiscard{12, "status set in the WMS by hand"}) {
 		t.Fatalf("DiscardWebhook calls %+v", discards)
 	}
@@ -131,7 +133,7 @@ func TestWebhookTabListsAndActs(t *testing.T) {
 	if _, _, syncs := st.hookCalls(); syncs != 1 {
 		t.Fatalf("SyncWebhooks calls %d", syncs)
 	}
-	if !strings.Contains(v.result.Text, "1 message delivered") || !strings.Contains(v.result.Text, "nothing waits") {
+	if !strings.Contains(v.result.Text, "messages delivered: 1") || !strings.Contains(v.result.Text, "nothing waits") {
 		t.Errorf("send result %q", v.result.Text)
 	}
 	loop.until(t, "empty", func() bool { return len(wt.rows) == 0 && wt.tab.Text == "WMS (0)" })
@@ -193,7 +195,7 @@ func TestWebhookTabRefreshes(t *testing.T) {
 
 func TestWebhookReportText(t *testing.T) {
 	got := webhookReportText(station.WebhookReport{Sent: 2, Waiting: 1, Failed: 1, Errors: []string{"dial tcp 10.0.0.5:443: connection refused"}})
-	for _, want := range []string{"2 messages delivered", "1 refused by the WMS (Retry or Discard it)", "1 message still waits", "connection refused"} {
+	for _, want := range []string{"messages delivered: 2", "refused by the WMS: 1 (Retry or Discard)", "messages still waiting: 1", "connection refused"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}
@@ -212,5 +214,66 @@ func TestWebhookScreenshot(t *testing.T) {
 	v.tabs.Select(v.wms.tab)
 	if out := os.Getenv("PACK_SCREENSHOT"); out != "" {
 		writePNG(t, strings.TrimSuffix(out, ".png")+"-queue-wms.png", w.Canvas())
+	}
+}
+
+// Every event type the station sends to the WMS has its words, in every
+// language: the words shown are the catalogue's for queue.wms.event.<type>.
+func TestEveryWMSEventHasWords(t *testing.T) {
+	t.Cleanup(func() { i18n.Use("en") })
+	for _, code := range []string{"en", "sv"} {
+		if _, err := i18n.Use(code); err != nil {
+			t.Fatal(err)
+		}
+		cat, err := i18n.Catalogue(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, typ := range wms.EventTypes {
+			want, ok := cat["queue.wms.event."+typ]
+			if !ok {
+				t.Errorf("%s: no words for the WMS event %s (queue.wms.event.%s)", code, typ, typ)
+				continue
+			}
+			if got := eventWords(typ); got != want {
+				t.Errorf("%s: event %s says %q, the catalogue %q", code, typ, got, want)
+			}
+		}
+	}
+}
+
+// In Swedish the WMS tab says its events, states, summary and buttons in
+// Swedish.
+func TestWebhookTabInSwedish(t *testing.T) {
+	if _, err := i18n.Use("sv"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { i18n.Use("en") })
+	st := newFakeDesk()
+	st.hooks = webhookEntries()
+	ps, _, loop := newTestScreen(t, st)
+	v, wt := openWMS(t, ps, loop, 3)
+	for seq, want := range map[uint64][2]string{
+		11: {"VÄNTAR", "Etikett skapad · Order 10001"},
+		12: {"FÖRSÖKER IGEN", "Status ändrad · Order 10002"},
+		13: {"AVVISAT", "Retur registrerad · Order 10003"},
+	} {
+		if r := wt.rows[seq]; r.state.Text != want[0] || r.title.Text != want[1] {
+			t.Errorf("row %d: %q / %q, want %q / %q", seq, r.state.Text, r.title.Text, want[0], want[1])
+		}
+	}
+	if d := wt.rows[12].detail.Text; !strings.HasPrefix(d, "försök: 3 · sedan ") || !strings.Contains(d, "WMS svarade HTTP 503") {
+		t.Errorf("detail %q", d)
+	}
+	if wt.summary.Text != "Väntar på att gå till WMS: 2 · Avvisade av WMS: 1" {
+		t.Errorf("summary %q", wt.summary.Text)
+	}
+	if wt.sendBtn.Text != "Skicka nu   Ctrl+E" || wt.showAll.Text != "Visa skickade i dag   Ctrl+H" || wt.rows[13].discard.Text != "Kasta" {
+		t.Errorf("buttons %q, %q, %q", wt.sendBtn.Text, wt.showAll.Text, wt.rows[13].discard.Text)
+	}
+	test.Tap(wt.rows[13].retry)
+	loop.until(t, "retry answered", func() bool { return strings.HasPrefix(v.result.Text, "Levererat till WMS") })
+	if v.result.Text != "Levererat till WMS: Retur registrerad, order 10003." {
+		t.Errorf("result %q", v.result.Text)
 	}
 }
