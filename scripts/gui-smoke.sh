@@ -17,7 +17,7 @@ mkdir -p "$out"
 # HOME (so Fyne's preferences file is its own) in the background ($pid),
 # and its window ($wid); WHAT names the step when no window comes.
 start_station() {
-	HOME="$1" "$bin" --data "$1" >>"$out/gui.log" 2>&1 &
+	HOME="$1" LABELSTATION_SKIP_SETUP=1 "$bin" --data "$1" >>"$out/gui.log" 2>&1 &
 	pid=$!
 	wid=
 	for _ in $(seq 50); do
@@ -224,3 +224,69 @@ import -window root "$out/27-wrong-pin.png"
 xdotool type --delay 30 2580; xdotool key Return; sleep 2.5 # the right one: the Printer dialog
 import -window root "$out/28-printer-as-supervisor.png"
 kill $pid; wait $pid 2>/dev/null || true
+
+# The first-run wizard and the settings window. A fresh station with no
+# config file and nothing in its data file opens the wizard ("Set up this
+# bench", 900×640 at 0,0): choose PostNord (a click on its choice), type a
+# key and a customer number, Ctrl+N to the printer and on to the scale
+# step, whose weight follows the simulated scale live; Ctrl+Q leaves
+# without saving. The same in Swedish (the computer's locale). Then a demo
+# station's Settings… (F2): the Bench page, the PostNord page after Test
+# connection (Ctrl+T, against the sandbox in the station), the Sender page
+# with a wrong country marked in red; and the settings in Swedish. The
+# settings window is 1060×760 at 0,0, its pages listed on the left. Each
+# step only looks.
+wait_window() { # NAME: sets $wid to the newest window whose name matches
+	wid=
+	for _ in $(seq 50); do
+		wid=$(xdotool search --name "$1" 2>/dev/null | tail -1 || true)
+		[ -n "$wid" ] && return 0
+		sleep 0.2
+	done
+	echo "no window named $1"
+	return 1
+}
+wizard_shots() { # DIR LANG WINDOWNAME CARRIER.png SCALE.png
+	HOME="$1" LANG="$2" LC_ALL= "$bin" --data "$1" >>"$out/gui.log" 2>&1 &
+	pid=$!
+	if wait_window "$3"; then
+		sleep 1.5
+		xdotool windowfocus --sync "$wid" 2>/dev/null || true
+		click 70 184; sleep 0.5 # PostNord
+		click 500 337; xdotool type --delay 20 "pn-demo-key-0000"
+		click 500 415; xdotool type --delay 20 20876966; sleep 0.5
+		import -window root "$out/$4"
+		xdotool key ctrl+n; sleep 1 # the printer step
+		xdotool key ctrl+n; sleep 3 # the scale step: the live weight
+		import -window root "$out/$5"
+		xdotool key ctrl+q; sleep 0.5
+	fi
+	kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+}
+wz1=$(mktemp -d)
+wz2=$(mktemp -d)
+set1=$(mktemp -d)
+set2=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; rm -rf "$data" "$hist" "$ret" "$ntf" "$sup" "$wz1" "$wz2" "$set1" "$set2"' EXIT
+wizard_shots "$wz1" en_US.UTF-8 "Set up this bench" 29-wizard-carrier.png 30-wizard-scale.png
+wizard_shots "$wz2" sv_SE.UTF-8 "Ställ in packbordet" 31-wizard-carrier-sv.png 32-wizard-scale-sv.png
+settings_shots() { # DIR LANG WINDOWNAME FIRST
+	HOME="$1" LABELSTATION_SKIP_SETUP=1 LANG="$2" LC_ALL= "$bin" --data "$1" >>"$out/gui.log" 2>&1 &
+	pid=$!
+	wait_window labelstation || return 0
+	sleep 2
+	xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
+	xdotool key F2; sleep 2
+	wait_window "^$3\$" || { kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; return 0; }
+	xdotool windowfocus --sync "$wid" 2>/dev/null || true
+	import -window root "$out/$4-settings-bench.png"
+	click 60 87; sleep 0.5 # the PostNord page
+	xdotool key ctrl+t; sleep 4
+	import -window root "$out/$(($4 + 1))-settings-postnord-tested.png"
+	click 60 165; sleep 0.5 # the Sender page
+	click 700 287; xdotool key ctrl+a; xdotool type --delay 20 Sweden; sleep 0.5 # the country
+	import -window root "$out/$(($4 + 2))-settings-sender-invalid.png"
+	kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+}
+settings_shots "$set1" en_US.UTF-8 Settings 33
+settings_shots "$set2" sv_SE.UTF-8 Inställningar 36

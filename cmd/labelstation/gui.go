@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"runtime"
@@ -14,36 +16,151 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"labelstation/app"
+	"labelstation/app/i18n"
 	"labelstation/assets"
+	"labelstation/config"
+	"labelstation/secrets"
 	"labelstation/station"
 )
 
-// runGUI opens the pack screen on a fully wired station. In demo mode an
-// empty store is given the sample orders first, so the first scan works.
+// skipSetupEnv set (to anything) keeps the first-run wizard away: for
+// scripts and tests that start the demo GUI on a fresh data directory.
+const skipSetupEnv = "LABELSTATION_SKIP_SETUP"
+
+// passphraseGivenEnv marks a passphrase the GUI's window put into the
+// environment for the restart it asked for, so the station takes it back
+// out once its secrets are open (a service's own stays).
+const passphraseGivenEnv = "LABELSTATION_SECRETS_PASSPHRASE_FROM_GUI"
+
+// runGUI opens the pack screen on a fully wired station. Before it, a
+// station with no config file runs the first-run wizard, and one whose
+// secrets are locked asks for the passphrase, each in a window of its
+// own; then, as after "Restart now" in the settings, the station starts
+// again (Fyne runs one app per process).
 func runGUI(ctx context.Context, g *globals) error {
+	again, err := runGUIOnce(ctx, g)
+	if err != nil || !again {
+		return err
+	}
+	return restartSelf()
+}
+
+// newFyneApp is the station's Fyne app, with its id and icon.
+func newFyneApp() fyne.App {
+	a := fyneapp.NewWithID("io.labelstation.app")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	return a
+}
+
+// useLanguage switches the screens to the config's language before any
+// window is made. A value the station does not speak is refused (logged)
+// and the computer's language is used.
+func useLanguage(path string, explicit bool) error {
+	cfg, _ := config.Read(path, explicit)
+	if _, err := i18n.Use(cfg.Station.Language); err != nil {
+		i18n.Use("auto")
+		return err
+	}
+	return nil
+}
+
+// needsSetup reports whether the first-run wizard should run: no config
+// file given or found, no environment that sets the carrier up, and no
+// record in the data file that setup was done or the demo chosen.
+func needsSetup(g *globals, path string, explicit bool) bool {
+	if explicit || os.Getenv(skipSetupEnv) != "" || g.postnordURL != "" || os.Getenv("LABELSTATION_POSTNORD_URL") != "" {
+		return false
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	return !setupRecorded(g.resolveDataDir(config.Default()))
+}
+
+// lockedSecrets is the secrets store when it is an encrypted file without
+// its passphrase and the config needs a secret from it.
+func lockedSecrets(g *globals, path string, explicit bool) (*secrets.Store, bool) {
+	cfg, err := config.Read(path, explicit)
+	if err != nil {
+		return nil, false
+	}
+	if g.postnordURL != "" {
+		cfg.PostNord.URL = g.postnordURL
+	}
+	if g.postnordKey != "" {
+		cfg.PostNord.APIKey = g.postnordKey
+	}
+	st, err := openSecrets(g.resolveDataDir(cfg), path)
+	if err != nil || !st.Locked() || st.NewFile() {
+		return nil, false
+	}
+	needed := false
+	cfg.FillSecrets(func(string) (string, bool, error) { needed = true; return "", false, nil })
+	return st, needed
+}
+
+// runGUIOnce is one start of the GUI; restart says the station should
+// start again (after the wizard, the passphrase, or Restart now).
+func runGUIOnce(ctx context.Context, g *globals) (restart bool, err error) {
+	path, explicit := configFile(g)
+	langErr := useLanguage(path, explicit)
+	if langErr != nil {
+		slog.Warn("station.language refused; the computer's language is used", "err", langErr)
+	}
+	if needsSetup(g, path, explicit) {
+		switch app.RunWizard(newFyneApp(), newSettingsSource(g)) {
+		case app.SetupDemo, app.SetupSaved:
+			return true, nil
+		}
+		return false, nil // closed: nothing recorded, so it comes back at the next start
+	}
+	if st, locked := lockedSecrets(g, path, explicit); locked {
+		unlock := func(pass string) error {
+			if err := st.Unlock(pass); err != nil {
+				return err
+			}
+			// For the restart: the new process opens the file with it.
+			os.Setenv(secrets.PassphraseEnv, pass)
+			os.Setenv(passphraseGivenEnv, "1")
+			return nil
+		}
+		if !app.AskPassphrase(newFyneApp(), st.Where(), unlock) {
+			return false, &station.Problem{Msg: "the secrets in " + st.Where() + " are locked, so the station did not start",
+				Hint: "start it again and type the passphrase, or set " + secrets.PassphraseEnv + " for the station's user"}
+		}
+		return true, nil
+	}
 	b, err := openBench(ctx, g, overrides{})
 	if err != nil {
 		// Started from a desktop entry there is no terminal for the
 		// error (a second station on a locked data file, a broken
 		// config): say it in a window too.
 		showStartError(err)
-		return err
+		return false, err
 	}
 	defer b.Close()
+	if os.Getenv(passphraseGivenEnv) != "" {
+		// The secrets are open: the passphrase leaves the environment, so
+		// no process the station starts (lp, the doctor) inherits it.
+		os.Unsetenv(secrets.PassphraseEnv)
+		os.Unsetenv(passphraseGivenEnv)
+	}
 	// Fyne's and the standard library's log lines go to the same file.
 	slog.SetDefault(b.logs.Logger())
+	if langErr != nil {
+		slog.Warn("station.language refused; the computer's language is used", "err", langErr, "language", i18n.Current())
+	}
 	if b.cfg.Demo() {
 		if n, err := b.store.CountOrders(); err == nil && n == 0 {
 			if _, err := b.station.ImportOrders(ctx, "sample-orders.csv", bytes.NewReader(assets.SampleOrdersCSV)); err != nil {
-				return fmt.Errorf("import demo orders: %w", err)
+				return false, fmt.Errorf("import demo orders: %w", err)
 			}
 		}
 		if err := seedDemoNotify(b.store, b.cfg, g.notes); err != nil {
-			return err
+			return false, err
 		}
 	}
-	a := fyneapp.NewWithID("io.labelstation.app")
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	a := newFyneApp()
 	title := "labelstation"
 	if b.cfg.Demo() {
 		title += " — demo (PostNord sandbox)"
@@ -67,15 +184,16 @@ func runGUI(ctx context.Context, g *globals) error {
 	if err != nil {
 		stopSync()
 		bg.Wait()
-		return err
+		return false, err
 	}
 	if folder != nil {
 		bg.Go(func() { folder.Run(syncCtx) })
 	}
-	app.Run(ctx, a, b.station, title, app.WithDashboard(b.station))
+	settings := newSettingsSource(g)
+	app.Run(ctx, a, b.station, title, app.WithDashboard(b.station), app.WithSettings(settings))
 	stopSync()
 	bg.Wait()
-	return nil
+	return settings.restart.Load() && ctx.Err() == nil, nil
 }
 
 // syncReturnsEvery asks the carriers about the open returns now and then
@@ -100,7 +218,5 @@ func showStartError(err error) {
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" && runtime.GOOS == "linux" {
 		return
 	}
-	a := fyneapp.NewWithID("io.labelstation.app")
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
-	app.StartErrorWindow(a, err.Error(), station.Hint(err)).ShowAndRun()
+	app.StartErrorWindow(newFyneApp(), err.Error(), station.Hint(err)).ShowAndRun()
 }
