@@ -10,6 +10,19 @@ import (
 func TestSTGPricingAndRules(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.toml")
 	os.WriteFile(path, []byte(`
+[consignor]
+name = "Demo Webshop AB"
+street1 = "Lagergatan 12"
+postcode = "41505"
+city = "Göteborg"
+country = "SE"
+phone = "+46311234567"
+customer_number = "20876966"
+issuer_code = "Z12"
+vat_number = "SE556677889901"
+eori = "SE5566778899"
+voec = "2031001"
+
 [postnord]
 url = "https://atapi2.postnord.com"
 apikey = "k"

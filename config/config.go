@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -531,6 +532,40 @@ const (
 	DemoSeries         = "demo-sscc"
 )
 
+// dropDemoValues takes the demo's values out of a config for a real
+// carrier: a real [consignor] without vat_number must not ship with the
+// demo shop's VAT number (nor its address or customer number when the
+// file forgot them: Validate then says what is missing), and a real
+// [station] without scale must not weigh with the simulated one. A demo
+// config (sandbox carrier) keeps the defaults under what it sets.
+func (c *Config) dropDemoValues(data []byte) {
+	if c.Demo() {
+		return
+	}
+	var given struct {
+		Consignor map[string]any `toml:"consignor"`
+		Station   map[string]any `toml:"station"`
+	}
+	if toml.Unmarshal(data, &given) != nil {
+		return // the strict decode has said what is wrong
+	}
+	demo := Default()
+	keep := c.Consignor
+	c.Consignor = Consignor{}
+	cons := reflect.ValueOf(&c.Consignor).Elem()
+	kept := reflect.ValueOf(keep)
+	demoCons := reflect.ValueOf(demo.Consignor)
+	for i := 0; i < cons.NumField(); i++ {
+		key := strings.Split(cons.Type().Field(i).Tag.Get("toml"), ",")[0]
+		if _, ok := given.Consignor[key]; ok || kept.Field(i).Interface() != demoCons.Field(i).Interface() {
+			cons.Field(i).Set(kept.Field(i)) // the file's (or the environment's) value
+		}
+	}
+	if _, ok := given.Station["scale"]; !ok && c.Station.Scale == demo.Station.Scale {
+		c.Station.Scale = ""
+	}
+}
+
 // Default returns the demo settings used when no config file exists.
 func Default() Config {
 	return Config{
@@ -622,8 +657,10 @@ func Load(path string, explicit bool) (Config, error) {
 // secrets store (FillSecrets) before it validates.
 func Read(path string, explicit bool) (Config, error) {
 	c := Default()
+	var data []byte // the file, when there is one
 	if path != "" {
-		data, err := os.ReadFile(path)
+		var err error
+		data, err = os.ReadFile(path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && !explicit:
 		case err != nil:
@@ -673,6 +710,9 @@ func Read(path string, explicit bool) (Config, error) {
 	}
 	if v, ok := os.LookupEnv("LABELSTATION_SMS_PASSWORD"); ok {
 		c.Notify.SMS.Password = v
+	}
+	if data != nil {
+		c.dropDemoValues(data)
 	}
 	return c, nil
 }

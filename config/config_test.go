@@ -27,6 +27,12 @@ url = "https://atapi2.postnord.com"
 apikey = "from-file"
 [consignor]
 name = "Fjällbutiken AB"
+street1 = "Storgatan 1"
+postcode = "83131"
+city = "Östersund"
+country = "SE"
+customer_number = "12345678"
+issuer_code = "Z12"
 [station]
 printer = "tcp://10.1.2.3:9100"
 `), 0o600)
@@ -35,8 +41,29 @@ printer = "tcp://10.1.2.3:9100"
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Demo() || c.PostNord.APIKey != "from-env" || c.Consignor.Name != "Fjällbutiken AB" || c.Consignor.City != "Göteborg" || c.Station.Printer != "tcp://10.1.2.3:9100" {
+	if c.Demo() || c.PostNord.APIKey != "from-env" || c.Consignor.Name != "Fjällbutiken AB" || c.Consignor.City != "Östersund" || c.Station.Printer != "tcp://10.1.2.3:9100" {
 		t.Fatalf("got %+v", c)
+	}
+	// Nothing of the demo shop or the simulated scale on a real bench.
+	if c.Consignor.VATNumber != "" || c.Consignor.EORI != "" || c.Consignor.VOEC != "" || c.Consignor.Phone != "" || c.Station.Scale != "" {
+		t.Fatalf("demo values in a real config: %+v %+v", c.Consignor, c.Station)
+	}
+}
+
+// TestRealConfigMissingTheSenderSaysSo: a real carrier with a forgotten
+// [consignor] is refused by name, not booked as the demo shop.
+func TestRealConfigMissingTheSenderSaysSo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(path, []byte("[postnord]\nurl = \"https://api2.postnord.com\"\napikey = \"k\"\n"), 0o600)
+	_, err := Load(path, true)
+	if err == nil || !strings.Contains(err.Error(), "consignor.customer_number") {
+		t.Fatalf("Load = %v, want the missing consignor named", err)
+	}
+	// A demo config that renames the shop keeps the demo's address.
+	os.WriteFile(path, []byte("[consignor]\nname = \"Testbutiken\"\n"), 0o600)
+	c, err := Load(path, true)
+	if err != nil || c.Consignor.City != "Göteborg" || c.Station.Scale != DemoScale {
+		t.Fatalf("demo config: %v %+v", err, c.Consignor)
 	}
 }
 

@@ -42,6 +42,13 @@ const noSecretsTOML = `
 url = "https://atapi2.postnord.com"
 client_id = "pn-client"
 
+[consignor]
+name = "Fjällbutiken AB"
+postcode = "83131"
+city = "Östersund"
+country = "SE"
+customer_number = "12345678"
+
 [stg]
 url = "https://api.stg.example"
 client_id = "stg-client"

@@ -68,7 +68,7 @@ func useLanguage(path string, explicit bool) error {
 // file given or found, no environment that sets the carrier up, and no
 // record in the data file that setup was done or the demo chosen.
 func needsSetup(g *globals, path string, explicit bool) bool {
-	if explicit || os.Getenv(skipSetupEnv) != "" || g.postnordURL != "" || os.Getenv("LABELSTATION_POSTNORD_URL") != "" {
+	if explicit || g.skipSetup || os.Getenv(skipSetupEnv) != "" || g.postnordURL != "" || os.Getenv("LABELSTATION_POSTNORD_URL") != "" {
 		return false
 	}
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
@@ -102,6 +102,9 @@ func lockedSecrets(g *globals, path string, explicit bool) (*secrets.Store, bool
 // runGUIOnce is one start of the GUI; restart says the station should
 // start again (after the wizard, the passphrase, or Restart now).
 func runGUIOnce(ctx context.Context, g *globals) (restart bool, err error) {
+	if err := takeHandedPassphrase(); err != nil {
+		slog.Warn("passphrase from the previous start not read", "err", err)
+	}
 	path, explicit := configFile(g)
 	langErr := useLanguage(path, explicit)
 	if langErr != nil {
@@ -119,10 +122,9 @@ func runGUIOnce(ctx context.Context, g *globals) (restart bool, err error) {
 			if err := st.Unlock(pass); err != nil {
 				return err
 			}
-			// For the restart: the new process opens the file with it.
-			os.Setenv(secrets.PassphraseEnv, pass)
-			os.Setenv(passphraseGivenEnv, "1")
-			return nil
+			// For the restart: the new process opens the file with it,
+			// handed over through a pipe, never the environment.
+			return handOverPassphrase(pass)
 		}
 		if !app.AskPassphrase(newFyneApp(), st.Where(), unlock) {
 			return false, &station.Problem{Msg: "the secrets in " + st.Where() + " are locked, so the station did not start",
@@ -190,7 +192,9 @@ func runGUIOnce(ctx context.Context, g *globals) (restart bool, err error) {
 		bg.Go(func() { folder.Run(syncCtx) })
 	}
 	settings := newSettingsSource(g)
-	app.Run(ctx, a, b.station, title, app.WithDashboard(b.station), app.WithSettings(settings))
+	cues, stopCues := benchCues(b.cfg, b.logs.Logger())
+	defer stopCues()
+	app.Run(ctx, a, b.station, title, app.WithDashboard(b.station), app.WithSettings(settings), app.WithCues(cues))
 	stopSync()
 	bg.Wait()
 	return settings.restart.Load() && ctx.Err() == nil, nil

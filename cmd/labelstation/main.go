@@ -67,6 +67,9 @@ type globals struct {
 	secrets *secrets.Store
 	// logDir wins over [station] log_dir and the OS log location.
 	logDir string
+	// skipSetup keeps the first-run wizard away (scripts, kiosk images
+	// set up by IT); so does LABELSTATION_SKIP_SETUP.
+	skipSetup bool
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
@@ -76,6 +79,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.postnordURL, "postnord-url", g.postnordURL, "PostNord base URL (default: LABELSTATION_POSTNORD_URL, then the config)")
 	fs.StringVar(&g.postnordKey, "postnord-apikey", g.postnordKey, "PostNord API key (default: LABELSTATION_POSTNORD_APIKEY, then the config)")
 	fs.StringVar(&g.logDir, "log-dir", g.logDir, "log directory (default: [station] log_dir, then the OS log location)")
+	fs.BoolVar(&g.skipSetup, "skip-setup", g.skipSetup, "do not run the first-run wizard (also LABELSTATION_SKIP_SETUP=1)")
 }
 
 const topUsage = `labelstation — the packing bench's label station
@@ -111,7 +115,8 @@ Usage:
 
 Global flags (before or after the subcommand): --data DIR, --config FILE, --json,
   --postnord-url URL, --postnord-apikey KEY (else LABELSTATION_POSTNORD_URL/_APIKEY, else the config),
-  --log-dir DIR (else [station] log_dir, else the OS log location)
+  --log-dir DIR (else [station] log_dir, else the OS log location),
+  --skip-setup (no first-run wizard; else LABELSTATION_SKIP_SETUP)
 `
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

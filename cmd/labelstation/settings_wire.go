@@ -351,6 +351,9 @@ func restartSelf() error {
 	if runtime.GOOS == "windows" {
 		cmd := exec.Command(self, os.Args[1:]...)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		if handoverStdin != nil {
+			cmd.Stdin = handoverStdin // the passphrase (handover.go)
+		}
 		cmd.Env = os.Environ()
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("restart: %w", err)
