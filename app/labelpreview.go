@@ -1,9 +1,10 @@
 package app
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
+
+	"fyne.io/fyne/v2/lang"
 
 	"labelstation/carrier"
 )
@@ -31,7 +32,7 @@ func labelPreviewLines(l carrier.Label) []string {
 		return nil
 	}
 	if l.Format != carrier.LabelZPL {
-		return []string{fmt.Sprintf("%s label, %d KB", strings.ToUpper(string(l.Format)), (len(l.Data)+1023)/1024)}
+		return []string{lang.L("{{.Format}} label, {{.KB}} KB", map[string]any{"Format": strings.ToUpper(string(l.Format)), "KB": (len(l.Data) + 1023) / 1024})}
 	}
 	var all, key []string
 	for _, f := range zplFields(string(l.Data)) {

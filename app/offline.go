@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"labelstation/station"
@@ -40,15 +41,16 @@ func newOfflineBar() *offlineBar {
 // carrierCell words the carrier's cell of the status bar (the queue view
 // shows it too).
 func carrierCell(s station.Status) (string, fyneColor) {
+	carrier := map[string]any{"Carrier": orDash(s.Carrier)} // i18n: template field names
 	switch {
 	case s.OfflineForced:
-		return "Carrier: working offline", colWait
+		return lang.L("Carrier: working offline"), colWait
 	case !s.Online:
-		return "Carrier OFFLINE", colWait
+		return lang.L("Carrier OFFLINE"), colWait
 	case s.CarrierOK:
-		return "Carrier online: " + orDash(s.Carrier), colOK
+		return lang.L("Carrier online: {{.Carrier}}", carrier), colOK
 	default:
-		return "Carrier: " + orDash(s.Carrier), colBad
+		return lang.L("Carrier ERROR: {{.Carrier}}", carrier), colBad
 	}
 }
 
@@ -58,20 +60,29 @@ func offlineText(s station.Status, now time.Time) string {
 	if s.Online && !s.OfflineForced {
 		return ""
 	}
-	since := ""
-	if !s.OfflineSince.IsZero() {
-		since = " since " + clockText(s.OfflineSince, now)
+	data := map[string]any{"N": s.QueuePending} // i18n: template field names
+	if s.OfflineSince.IsZero() {
+		switch {
+		case s.OfflineForced && s.OfflineLabels:
+			return lang.L("Working offline (switched) — labels from own series · bookings waiting: {{.N}}", data)
+		case s.OfflineForced:
+			return lang.L("Working offline (switched), but no offline id series: labels still need the carrier")
+		case s.OfflineLabels:
+			return lang.L("OFFLINE — labels from own series · bookings waiting: {{.N}}", data)
+		default:
+			return lang.L("OFFLINE — no offline labels, parcels wait · bookings waiting: {{.N}}", data)
+		}
 	}
-	waiting := plural(s.QueuePending, "booking", "bookings") + " waiting"
+	data["Since"] = clockText(s.OfflineSince, now) // i18n: template field names
 	switch {
 	case s.OfflineForced && s.OfflineLabels:
-		return "Working offline (switched)" + since + " — labels from own series · " + waiting
+		return lang.L("Working offline (switched) since {{.Since}} — labels from own series · bookings waiting: {{.N}}", data)
 	case s.OfflineForced:
-		return "Working offline (switched)" + since + ", but no offline id series: labels still need the carrier"
+		return lang.L("Working offline (switched) since {{.Since}}, but no offline id series: labels still need the carrier", data)
 	case s.OfflineLabels:
-		return "OFFLINE" + since + " — labels from own series · " + waiting
+		return lang.L("OFFLINE since {{.Since}} — labels from own series · bookings waiting: {{.N}}", data)
 	default:
-		return "OFFLINE" + since + " — no offline labels, parcels wait · " + waiting
+		return lang.L("OFFLINE since {{.Since}} — no offline labels, parcels wait · bookings waiting: {{.N}}", data)
 	}
 }
 
@@ -83,16 +94,18 @@ func carrierErrorOffline(s station.Status) bool {
 	return !s.Online && !s.OfflineForced && !s.CarrierOK && s.PrinterOK && s.ScaleOK
 }
 
-// clockText is a time of day, with the date when it is not today.
+// clockText is a time of day, with the date when it is not today (in the
+// screen's language's way of writing a date).
 func clockText(t, now time.Time) string {
 	t = t.Local()
 	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
 		return t.Format("15:04")
 	}
-	return t.Format("2 Jan 15:04")
+	return t.Format(lang.X("layout.day_time", "2 Jan 15:04")) // i18n: a Go time layout, per language in the pack catalogue
 }
 
-// plural is "1 booking waits" or "3 bookings wait".
+// plural is "1 booking waits" or "3 bookings wait": English only, kept for
+// callers not yet in five languages; new text says "Bookings waiting: 3".
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -160,5 +173,7 @@ func (ps *PackScreen) pollStatusNow() {
 }
 
 // offlineNote is the calm line about an offline label in the last-label
-// panel: nothing failed, the booking just waits.
-const offlineNote = "Offline label: the booking waits in the queue"
+// panel: nothing failed, the booking just waits. It is the id of the
+// message (said through lang.L in showResult), a constant so tests can
+// look for it.
+const offlineNote = "Offline label: the booking waits in the queue" // i18n: a message id, see showResult

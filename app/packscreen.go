@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -195,6 +196,9 @@ type PackScreen struct {
 	statusKick   chan struct{}
 
 	// widgets
+	keys         *actionKeys // the main window's keys and "Station" menu
+	settingsBtn  *widget.Button
+	bannerIcon   *widget.Icon
 	root         fyne.CanvasObject
 	scan         *scanField
 	bannerBox    *fyne.Container
@@ -240,9 +244,9 @@ type PackScreen struct {
 }
 
 // NewPackScreen builds the pack screen into w: it sets the window content,
-// gives the scan field the focus, installs F9 (print), F10 (reprint
-// last), F7 (Returns…, with a ReturnsDesk) and F6 (Notifications…, with a
-// NotificationDesk), and starts the goroutines
+// gives the scan field the focus, installs a key for every action (F9
+// print, F10 reprint last, F2–F12 for the rest, see installKeys) in the
+// window's "Station" menu, and starts the goroutines
 // that feed the live weight, the status bar and the print queue. Call
 // Close when the window goes away.
 func NewPackScreen(st Station, w fyne.Window, opts ...Option) *PackScreen {
@@ -260,6 +264,9 @@ func NewPackScreen(st Station, w fyne.Window, opts ...Option) *PackScreen {
 	ps.root = ps.build()
 	w.SetContent(ps.root)
 	ps.installKeys()
+	if ps.role != nil {
+		ps.role.refresh() // the mode buttons say their keys
+	}
 	ps.focusScan()
 
 	go ps.worker()
@@ -336,11 +343,69 @@ func (ps *PackScreen) focusScan() {
 	}
 }
 
-// installKeys routes F9/F10 and stray typing. The focused scan field
-// normally gets every key (see scanField); the canvas handlers catch keys
-// typed while nothing has the focus (after a click on empty space), so a
-// scan then still lands in the scan field instead of being lost.
+// The main window's keys: function keys for the pack screen's own actions
+// (the scan field has the focus all shift and hands them on, see
+// scanField), Alt+letter for the few more. Dialogs in this window use
+// Ctrl+letters, the PIN dialog Alt+U/Alt+C: no key is taken twice.
+var (
+	keySettings      = fnKey(fyne.KeyF2)
+	keyPrinter       = fnKey(fyne.KeyF3)
+	keyScale         = fnKey(fyne.KeyF4)
+	keyQueue         = fnKey(fyne.KeyF5)
+	keyNotifications = fnKey(fyne.KeyF6)
+	keyReturns       = fnKey(fyne.KeyF7)
+	keyDashboard     = fnKey(fyne.KeyF8)
+	keyPrint         = fnKey(fyne.KeyF9)
+	keyReprint       = fnKey(fyne.KeyF10)
+	keyWorkOffline   = fnKey(fyne.KeyF11)
+	keySupervisor    = fnKey(fyne.KeyF12) // sign in, or Lock
+	keyPIN           = altKey(fyne.KeyP)
+	keyJobRetry      = altKey(fyne.KeyR) // the first label not printed
+	keyJobDiscard    = altKey(fyne.KeyD)
+	keyJobPrinted    = altKey(fyne.KeyY)
+	keyNextRate      = altKey(fyne.KeyO)
+)
+
+// installKeys gives every action of the screen its key and lists them in
+// the window's "Station" menu, once: the menu bar stays while the window
+// lives, and dialogs add their own menus beside it while open. It also
+// routes stray typing: the focused scan field normally gets every key (see
+// scanField); the canvas handlers catch keys typed while nothing has the
+// focus (after a click on empty space), so a scan then still lands in the
+// scan field instead of being lost.
 func (ps *PackScreen) installKeys() {
+	k := newActionKeys(ps.win, lang.L("Station"))
+	ps.keys = k
+	bind := func(b *widget.Button, label string, key keyAction) {
+		if b != nil {
+			k.bind(b, label, key)
+		}
+	}
+	bind(ps.settingsBtn, lang.L("Settings…"), keySettings)
+	bind(ps.printerBtn, lang.L("Printer…"), keyPrinter)
+	bind(ps.scaleBtn, lang.L("Scale…"), keyScale)
+	bind(ps.queueBtn, lang.L("Queue…"), keyQueue)
+	bind(ps.notifyBtn, lang.L("Notifications…"), keyNotifications)
+	bind(ps.returnsBtn, lang.L("Returns…"), keyReturns)
+	bind(ps.dashBtn, lang.L("Dashboard…"), keyDashboard)
+	bind(ps.printBtn, lang.L("Print"), keyPrint)
+	bind(ps.reprintBtn, lang.L("Reprint last"), keyReprint)
+	if ps.offlineChk != nil {
+		k.action(lang.L("Work offline"), keyWorkOffline, ps.toggleWorkOffline)
+	}
+	if ps.role != nil {
+		ps.role.bindKeys(k)
+	}
+	if ps.jobsView != nil {
+		k.action(lang.L("Retry the first label not printed"), keyJobRetry, func() { ps.firstJobAction(jobRetry) })
+		k.action(lang.L("Discard the first label not printed"), keyJobDiscard, func() { ps.firstJobAction(jobDiscard) })
+		k.action(lang.L("The first label in doubt did print"), keyJobPrinted, func() { ps.firstJobAction(jobPrinted) })
+	}
+	if ps.rates != nil {
+		k.action(lang.L("Next carrier option"), keyNextRate, ps.nextRate)
+	}
+	k.install()
+
 	ps.scan.onKey = ps.screenKey
 	c := ps.win.Canvas()
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
@@ -356,21 +421,23 @@ func (ps *PackScreen) installKeys() {
 	})
 }
 
-// screenKey handles the screen's own keys and reports whether k was one.
+// screenKey runs the action of a function key and reports whether k was
+// one. F9 with nothing to print still answers: the banner says why.
 func (ps *PackScreen) screenKey(k fyne.KeyName) bool {
-	switch k {
-	case fyne.KeyF9:
+	if fnKey(k) == keyPrint && ps.printBtn.Disabled() {
 		ps.Print()
-	case fyne.KeyF10:
-		ps.ReprintLast()
-	case fyne.KeyF7:
-		ps.ShowReturns()
-	case fyne.KeyF6:
-		ps.ShowNotifications()
-	default:
-		return false
+		return true
 	}
-	return true
+	return ps.keys.typedKey(k)
+}
+
+// toggleWorkOffline flips the "Work offline" switch (F11) as a click
+// would, unless it is disabled.
+func (ps *PackScreen) toggleWorkOffline() {
+	if c := ps.offlineChk; c != nil && !c.Disabled() && c.Visible() {
+		c.SetChecked(!c.Checked)
+	}
+	ps.focusScan()
 }
 
 // Scan handles one scanned (or typed) code as if it ended with Enter.
@@ -401,7 +468,7 @@ func (ps *PackScreen) lookup(ref string) {
 	ps.shownRef, ps.shown = ref, carrier.Order{Ref: ref}
 	ps.resetRates()
 	ps.showOrder(ps.shown)
-	ps.setPhase(phaseLooking, "Looking up order…")
+	ps.setPhase(phaseLooking, lang.L("Looking up order…"))
 
 	ctx, cancel := context.WithTimeout(ps.ctx, ps.cfg.lookupTimeout)
 	go func() {
@@ -420,7 +487,7 @@ func (ps *PackScreen) lookupDone(seq int, ref string, o carrier.Order, err error
 	if err != nil {
 		if ps.shownJob == 0 {
 			ps.armed = false
-			ps.setPhase(phaseFailed, "Not found")
+			ps.setPhase(phaseFailed, lang.L("Not found"))
 			ps.refreshButtons()
 		}
 		ps.showError(aboutOrder(ref, "", err), hintText(err))
@@ -432,7 +499,7 @@ func (ps *PackScreen) lookupDone(seq int, ref string, o carrier.Order, err error
 	ps.shown = o
 	ps.showOrder(o)
 	if ps.shownJob == 0 { // not already sent by a quick F9 or second scan
-		ps.setPhase(phaseReady, "Ready: press F9 or scan again to print")
+		ps.setPhase(phaseReady, lang.L("Ready: press F9 or scan again to print"))
 		ps.ratesForOrder()
 	}
 	ps.clearBanner()
@@ -444,9 +511,10 @@ func (ps *PackScreen) Print() {
 	defer ps.focusScan()
 	if !ps.armed {
 		if ps.shown.Ref != "" && ps.shownJob != 0 {
-			ps.showWarning("Order "+ps.shown.Ref+" is already sent to the printer.", "Press F10 to reprint its label, or scan the next order.")
+			ps.showWarning(lang.L("Order {{.Ref}} is already sent to the printer.", map[string]any{"Ref": ps.shown.Ref}),
+				lang.L("Press F10 to reprint its label, or scan the next order."))
 		} else {
-			ps.showWarning("Scan an order first.", "")
+			ps.showWarning(lang.L("Scan an order first."), "")
 		}
 		return
 	}
@@ -462,8 +530,8 @@ func (ps *PackScreen) Print() {
 		// by the time it runs this parcel may be off the scale.
 		w, ok := ps.pinnedWeight()
 		if !ok {
-			ps.showWarning("Weight is still settling: order "+ps.shown.Ref+" is not sent yet.",
-				"Wait for the green stable mark, then press F9 again. The label before it is still printing.")
+			ps.showWarning(lang.L("Weight is still settling: order {{.Ref}} is not sent yet.", map[string]any{"Ref": ps.shown.Ref}),
+				lang.L("Wait for the green stable mark, then press F9 again. The label before it is still printing."))
 			return
 		}
 		opts.Weight = w
@@ -545,7 +613,7 @@ func (ps *PackScreen) runJob(j job) (station.PackResult, error) {
 func (ps *PackScreen) jobStarted(j job) {
 	ps.refreshActivity()
 	if j.id == ps.shownJob {
-		ps.setPhase(phasePrinting, "Booking and printing…")
+		ps.setPhase(phasePrinting, lang.L("Booking and printing…"))
 	}
 }
 
@@ -557,12 +625,12 @@ func (ps *PackScreen) jobDone(j job, res station.PackResult, err error) {
 		ps.setPhase(phaseQueued, ps.queuedText())
 	}
 	if err != nil {
-		msg := aboutOrder(j.ref, "not printed", err)
+		msg := aboutOrder(j.ref, lang.L("not printed"), err)
 		if j.kind == jobReprint {
-			msg = "Reprint failed: " + errText(err)
+			msg = lang.L("Reprint failed: {{.Error}}", map[string]any{"Error": errText(err)})
 		}
 		if j.id == ps.shownJob {
-			ps.setPhase(phaseFailed, "Not printed")
+			ps.setPhase(phaseFailed, lang.L("Not printed"))
 			ps.armed = true // let the packer try again with F9
 			ps.refreshButtons()
 		}
@@ -570,11 +638,14 @@ func (ps *PackScreen) jobDone(j job, res station.PackResult, err error) {
 		return
 	}
 	ps.showResult(j, res)
+	if res.Printed {
+		ps.cfg.cues.Success()
+	}
 	if j.id == ps.shownJob {
 		if res.Offline {
-			ps.setPhase(phasePrinted, "Printed offline label "+res.TrackingID)
+			ps.setPhase(phasePrinted, lang.L("Printed offline label {{.Tracking}}", map[string]any{"Tracking": res.TrackingID}))
 		} else {
-			ps.setPhase(phasePrinted, "Printed "+res.TrackingID)
+			ps.setPhase(phasePrinted, lang.L("Printed {{.Tracking}}", map[string]any{"Tracking": res.TrackingID}))
 		}
 	}
 	if res.Offline {
@@ -582,14 +653,14 @@ func (ps *PackScreen) jobDone(j job, res station.PackResult, err error) {
 	}
 	switch {
 	case !res.Printed && res.Offline:
-		ps.showWarning(fmt.Sprintf("Order %s got offline label %s but it did not print.", res.OrderRef, res.TrackingID),
-			joinNonEmpty(" ", "Check the printer (paper, head, cable), then press F10 to reprint.", upperFirst(res.Warning)))
+		ps.showWarning(lang.L("Order {{.Ref}} got offline label {{.Tracking}} but it did not print.", map[string]any{"Ref": res.OrderRef, "Tracking": res.TrackingID}),
+			joinNonEmpty(" ", lang.L("Check the printer (paper, head, cable), then press F10 to reprint."), upperFirst(res.Warning)))
 	case !res.Printed:
-		ps.showWarning(fmt.Sprintf("Order %s is booked (%s) but its label did not print.", res.OrderRef, res.TrackingID),
-			joinNonEmpty(" ", "Check the printer (paper, head, cable), then press F10 to reprint.", upperFirst(res.Warning)))
+		ps.showWarning(lang.L("Order {{.Ref}} is booked ({{.Tracking}}) but its label did not print.", map[string]any{"Ref": res.OrderRef, "Tracking": res.TrackingID}),
+			joinNonEmpty(" ", lang.L("Check the printer (paper, head, cable), then press F10 to reprint."), upperFirst(res.Warning)))
 	case res.Warning != "":
 		// Nothing failed and packing goes on, but a supervisor must hear it.
-		ps.showWarning(res.Warning, "Packing goes on. Tell a supervisor.")
+		ps.showWarning(res.Warning, lang.L("Packing goes on. Tell a supervisor."))
 	default:
 		ps.clearBanner()
 	}
@@ -602,12 +673,12 @@ func (ps *PackScreen) queuedText() string {
 	for i, j := range ps.queue {
 		if j.id == ps.shownJob {
 			if i == 0 && ps.inFlight == nil {
-				return "Sending to printer…"
+				return lang.L("Sending to printer…")
 			}
-			return fmt.Sprintf("Queued: %d label(s) before it", i+boolInt(ps.inFlight != nil))
+			return lang.L("Queued: labels before it: {{.N}}", map[string]any{"N": i + boolInt(ps.inFlight != nil)})
 		}
 	}
-	return "Sending to printer…"
+	return lang.L("Sending to printer…")
 }
 
 func boolInt(b bool) int {
@@ -619,19 +690,20 @@ func boolInt(b bool) int {
 
 // aboutOrder words an error about one order: "Order 10001 not printed:
 // …". The order is named only if the error text does not name it already,
-// so the banner does not say it twice.
+// so the banner does not say it twice. what ("not printed") is already in
+// the screen's language.
 func aboutOrder(ref, what string, err error) string {
 	text := errText(err)
 	if ref == "" || strings.Contains(text, ref) {
 		if what == "" {
 			return text
 		}
-		return upperFirst(what) + ": " + text
+		return lang.L("{{.What}}: {{.Error}}", map[string]any{"What": upperFirst(what), "Error": text})
 	}
 	if what == "" {
-		return "Order " + ref + ": " + text
+		return lang.L("Order {{.Ref}}: {{.Error}}", map[string]any{"Ref": ref, "Error": text})
 	}
-	return "Order " + ref + " " + what + ": " + text
+	return lang.L("Order {{.Ref}} {{.What}}: {{.Error}}", map[string]any{"Ref": ref, "What": what, "Error": text})
 }
 
 func upperFirst(s string) string {
@@ -641,9 +713,6 @@ func upperFirst(s string) string {
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
 }
-
-// errText is the first line of an error: station errors are written for
-// the packer, and a wrapped chain is not worth more screen than that.
 
 // watchWeight feeds the big weight from Station.WatchWeight. When the
 // stream ends before Close (scale unplugged), it shows that and retries.
@@ -722,7 +791,7 @@ func (ps *PackScreen) pollStatus() {
 // left, weight, buttons and last label on the right, status bar below.
 func (ps *PackScreen) build() fyne.CanvasObject {
 	ps.scan = newScanField()
-	ps.scan.SetPlaceHolder("Scan order barcode")
+	ps.scan.SetPlaceHolder(lang.L("Scan order barcode"))
 	ps.scan.OnSubmitted = ps.Scan
 	scanRow := container.NewThemeOverride(ps.scan, screenTheme{text: scanTextSize, innerPad: buttonTextPad})
 
@@ -733,8 +802,11 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	ps.bannerMsg.Wrapping = fyne.TextWrapWord
 	ps.bannerHint = widget.NewLabel("")
 	ps.bannerHint.Wrapping = fyne.TextWrapWord
+	// The icon tells a problem from a warning by shape as well as colour.
+	ps.bannerIcon = widget.NewIcon(theme.ErrorIcon())
 	ps.bannerBox = container.NewStack(ps.bannerBg, container.NewThemeOverride(
-		container.NewPadded(container.NewVBox(ps.bannerMsg, ps.bannerHint)), bannerTheme{screenTheme{text: textSize + 2, innerPad: bannerPad}}))
+		container.NewPadded(container.NewBorder(nil, nil, container.NewCenter(ps.bannerIcon), nil,
+			container.NewVBox(ps.bannerMsg, ps.bannerHint))), bannerTheme{screenTheme{text: textSize + 2, innerPad: bannerPad}}))
 	ps.bannerBox.Hide()
 
 	// Order (left).
@@ -747,9 +819,9 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	ps.contents.Wrapping = fyne.TextWrapWord
 	order := container.NewBorder(
 		container.NewVBox(
-			caption("ORDER"), ps.orderRef, ps.orderPhase, widget.NewSeparator(),
-			caption("RECIPIENT"), ps.rcptName, ps.rcptLines, ps.service, widget.NewSeparator(),
-			caption("CONTENTS")),
+			caption(lang.L("ORDER")), ps.orderRef, ps.orderPhase, widget.NewSeparator(),
+			caption(lang.L("RECIPIENT")), ps.rcptName, ps.rcptLines, ps.service, widget.NewSeparator(),
+			caption(lang.L("CONTENTS"))),
 		nil, nil, nil,
 		container.NewVScroll(ps.contents))
 
@@ -761,22 +833,22 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	ps.stableDot = canvas.NewRectangle(colMuted)
 	ps.stableDot.CornerRadius = 10
 	ps.stableDot.SetMinSize(fyne.NewSize(20, 20))
-	ps.stableText = canvas.NewText("no reading", colMuted)
+	ps.stableText = canvas.NewText(lang.L("no reading"), colMuted)
 	ps.stableText.TextSize = stableSize
 	ps.stableText.TextStyle.Bold = true
 	stable := container.NewHBox(layout.NewSpacer(), container.NewCenter(ps.stableDot), ps.stableText, layout.NewSpacer())
 	var stableRow fyne.CanvasObject = stable
 	if _, ok := ps.st.(ScaleSettings); ok {
 		// Beside the state, not under it: the weight area keeps its height.
-		ps.scaleBtn = widget.NewButton("Scale…", ps.ShowScaleSettings)
+		ps.scaleBtn = widget.NewButton(lang.L("Scale…"), ps.ShowScaleSettings)
 		ps.scaleBtn.Importance = widget.LowImportance
 		stableRow = container.NewBorder(nil, nil, nil, ps.scaleBtn, stable)
 	}
-	weight := container.NewVBox(caption("WEIGHT"), ps.weightText, stableRow)
+	weight := container.NewVBox(caption(lang.L("WEIGHT")), ps.weightText, stableRow)
 
-	ps.printBtn = widget.NewButton("Print   F9", func() { ps.Print() })
+	ps.printBtn = widget.NewButton(lang.L("Print"), func() { ps.Print() })
 	ps.printBtn.Importance = widget.HighImportance
-	ps.reprintBtn = widget.NewButton("Reprint last   F10", func() { ps.ReprintLast() })
+	ps.reprintBtn = widget.NewButton(lang.L("Reprint last"), func() { ps.ReprintLast() })
 	buttons := container.NewThemeOverride(
 		container.NewGridWithColumns(2, ps.printBtn, ps.reprintBtn), screenTheme{text: 26, innerPad: buttonTextPad})
 	ps.activity = widget.NewLabel("")
@@ -789,13 +861,13 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	ps.lastPreview.TextStyle.Monospace = true
 	ps.lastPreview.SizeName = sizePreview
 	last := container.NewBorder(
-		container.NewVBox(caption("LAST LABEL"), ps.lastTracking, ps.lastInfo),
+		container.NewVBox(caption(lang.L("LAST LABEL")), ps.lastTracking, ps.lastInfo),
 		nil, nil, nil,
 		container.NewVScroll(ps.lastPreview))
 	var activityRow fyne.CanvasObject = ps.activity
 	if _, ok := ps.st.(PrinterSettings); ok {
 		// Beside the printer queue line, like Scale… beside the weight.
-		ps.printerBtn = widget.NewButton("Printer…", ps.ShowPrinterSettings)
+		ps.printerBtn = widget.NewButton(lang.L("Printer…"), ps.ShowPrinterSettings)
 		ps.printerBtn.Importance = widget.LowImportance
 		activityRow = container.NewBorder(nil, nil, nil, ps.printerBtn, ps.activity)
 	}
@@ -839,22 +911,28 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	// their place at the right edge; Notifications… comes before them all,
 	// so none of them moves.
 	var head fyne.CanvasObject = scanRow
+	// Settings… (supervisors) comes first of all, for the same reason.
 	beside := container.NewHBox()
+	if ps.cfg.settings != nil {
+		ps.settingsBtn = widget.NewButton(lang.L("Settings…"), func() { ps.ShowSettings() })
+		beside.Add(ps.settingsBtn)
+	}
 	if _, ok := ps.st.(NotificationDesk); ok {
-		ps.notifyBtn = widget.NewButton("Notifications…  F6", ps.ShowNotifications)
+		ps.notifyBtn = widget.NewButton(lang.L("Notifications…"), ps.ShowNotifications)
 		beside.Add(ps.notifyBtn)
 	}
 	if _, ok := ps.st.(ReturnsDesk); ok {
-		ps.returnsBtn = widget.NewButton("Returns…  F7", ps.ShowReturns)
+		ps.returnsBtn = widget.NewButton(lang.L("Returns…"), ps.ShowReturns)
 		beside.Add(ps.returnsBtn)
 	}
 	if ps.cfg.dashboard != nil {
-		ps.dashBtn = widget.NewButton("Dashboard…", ps.ShowDashboard)
+		ps.dashBtn = widget.NewButton(lang.L("Dashboard…"), ps.ShowDashboard)
 		beside.Add(ps.dashBtn)
 	}
 	if _, ok := ps.st.(OutboxQueue); ok {
-		ps.offlineChk = widget.NewCheck("Work offline", ps.SetWorkOffline)
-		ps.queueBtn = widget.NewButton("Queue…", ps.ShowQueue)
+		// A check is no button: its key is said in its text (installKeys).
+		ps.offlineChk = widget.NewCheck(lang.L("Work offline")+"   "+keyWorkOffline.String(), ps.SetWorkOffline)
+		ps.queueBtn = widget.NewButton(lang.L("Queue…"), ps.ShowQueue)
 		beside.Add(ps.offlineChk)
 		beside.Add(ps.queueBtn)
 	}
@@ -919,7 +997,7 @@ func (it *statusItem) set(text string, c fyneColor) {
 func (ps *PackScreen) showOrder(o carrier.Order) {
 	if o.Ref == "" {
 		ps.orderRef.SetText("—")
-		ps.setPhase(phaseNone, "Scan an order barcode")
+		ps.setPhase(phaseNone, lang.L("Scan an order barcode"))
 	} else {
 		ps.orderRef.SetText(o.Ref)
 	}
@@ -931,13 +1009,13 @@ func (ps *PackScreen) showOrder(o carrier.Order) {
 	case o.Ref == "" || r.Name == "":
 		ps.service.SetText("")
 	case o.Service == "":
-		ps.service.SetText("Service: station default")
+		ps.service.SetText(lang.L("Service: station default"))
 	default:
-		ps.service.SetText("Service: " + o.Service)
+		ps.service.SetText(lang.L("Service: {{.Service}}", map[string]any{"Service": o.Service}))
 	}
 	var lines []string
 	for _, l := range o.Lines {
-		lines = append(lines, fmt.Sprintf("%d × %s", l.Quantity, l.Description))
+		lines = append(lines, fmt.Sprintf("%d × %s", l.Quantity, l.Description)) // i18n: a count and the order's own item text
 	}
 	ps.contents.SetText(strings.Join(lines, "\n"))
 	ps.refreshButtons()
@@ -976,9 +1054,9 @@ func (ps *PackScreen) refreshActivity() {
 	if ps.inFlight != nil {
 		cur = ps.inFlight.ref
 		if ps.inFlight.kind == jobReprint {
-			cur = "reprint"
+			cur = lang.L("reprint")
 			if ps.inFlight.ref != "" {
-				cur = "reprint " + ps.inFlight.ref
+				cur = lang.L("reprint {{.Ref}}", map[string]any{"Ref": ps.inFlight.ref})
 			}
 		}
 	}
@@ -986,13 +1064,13 @@ func (ps *PackScreen) refreshActivity() {
 	ps.mu.Unlock()
 	switch {
 	case cur == "" && waiting == 0:
-		ps.activity.SetText("Printer queue empty")
+		ps.activity.SetText(lang.L("Printer queue empty"))
 	case cur == "":
-		ps.activity.SetText(fmt.Sprintf("%d waiting", waiting))
+		ps.activity.SetText(lang.L("Labels waiting: {{.N}}", map[string]any{"N": waiting}))
 	case waiting == 0:
-		ps.activity.SetText("Printing " + cur + "…")
+		ps.activity.SetText(lang.L("Printing {{.What}}…", map[string]any{"What": cur}))
 	default:
-		ps.activity.SetText(fmt.Sprintf("Printing %s… · %d waiting", cur, waiting))
+		ps.activity.SetText(lang.L("Printing {{.What}}… · labels waiting: {{.N}}", map[string]any{"What": cur, "N": waiting}))
 	}
 }
 
@@ -1001,10 +1079,10 @@ func (ps *PackScreen) showResult(j job, res station.PackResult) {
 	ps.lastTracking.SetText(orDash(res.TrackingID))
 	info := []string{}
 	if res.Offline {
-		info = append(info, offlineNote)
+		info = append(info, lang.L(offlineNote)) // i18n: offlineNote is an id of the pack catalogue
 	}
 	if res.OrderRef != "" {
-		info = append(info, "Order "+res.OrderRef)
+		info = append(info, lang.L("Order {{.Ref}}", map[string]any{"Ref": res.OrderRef}))
 	}
 	if s := strings.TrimSpace(res.Carrier + " " + res.Service); s != "" {
 		info = append(info, s)
@@ -1012,12 +1090,12 @@ func (ps *PackScreen) showResult(j job, res station.PackResult) {
 	if res.Weight > 0 {
 		info = append(info, res.Weight.String())
 	}
-	info = append(info, "Took "+tookText(res.Took))
+	info = append(info, lang.L("Took {{.Time}}", map[string]any{"Time": tookText(res.Took)}))
 	if j.kind == jobReprint {
-		info = append(info, "reprint")
+		info = append(info, lang.L("reprint"))
 	}
 	if res.Resumed {
-		info = append(info, "finished an interrupted earlier attempt")
+		info = append(info, lang.L("finished an interrupted earlier attempt"))
 	}
 	ps.lastInfo.SetText(strings.Join(info, " · "))
 	ps.lastPreview.SetText(strings.Join(labelPreviewLines(res.Label), "\n"))
@@ -1025,7 +1103,7 @@ func (ps *PackScreen) showResult(j job, res station.PackResult) {
 
 func tookText(d time.Duration) string {
 	if d < 10*time.Second {
-		return fmt.Sprintf("%d ms", d.Milliseconds())
+		return fmt.Sprintf("%d ms", d.Milliseconds()) // i18n: a unit symbol
 	}
 	return d.Round(100 * time.Millisecond).String()
 }
@@ -1036,9 +1114,9 @@ func tookText(d time.Duration) string {
 func (ps *PackScreen) showUpdate(u scale.Update) {
 	if u.Err != nil {
 		ps.readingAt = time.Time{}
-		text, c := "scale disconnected", colBad
+		text, c := lang.L("scale disconnected"), colBad
 		if errors.Is(u.Err, station.ErrNoScale) {
-			text, c = "no scale: type the weight", colMuted
+			text, c = lang.L("no scale: type the weight"), colMuted
 		}
 		ps.weightText.Text, ps.weightText.Color = "—", colMuted
 		ps.stableDot.FillColor, ps.stableDot.StrokeWidth = c, 0
@@ -1060,25 +1138,25 @@ func (ps *PackScreen) showReading(r scale.Reading) {
 	}
 	switch r.State() {
 	case scale.StateStable:
-		mark("stable", colOK)
+		mark(lang.L("stable"), colOK)
 	case scale.StateMoving:
 		ps.stableDot.FillColor, ps.stableDot.StrokeColor, ps.stableDot.StrokeWidth = transparent, colWait, 3
-		ps.stableText.Text, ps.stableText.Color = "settling", colWait
+		ps.stableText.Text, ps.stableText.Color = lang.L("settling"), colWait
 		ps.weightText.Color = colWait // amber digits: not final yet
 	case scale.StateZero:
-		mark("zero: put the parcel on", colMuted)
+		mark(lang.L("zero: put the parcel on"), colMuted)
 	case scale.StateNegative:
-		mark("below zero: zero the scale", colWait)
+		mark(lang.L("below zero: zero the scale"), colWait)
 		ps.weightText.Color = colWait
 	case scale.StateOverload:
-		ps.weightText.Text, ps.weightText.Color = "overload", colBad
-		mark("too heavy for the scale", colBad)
+		ps.weightText.Text, ps.weightText.Color = lang.L("overload"), colBad
+		mark(lang.L("too heavy for the scale"), colBad)
 	case scale.StateUnderload:
-		ps.weightText.Text, ps.weightText.Color = "underload", colBad
-		mark("below the scale's range: empty it and zero", colBad)
+		ps.weightText.Text, ps.weightText.Color = lang.L("underload"), colBad
+		mark(lang.L("below the scale's range: empty it and zero"), colBad)
 	case scale.StateFault:
 		ps.weightText.Text, ps.weightText.Color = "—", colBad
-		mark("scale fault: zero or calibrate it", colBad)
+		mark(lang.L("scale fault: zero or calibrate it"), colBad)
 	}
 	ps.refreshWeight()
 	ps.ratesWeight()
@@ -1094,7 +1172,7 @@ func (ps *PackScreen) showNoReading() {
 	ps.readingAt = time.Time{}
 	ps.weightText.Text, ps.weightText.Color = "—", colMuted
 	ps.stableDot.FillColor, ps.stableDot.StrokeWidth = colBad, 0
-	ps.stableText.Text, ps.stableText.Color = "no reading from scale", colBad
+	ps.stableText.Text, ps.stableText.Color = lang.L("no reading from scale"), colBad
 	ps.weightText.Refresh()
 	ps.stableDot.Refresh()
 	ps.stableText.Refresh()
@@ -1105,16 +1183,27 @@ func (ps *PackScreen) showNoReading() {
 func (ps *PackScreen) showStatus(s station.Status, gen int64) {
 	ps.lastStatus = s
 	ps.showOffline(s, gen)
-	ps.statusItems["printer"].set("Printer: "+orDash(s.Printer), okColor(s.PrinterOK))
-	ps.statusItems["scale"].set("Scale: "+orDash(s.Scale), okColor(s.ScaleOK))
+	// Each cell says its state in words as well as by its dot's colour.
+	printer := map[string]any{"Printer": orDash(s.Printer)} // i18n: template field names
+	if s.PrinterOK {
+		ps.statusItems["printer"].set(lang.L("Printer ready: {{.Printer}}", printer), colOK)
+	} else {
+		ps.statusItems["printer"].set(lang.L("Printer NOT READY: {{.Printer}}", printer), colBad)
+	}
+	scale := map[string]any{"Scale": orDash(s.Scale)} // i18n: template field names
+	if s.ScaleOK {
+		ps.statusItems["scale"].set(lang.L("Scale ready: {{.Scale}}", scale), colOK)
+	} else {
+		ps.statusItems["scale"].set(lang.L("Scale NOT READY: {{.Scale}}", scale), colBad)
+	}
 	q := ps.statusItems["outbox"]
 	switch {
 	case s.QueueAttention > 0:
-		q.set(fmt.Sprintf("Outbox: %d pending, %d need attention", s.QueuePending, s.QueueAttention), colBad)
+		q.set(lang.L("Outbox: {{.Pending}} pending, {{.Attention}} need attention", map[string]any{"Pending": s.QueuePending, "Attention": s.QueueAttention}), colBad)
 	case s.QueuePending > 0:
-		q.set(fmt.Sprintf("Outbox: %d pending", s.QueuePending), colWait)
+		q.set(lang.L("Outbox: {{.Pending}} pending", map[string]any{"Pending": s.QueuePending}), colWait)
 	default:
-		q.set("Outbox: empty", colOK)
+		q.set(lang.L("Outbox: empty"), colOK)
 	}
 	ps.statusErr.SetText(s.LastError)
 	if s.LastError == "" || carrierErrorOffline(s) {
@@ -1127,20 +1216,22 @@ func (ps *PackScreen) showStatus(s station.Status, gen int64) {
 	}
 }
 
-func okColor(ok bool) fyneColor {
-	if ok {
-		return colOK
-	}
-	return colBad
+// showError shows the red banner, with the problem sound; scanning goes
+// on underneath it.
+func (ps *PackScreen) showError(msg, hint string) {
+	ps.banner(colBad, theme.ErrorIcon(), msg, hint)
+	ps.cfg.cues.Problem()
 }
 
-// showError shows the red banner; scanning goes on underneath it.
-func (ps *PackScreen) showError(msg, hint string) { ps.banner(colBad, msg, hint) }
+// showWarning shows the amber banner, with the attention sound: nothing
+// failed, the packer must act.
+func (ps *PackScreen) showWarning(msg, hint string) {
+	ps.banner(colWait, theme.WarningIcon(), msg, hint)
+	ps.cfg.cues.Attention()
+}
 
-// showWarning shows the amber banner: nothing failed, the packer must act.
-func (ps *PackScreen) showWarning(msg, hint string) { ps.banner(colWait, msg, hint) }
-
-func (ps *PackScreen) banner(c fyneColor, msg, hint string) {
+func (ps *PackScreen) banner(c fyneColor, icon fyne.Resource, msg, hint string) {
+	ps.bannerIcon.SetResource(icon)
 	ps.bannerBg.FillColor = c
 	ps.bannerBg.Refresh()
 	ps.bannerMsg.SetText(upperFirst(msg))

@@ -3,12 +3,16 @@ package app
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
+	"labelstation/app/i18n"
 	"labelstation/scale"
 	"labelstation/station"
 )
@@ -294,7 +298,7 @@ func TestNextOrderWhileLabelPrints(t *testing.T) {
 	loop.until(t, "stable weight", func() bool { return ps.stableText.Text == "stable" })
 	pressKey(c, fyne.KeyF9)
 	loop.drain()
-	if ps.Busy() != 2 || !strings.Contains(ps.activity.Text, "1 waiting") {
+	if ps.Busy() != 2 || !strings.Contains(ps.activity.Text, "labels waiting: 1") {
 		t.Fatalf("after F9: busy %d, activity %q; want 10002 queued", ps.Busy(), ps.activity.Text)
 	}
 	focusedIsScan(t, ps, w, "while printing")
@@ -409,8 +413,12 @@ func TestStatusBar(t *testing.T) {
 	if it := ps.statusItems["carrier"]; it.dot.FillColor != colOK {
 		t.Errorf("carrier dot %v, want green", it.dot.FillColor)
 	}
-	if it := ps.statusItems["printer"]; it.dot.FillColor != colBad || it.text.Text != "Printer: tcp://127.0.0.1:9100" {
-		t.Errorf("printer: %q %v, want red", it.text.Text, it.dot.FillColor)
+	// Never colour alone: a printer that is not ready says so in words.
+	if it := ps.statusItems["printer"]; it.dot.FillColor != colBad || it.text.Text != "Printer NOT READY: tcp://127.0.0.1:9100" {
+		t.Errorf("printer: %q %v, want red and NOT READY", it.text.Text, it.dot.FillColor)
+	}
+	if it := ps.statusItems["scale"]; it.dot.FillColor != colOK || !strings.HasPrefix(it.text.Text, "Scale ready: ") {
+		t.Errorf("scale: %q %v, want green and ready", it.text.Text, it.dot.FillColor)
 	}
 	if it := ps.statusItems["outbox"]; it.text.Text != "Outbox: 3 pending, 1 need attention" || it.dot.FillColor != colBad {
 		t.Errorf("outbox: %q %v", it.text.Text, it.dot.FillColor)
@@ -423,7 +431,7 @@ func TestStatusBar(t *testing.T) {
 	st.status = station.Status{Carrier: "PostNord sandbox", CarrierOK: true, Printer: "p", PrinterOK: true, Scale: "s", ScaleOK: true, Online: true}
 	st.mu.Unlock()
 	loop.until(t, "status polled again", func() bool { return ps.statusItems["outbox"].text.Text == "Outbox: empty" })
-	if ps.statusItems["printer"].dot.FillColor != colOK || ps.statusErr.Text != "" {
+	if ps.statusItems["printer"].dot.FillColor != colOK || ps.statusItems["printer"].text.Text != "Printer ready: p" || ps.statusErr.Text != "" {
 		t.Errorf("printer dot %v, error %q after recovery", ps.statusItems["printer"].dot.FillColor, ps.statusErr.Text)
 	}
 }
@@ -464,5 +472,270 @@ func TestNoUIUpdatesAfterTheAppStopped(t *testing.T) {
 	ps.ui(func() { ran++ })
 	if ran != 1 {
 		t.Fatalf("%d updates ran, want only the one before the app stopped", ran)
+	}
+}
+
+// recordingCues notes every sound the screen asks for, in order.
+type recordingCues struct {
+	mu    sync.Mutex
+	heard []string
+}
+
+func (c *recordingCues) add(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.heard = append(c.heard, s)
+}
+func (c *recordingCues) Success()   { c.add("success") }
+func (c *recordingCues) Problem()   { c.add("problem") }
+func (c *recordingCues) Attention() { c.add("attention") }
+func (c *recordingCues) sounds() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Join(c.heard, " ")
+}
+
+// The bench sounds once per event: a printed label, a red banner, an
+// amber one, a reprint; status polls in between make no sound.
+func TestCuesSoundOncePerEvent(t *testing.T) {
+	st := newFakeStation()
+	cues := &recordingCues{}
+	ps, w, loop := newTestScreen(t, st, WithCues(cues))
+	c := w.Canvas()
+
+	scanCode(c, "10001")
+	loop.until(t, "order shown", func() bool { return ps.armed && ps.pendingRef == "" })
+	pressKey(c, fyne.KeyF9)
+	loop.until(t, "printed", func() bool { return len(st.printer.printed()) == 1 && ps.Busy() == 0 })
+	loop.drain()
+	if got := cues.sounds(); got != "success" {
+		t.Fatalf("after a printed label: %q, want success", got)
+	}
+
+	scanCode(c, "99999") // not in the station: red banner
+	loop.until(t, "red banner", func() bool { return ps.bannerBox.Visible() && ps.bannerBg.FillColor == colBad })
+	pressKey(c, fyne.KeyF9) // nothing to print: amber banner
+	loop.drain()
+	if ps.bannerBg.FillColor != colWait {
+		t.Fatalf("F9 without an order: banner %v %q, want amber", ps.bannerBg.FillColor, ps.bannerMsg.Text)
+	}
+	pressKey(c, fyne.KeyF10) // reprint the last label
+	loop.until(t, "reprinted", func() bool { return len(st.printer.printed()) == 2 && ps.Busy() == 0 })
+	loop.drain()
+
+	// Status polls keep coming (every 50 ms): no sound of their own.
+	polls := 0
+	loop.until(t, "a few status polls", func() bool { polls++; return polls > 8 })
+	if got, want := cues.sounds(), "success problem attention success"; got != want {
+		t.Errorf("sounds %q, want %q", got, want)
+	}
+}
+
+// noSettings gives the screen a Settings… button without a settings
+// window behind it: the key is checked, not pressed.
+type noSettings struct{ SettingsSource }
+
+// Every action of the pack screen has a key, said on its button and
+// listed in the window's Station menu, no key twice; function keys reach
+// their actions through the scan field, Alt keys through the canvas.
+func TestPackScreenEveryActionHasAKey(t *testing.T) {
+	st, _, _ := realStation(t)
+	ps, w, loop := newTestScreen(t, st, WithSettings(noSettings{}), WithDashboard(st))
+	for name, b := range map[string]*widget.Button{"Settings…": ps.settingsBtn, "Printer…": ps.printerBtn, "Scale…": ps.scaleBtn,
+		"Queue…": ps.queueBtn, "Notifications…": ps.notifyBtn, "Returns…": ps.returnsBtn, "Dashboard…": ps.dashBtn} {
+		if b == nil || !b.Visible() {
+			t.Fatalf("no %s button on a station that offers it", name)
+		}
+	}
+	checkEveryButtonKeyed(t, ps.Content(), ps.keys)
+	if min := ps.Content().MinSize(); min.Width > 1100 || min.Height > 700 {
+		t.Errorf("the screen with every button and its key needs %v, more than 1100×700", min)
+	}
+	want := map[*widget.Button]string{ps.settingsBtn: "Settings…   F2", ps.printerBtn: "Printer…   F3", ps.scaleBtn: "Scale…   F4",
+		ps.queueBtn: "Queue…   F5", ps.notifyBtn: "Notifications…   F6", ps.returnsBtn: "Returns…   F7", ps.dashBtn: "Dashboard…   F8",
+		ps.printBtn: "Print   F9", ps.reprintBtn: "Reprint last   F10", ps.role.pinBtn: "Set PIN…   Alt+P"}
+	for b, text := range want {
+		if b.Text != text {
+			t.Errorf("button says %q, want %q", b.Text, text)
+		}
+	}
+	if ps.offlineChk.Text != "Work offline   F11" {
+		t.Errorf("switch says %q", ps.offlineChk.Text)
+	}
+	if mm := w.MainMenu(); mm == nil || len(mm.Items) != 1 || mm.Items[0].Label != "Station" {
+		t.Fatalf("main menu %+v, want the Station menu alone", mm)
+	}
+
+	// F3 opens the printer dialog (no PIN yet: no gate); Ctrl+W closes it
+	// and takes its menu away, the Station menu stays.
+	c := w.Canvas()
+	pressKey(c, fyne.KeyF3)
+	d := ps.printerDlg
+	if d == nil || d.keys == nil {
+		t.Fatal("F3 opened no printer dialog")
+	}
+	checkEveryButtonKeyed(t, d.content, d.keys)
+	if n := len(w.MainMenu().Items); n != 2 {
+		t.Errorf("menus while the printer dialog is open: %d, want Station and Printer", n)
+	}
+	loop.until(t, "printers listed", func() bool { return !d.find.Disabled() })
+	c.(fyne.Shortcutable).TypedShortcut(keyDeviceClose.shortcut())
+	if mm := w.MainMenu(); len(mm.Items) != 1 || mm.Items[0].Label != "Station" {
+		t.Errorf("after Ctrl+W the menus are %d", len(mm.Items))
+	}
+	focusedIsScan(t, ps, w, "after closing the printer dialog")
+
+	// Alt+P: the PIN dialog (no PIN yet: Set PIN).
+	c.(fyne.Shortcutable).TypedShortcut(keyPIN.shortcut())
+	sd := ps.role.setPIN
+	if sd == nil {
+		t.Fatal("Alt+P opened no Set PIN dialog")
+	}
+	checkEveryButtonKeyed(t, sd.content, sd.keys, sd.pad...)
+	c.(fyne.Shortcutable).TypedShortcut(altKey(fyne.KeyC).shortcut())
+	if ps.role.setPIN != nil {
+		t.Error("Alt+C left the Set PIN dialog open")
+	}
+
+	// F9 and F10 through the scan field (see TestF9PrintsF10Reprints);
+	// here F5 opens the queue view.
+	pressKey(c, fyne.KeyF5)
+	if ps.queueView == nil {
+		t.Error("F5 opened no queue view")
+	}
+}
+
+// F11 flips Work offline as a tap on the switch does.
+func TestF11SwitchesWorkOffline(t *testing.T) {
+	st := newFakeStation()
+	ps, w, loop := newTestScreen(t, st, StatusEvery(time.Hour))
+	loop.until(t, "status", func() bool { return strings.HasPrefix(ps.statusItems["carrier"].text.Text, "Carrier online") })
+	pressKey(w.Canvas(), fyne.KeyF11)
+	loop.until(t, "working offline shown", func() bool { return ps.offline.box.Visible() })
+	if _, _, _, calls := st.queueCallsSeen(); len(calls) != 1 || !calls[0] || !ps.offlineChk.Checked {
+		t.Fatalf("SetOffline calls %v, switch %v; want [true] and on", calls, ps.offlineChk.Checked)
+	}
+	focusedIsScan(t, ps, w, "after F11")
+}
+
+// A red and an amber banner differ by icon as well as colour.
+func TestBannerKindInShapeAndColour(t *testing.T) {
+	ps, w, loop := newTestScreen(t, newFakeStation())
+	scanCode(w.Canvas(), "99999")
+	loop.until(t, "red banner", func() bool { return ps.bannerBox.Visible() })
+	if ps.bannerIcon.Resource.Name() != theme.ErrorIcon().Name() {
+		t.Errorf("red banner icon %s", ps.bannerIcon.Resource.Name())
+	}
+	pressKey(w.Canvas(), fyne.KeyF9)
+	loop.drain()
+	if ps.bannerIcon.Resource.Name() != theme.WarningIcon().Name() || ps.bannerBg.FillColor != colWait {
+		t.Errorf("amber banner icon %s", ps.bannerIcon.Resource.Name())
+	}
+}
+
+// useSwedish switches the screens to Swedish for one test.
+func useSwedish(t *testing.T) {
+	t.Helper()
+	if _, err := i18n.Use("sv"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { i18n.Use("en") })
+}
+
+// The pack screen in Swedish: buttons, placeholder, order line, status
+// bar and banners.
+func TestPackScreenInSwedish(t *testing.T) {
+	useSwedish(t)
+	st := newFakeStation()
+	st.status.PrinterOK = false
+	ps, w, loop := newTestScreen(t, st)
+	if ps.printBtn.Text != "Skriv ut   F9" || ps.reprintBtn.Text != "Skriv ut igen   F10" {
+		t.Errorf("buttons %q / %q", ps.printBtn.Text, ps.reprintBtn.Text)
+	}
+	if ps.scan.PlaceHolder != "Skanna orderns streckkod" || ps.orderPhase.Text != "Skanna en orders streckkod" {
+		t.Errorf("placeholder %q, order line %q", ps.scan.PlaceHolder, ps.orderPhase.Text)
+	}
+	if ps.activity.Text != "Skrivarkön är tom" || ps.stableText.Text != "ingen avläsning" {
+		t.Errorf("activity %q, weight mark %q", ps.activity.Text, ps.stableText.Text)
+	}
+	if mm := w.MainMenu(); mm == nil || mm.Items[0].Label != "Station" {
+		t.Error("no Station menu")
+	}
+	loop.until(t, "status", func() bool { return strings.HasPrefix(ps.statusItems["printer"].text.Text, "Skrivare INTE KLAR: ") })
+	if got := ps.statusItems["carrier"].text.Text; got != "Transportör online: PostNord sandbox" {
+		t.Errorf("carrier cell %q", got)
+	}
+	pressKey(w.Canvas(), fyne.KeyF9)
+	loop.drain()
+	if ps.bannerMsg.Text != "Skanna en order först." {
+		t.Errorf("banner %q", ps.bannerMsg.Text)
+	}
+	scanCode(w.Canvas(), "10001")
+	loop.until(t, "ready", func() bool { return ps.orderPhase.Text == "Klar: tryck F9 eller skanna igen för att skriva ut" })
+	pressKey(w.Canvas(), fyne.KeyF9)
+	loop.until(t, "printed", func() bool { return strings.HasPrefix(ps.orderPhase.Text, "Utskriven ") })
+	if !strings.Contains(ps.lastInfo.Text, "Order 10001") || !strings.Contains(ps.lastInfo.Text, "Tog 412 ms") {
+		t.Errorf("last label %q", ps.lastInfo.Text)
+	}
+}
+
+// Closing the window while labels are still printing asks first, with a
+// key for each answer: Keep printing leaves it open, Close anyway closes.
+func TestCloseWhilePrintingAsks(t *testing.T) {
+	st := newFakeStation()
+	st.gate = make(chan struct{})
+	ps, w, loop := newTestScreen(t, st)
+	scanCode(w.Canvas(), "10001")
+	loop.until(t, "order shown", func() bool { return ps.armed })
+	pressKey(w.Canvas(), fyne.KeyF9)
+	loop.until(t, "printing", func() bool { return ps.Busy() == 1 })
+
+	closed := 0
+	d := ps.confirmClose(func() { closed++ })
+	checkEveryButtonKeyed(t, d.content, d.keys)
+	w.Canvas().(fyne.Shortcutable).TypedShortcut(altKey(fyne.KeyK).shortcut())
+	if closed != 0 || w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("Keep printing: closed %d, overlay %v", closed, w.Canvas().Overlays().Top())
+	}
+	focusedIsScan(t, ps, w, "after Keep printing")
+	d = ps.confirmClose(func() { closed++ })
+	if !strings.Contains(findLabelText(d.content), "Labels still being booked or printed: 1.") {
+		t.Errorf("dialog says %q", findLabelText(d.content))
+	}
+	w.Canvas().(fyne.Shortcutable).TypedShortcut(altKey(fyne.KeyQ).shortcut())
+	if closed != 1 {
+		t.Errorf("Close anyway closed %d times", closed)
+	}
+	if mm := w.MainMenu(); len(mm.Items) != 1 {
+		t.Errorf("the close dialog's menu stayed: %d menus", len(mm.Items))
+	}
+	st.gate <- struct{}{}
+}
+
+// findLabelText is the text of every label under o, one per line.
+func findLabelText(o fyne.CanvasObject) string {
+	var texts []string
+	walkObjects(o, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			texts = append(texts, l.Text)
+		}
+	})
+	return strings.Join(texts, "\n")
+}
+
+// With every button and its key, the screen still fits a 1100×700 bench
+// monitor in each of the five languages (words are longer in some).
+func TestPackScreenFitsInEveryLanguage(t *testing.T) {
+	t.Cleanup(func() { i18n.Use("en") })
+	st, _, _ := realStation(t)
+	for _, code := range i18n.Codes() {
+		if _, err := i18n.Use(code); err != nil {
+			t.Fatal(err)
+		}
+		ps, _, _ := newTestScreen(t, st, WithSettings(noSettings{}), WithDashboard(st))
+		if min := ps.Content().MinSize(); min.Width > 1100 || min.Height > 700 {
+			t.Errorf("%s: the screen needs %v, more than 1100×700", code, min)
+		}
+		ps.Close()
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"labelstation/printer"
 	"labelstation/printer/zplsim"
 )
 
@@ -71,5 +72,39 @@ func TestPrinterSettingsStatusTestPrintUse(t *testing.T) {
 	loop.drain()
 	if w.Canvas().Focused() != ps.scan {
 		t.Fatalf("focus after closing the dialog: %T", w.Canvas().Focused())
+	}
+}
+
+// The printer dialog in Swedish, and its state in words.
+func TestPrinterSettingsInSwedish(t *testing.T) {
+	useSwedish(t)
+	st, _, _ := realStation(t)
+	ps, _, loop := newTestScreen(t, st)
+	if ps.printerBtn.Text != "Skrivare…   F3" {
+		t.Errorf("Printer… says %q", ps.printerBtn.Text)
+	}
+	test.Tap(ps.printerBtn)
+	d := ps.printerDlg
+	loop.until(t, "printers looked up", func() bool { return !d.find.Disabled() })
+	if d.use.Text != "Använd den här skrivaren   Ctrl+U" || d.closeBtn.Text != "Stäng   Ctrl+W" {
+		t.Errorf("buttons %q / %q", d.use.Text, d.closeBtn.Text)
+	}
+	if got := printerStateText(printer.Status{PaperOut: true}); got != "Skrivaren har slut på etiketter — lägg i en rulle och tryck Resume" {
+		t.Errorf("paper out in Swedish: %q", got)
+	}
+	if got := printerStateText(printer.Status{}); got != "Skrivaren är klar" {
+		t.Errorf("ready in Swedish: %q", got)
+	}
+}
+
+// Every condition a printer reports is said by the screen, not left to
+// the printer package's English.
+func TestEveryPrinterStateInWords(t *testing.T) {
+	all := printer.Status{NoAnswer: true, Offline: true, HeadOpen: true, RibbonOut: true, OverTemp: true,
+		Paused: true, BufferFull: true, UnderTemp: true, CorruptRAM: true}
+	for _, s := range all.States() {
+		if got := printerConditionText(all, s); got == string(s) {
+			t.Errorf("printer state %s has no words", s)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"labelstation/station"
@@ -20,11 +21,12 @@ import (
 // Discard; a job the printer may hold asks "Did this label print?" with
 // Printed and Print again.
 type printJobsView struct {
-	box  *fyne.Container
-	list *fyne.Container
-	rows map[string]*printJobRow // by job id, for tests
-	sig  string                  // what is shown, so an unchanged list is not rebuilt under the packer's finger
-	busy sync.Map                // job id → a call is running (UI goroutine only writes)
+	box   *fyne.Container
+	list  *fyne.Container
+	rows  map[string]*printJobRow // by job id, for tests
+	order []string                // job ids as listed, for the keys acting on the first
+	sig   string                  // what is shown, so an unchanged list is not rebuilt under the packer's finger
+	busy  sync.Map                // job id → a call is running (UI goroutine only writes)
 }
 
 type printJobRow struct {
@@ -36,7 +38,7 @@ type printJobRow struct {
 
 func newPrintJobsView() *printJobsView {
 	v := &printJobsView{list: container.NewVBox(), rows: map[string]*printJobRow{}}
-	v.box = container.NewVBox(caption("LABELS NOT PRINTED"), v.list, widget.NewSeparator())
+	v.box = container.NewVBox(caption(lang.L("LABELS NOT PRINTED")), v.list, widget.NewSeparator())
 	v.box.Hide()
 	return v
 }
@@ -63,7 +65,7 @@ func (ps *PackScreen) showPrintJobs(jobs []station.PrintJob) {
 	v := ps.jobsView
 	var sig strings.Builder
 	for _, j := range jobs {
-		fmt.Fprintf(&sig, "%s/%s/%s\n", j.ID, j.State, j.LastError)
+		fmt.Fprintf(&sig, "%s/%s/%s\n", j.ID, j.State, j.LastError) // i18n: a signature, never shown
 	}
 	if sig.String() == v.sig && v.sig != "" {
 		return
@@ -71,12 +73,14 @@ func (ps *PackScreen) showPrintJobs(jobs []station.PrintJob) {
 	v.sig = sig.String()
 	v.list.RemoveAll()
 	v.rows = map[string]*printJobRow{}
+	v.order = v.order[:0]
 	for _, j := range jobs {
 		if j.State == station.PrintSending {
 			continue // on its way: the activity line shows it
 		}
 		row := ps.printJobRow(j)
 		v.rows[j.ID] = row
+		v.order = append(v.order, j.ID)
 	}
 	for _, j := range jobs {
 		row := v.rows[j.ID]
@@ -101,35 +105,38 @@ func (ps *PackScreen) showPrintJobs(jobs []station.PrintJob) {
 
 func (ps *PackScreen) printJobRow(j station.PrintJob) *printJobRow {
 	row := &printJobRow{job: j}
-	who := joinNonEmpty(", ", "tracking "+orDash(j.TrackingID), "to "+orDash(j.Receiver))
-	what := "Order " + j.OrderRef
-	if j.Reprint {
-		what += " (reprint)"
-	}
-	text := fmt.Sprintf("%s, %s: %s", what, who, j.LastError)
-	if j.State == station.PrintUnknown {
-		text = fmt.Sprintf("Did this label print? %s, %s. %s", what, who, j.LastError)
+	data := map[string]any{"Ref": j.OrderRef, "Tracking": orDash(j.TrackingID), "Receiver": orDash(j.Receiver), "Error": j.LastError} // i18n: template field names
+	var text string
+	switch {
+	case j.State == station.PrintUnknown && j.Reprint:
+		text = lang.L("Did this label print? Order {{.Ref}} (reprint), tracking {{.Tracking}}, to {{.Receiver}}. {{.Error}}", data)
+	case j.State == station.PrintUnknown:
+		text = lang.L("Did this label print? Order {{.Ref}}, tracking {{.Tracking}}, to {{.Receiver}}. {{.Error}}", data)
+	case j.Reprint:
+		text = lang.L("Order {{.Ref}} (reprint), tracking {{.Tracking}}, to {{.Receiver}}: {{.Error}}", data)
+	default:
+		text = lang.L("Order {{.Ref}}, tracking {{.Tracking}}, to {{.Receiver}}: {{.Error}}", data)
 	}
 	row.text = widget.NewLabel(text)
 	row.text.Wrapping = fyne.TextWrapWord
 	act := func(label string, call func(PrintQueue) (station.PackResult, bool, error)) *widget.Button {
 		return widget.NewButton(label, func() { ps.printJobAction(j, call) })
 	}
-	row.retry = act("Retry", func(pq PrintQueue) (station.PackResult, bool, error) {
+	row.retry = act(lang.L("Retry"), func(pq PrintQueue) (station.PackResult, bool, error) {
 		res, err := pq.RetryPrint(ps.jobCtx, j.ID)
 		return res, true, err
 	})
 	row.retry.Importance = widget.HighImportance
-	row.discard = act("Discard", func(pq PrintQueue) (station.PackResult, bool, error) {
+	row.discard = act(lang.L("Discard"), func(pq PrintQueue) (station.PackResult, bool, error) {
 		return station.PackResult{OrderRef: j.OrderRef, TrackingID: j.TrackingID}, false, pq.DiscardPrint(ps.jobCtx, j.ID)
 	})
 	discard := row.discard.OnTapped // a label never printed: the supervisor's call (roles.go)
-	row.discard.OnTapped = func() { ps.asSupervisor(ps.win, "Discarding a label", discard) }
-	row.printed = act("Printed", func(pq PrintQueue) (station.PackResult, bool, error) {
+	row.discard.OnTapped = func() { ps.asSupervisor(ps.win, lang.L("Discarding a label"), discard) }
+	row.printed = act(lang.L("Printed"), func(pq PrintQueue) (station.PackResult, bool, error) {
 		res, err := pq.ConfirmPrint(ps.jobCtx, j.ID)
 		return res, false, err
 	})
-	row.printA = act("Print again", func(pq PrintQueue) (station.PackResult, bool, error) {
+	row.printA = act(lang.L("Print again"), func(pq PrintQueue) (station.PackResult, bool, error) {
 		res, err := pq.RetryPrint(ps.jobCtx, j.ID)
 		return res, true, err
 	})
@@ -162,6 +169,9 @@ func (ps *PackScreen) printJobAction(j station.PrintJob, call func(PrintQueue) (
 			case printing:
 				ps.clearBanner()
 				ps.showResult(job{kind: jobPack, ref: j.OrderRef}, res)
+				if res.Printed {
+					ps.cfg.cues.Success()
+				}
 			default:
 				ps.clearBanner()
 			}
@@ -169,4 +179,50 @@ func (ps *PackScreen) printJobAction(j station.PrintJob, call func(PrintQueue) (
 		})
 		ps.refreshPrintJobs()
 	}()
+}
+
+// jobKey names what a key does to the first label listed (see
+// installKeys): the same as a button of its row.
+type jobKey int
+
+const (
+	jobRetry   jobKey = iota // Retry, or Print again for one in doubt
+	jobDiscard               // Discard (a waiting one)
+	jobPrinted               // Printed (one in doubt)
+)
+
+// firstJobAction taps, for the first label listed that has it, the
+// button the key stands for: the keyboard reaches the rows as a click
+// does (a disabled button, a call still running, does nothing).
+func (ps *PackScreen) firstJobAction(k jobKey) {
+	defer ps.focusScan()
+	v := ps.jobsView
+	if v == nil || !v.box.Visible() {
+		return
+	}
+	for _, id := range v.order {
+		row := v.rows[id]
+		if row == nil {
+			continue
+		}
+		unknown := row.job.State == station.PrintUnknown
+		var b *widget.Button
+		switch {
+		case k == jobRetry && unknown:
+			b = row.printA
+		case k == jobRetry:
+			b = row.retry
+		case k == jobDiscard && !unknown:
+			b = row.discard
+		case k == jobPrinted && unknown:
+			b = row.printed
+		}
+		if b == nil {
+			continue
+		}
+		if !b.Disabled() && b.OnTapped != nil {
+			b.OnTapped()
+		}
+		return
+	}
 }

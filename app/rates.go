@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -112,7 +113,7 @@ func (ps *PackScreen) ratesForOrder() {
 	rs.order = true
 	w, _ := ps.pinnedWeight()
 	ps.askRates(w)
-	rs.panel.show(ps, "Asking the carriers…")
+	rs.panel.show(ps, lang.L("Asking the carriers…"))
 }
 
 // askRates asks for a comparison of the shown order at weight w.
@@ -193,7 +194,7 @@ func (ps *PackScreen) ratesDone(req rateReq, cmp station.RateComparison, err err
 	}
 	rs.gotN = req.n
 	if err != nil {
-		rs.lastErr = "No carrier options: " + errText(err) + ". Print books as usual."
+		rs.lastErr = lang.L("No carrier options: {{.Error}}. Print books as usual.", map[string]any{"Error": errText(err)})
 		if !rs.picked {
 			rs.cmp, rs.pre, rs.sel = station.RateComparison{}, -1, -1
 		}
@@ -238,6 +239,17 @@ func (ps *PackScreen) pickRate(i int) {
 	rs.panel.show(ps, "")
 }
 
+// nextRate selects the option after the selected one, round (a key:
+// the keyboard's tap on an option).
+func (ps *PackScreen) nextRate() {
+	rs := ps.rates
+	if rs == nil || len(rs.cmp.Options) == 0 {
+		ps.focusScan()
+		return
+	}
+	ps.pickRate((rs.sel + 1) % len(rs.cmp.Options))
+}
+
 // rateChoice is the carrier and service Print passes to Pack: the option
 // the packer tapped; or the marked one, when the comparison is current
 // (no newer request pending, made at the weight the packer sees). ok is
@@ -276,7 +288,7 @@ type ratesPanel struct {
 
 func newRatesPanel() *ratesPanel {
 	p := &ratesPanel{list: container.New(layout.NewCustomPaddedVBoxLayout(0)), note: widget.NewLabel("")}
-	p.title = canvas.NewText("CARRIER", colMuted)
+	p.title = canvas.NewText(lang.L("CARRIER"), colMuted)
 	p.title.TextSize = headingSize
 	p.title.TextStyle.Bold = true
 	p.note.Importance = widget.LowImportance
@@ -300,9 +312,9 @@ func newRatesPanel() *ratesPanel {
 func (p *ratesPanel) show(ps *PackScreen, note string) {
 	rs := ps.rates
 	cmp := rs.cmp
-	p.title.Text = "CARRIER"
+	p.title.Text = lang.L("CARRIER")
 	if cmp.Weight > 0 && len(cmp.Options) > 0 {
-		p.title.Text = "CARRIER · " + cmp.Weight.String()
+		p.title.Text = lang.L("CARRIER · {{.Weight}}", map[string]any{"Weight": cmp.Weight.String()})
 	}
 	p.title.Refresh()
 
@@ -310,14 +322,14 @@ func (p *ratesPanel) show(ps *PackScreen, note string) {
 	objs := make([]fyne.CanvasObject, 0, len(cmp.Options))
 	for i, o := range cmp.Options {
 		r := newRateRow(func() { ps.pickRate(i) })
-		tag := ""
-		if i == rs.pre {
-			tag = "  (order's service)"
-			if cmp.Rule != "" {
-				tag = "  (rule: " + cmp.Rule + ")"
-			}
+		name := rateName(o)
+		switch {
+		case i == rs.pre && cmp.Rule != "":
+			name = lang.L("{{.Option}}  (rule: {{.Rule}})", map[string]any{"Option": name, "Rule": cmp.Rule})
+		case i == rs.pre:
+			name = lang.L("{{.Option}}  (order's service)", map[string]any{"Option": name})
 		}
-		r.set(rateName(o)+tag, moneyText(o.Total), dateText(o.EstimatedDelivery), i == rs.sel)
+		r.set(name, moneyText(o.Total), dateText(o.EstimatedDelivery), i == rs.sel)
 		p.rows = append(p.rows, r)
 		objs = append(objs, r)
 	}
@@ -342,7 +354,7 @@ func (p *ratesPanel) show(ps *PackScreen, note string) {
 			parts = append(parts, missingText(m))
 		}
 		if rs.pre < 0 && len(cmp.Options) > 0 && rs.sel < 0 {
-			parts = append(parts, "No rule or quoted service marked: Print books the order's usual service, or tap an option")
+			parts = append(parts, lang.L("No rule or quoted service marked: Print books the order's usual service, or tap an option"))
 		}
 		note = strings.Join(parts, " · ")
 	}
@@ -361,9 +373,9 @@ func (p *ratesPanel) show(ps *PackScreen, note string) {
 func missingText(m station.MissingCarrier) string {
 	switch {
 	case strings.Contains(m.Reason, "did not answer"):
-		return m.Carrier + " did not answer"
+		return lang.L("{{.Carrier}} did not answer", map[string]any{"Carrier": m.Carrier})
 	case m.Reason == "":
-		return m.Carrier + " gave no options"
+		return lang.L("{{.Carrier}} gave no options", map[string]any{"Carrier": m.Carrier})
 	}
 	return m.Reason
 }
@@ -380,9 +392,9 @@ func rateName(o carrier.Rate) string {
 func carrierTitle(name string) string {
 	switch strings.ToLower(name) {
 	case "postnord":
-		return "PostNord"
+		return "PostNord" // i18n: a product name
 	case "stg":
-		return "STG"
+		return "STG" // i18n: a product name
 	}
 	return upperFirst(name)
 }
@@ -391,15 +403,23 @@ func moneyText(m carrier.Money) string {
 	if m.IsZero() {
 		return "—"
 	}
-	return strings.TrimSpace(fmt.Sprintf("%.2f %s", m.Amount, m.Currency))
+	return strings.TrimSpace(fmt.Sprintf("%.2f %s", m.Amount, m.Currency)) // i18n: an amount and its currency code
 }
 
+// dateText is a delivery day, "Mon 2 Jan", in the screen's language: the
+// weekday from the rates catalogue (weekdayIDs), the date in its layout.
 func dateText(t time.Time) string {
 	if t.IsZero() {
-		return "no date"
+		return lang.L("no date")
 	}
-	return t.Local().Format("Mon 2 Jan")
+	t = t.Local()
+	day := lang.X(weekdayIDs[t.Weekday()], t.Weekday().String()[:3]) // i18n: weekdayIDs are in the rates catalogue
+	return day + " " + t.Format(lang.X("layout.day_month", "2 Jan")) // i18n: a Go time layout, per language in the rates catalogue
 }
+
+// weekdayIDs are the message ids of the short weekday names, Sunday first
+// like time.Weekday.
+var weekdayIDs = [7]string{"weekday.sun", "weekday.mon", "weekday.tue", "weekday.wed", "weekday.thu", "weekday.fri", "weekday.sat"}
 
 // rateRow is one option: a mark, carrier and service, total, delivery
 // date. The selected row is tinted; a tap selects it.

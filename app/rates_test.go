@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"labelstation/app/i18n"
 	"labelstation/carrier"
 	"labelstation/scale"
 	"labelstation/station"
@@ -374,5 +375,69 @@ func TestRatesScreenshot(t *testing.T) {
 	}
 	if out != "" {
 		writePNG(t, base+"-rates-many.png", c)
+	}
+}
+
+// Alt+O moves the selection to the next option, round, as a tap does;
+// Print then books the option chosen by key.
+func TestNextRateKey(t *testing.T) {
+	st := newRateStation()
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+	scanCode(c, "10001")
+	loop.until(t, "options shown", func() bool { return len(ps.rates.panel.rows) == 3 })
+	if _, ok := ps.keys.lookup(keyNextRate); !ok {
+		t.Fatal("no key for the next option")
+	}
+	c.(fyne.Shortcutable).TypedShortcut(keyNextRate.shortcut()) // 1 → 2
+	c.(fyne.Shortcutable).TypedShortcut(keyNextRate.shortcut()) // 2 → 0
+	if got := selectedRow(ps); got != 0 {
+		t.Fatalf("selected row %d after two Alt+O from the rule's (1), want 0", got)
+	}
+	focusedIsScan(t, ps, w, "after Alt+O")
+	pressKey(c, fyne.KeyF9)
+	loop.until(t, "printed", func() bool { return ps.Busy() == 0 && ps.lastTracking.Text != "—" })
+	if packs, _ := st.calls(); len(packs) != 1 || packs[0].Opts.Carrier != st.cmp.Options[0].Carrier || packs[0].Opts.Service != st.cmp.Options[0].Service {
+		t.Errorf("Pack calls %+v, want the option chosen by key", packs)
+	}
+}
+
+// The options in Swedish: caption, the rule's mark, the missing carrier
+// and the delivery day.
+func TestRatesInSwedish(t *testing.T) {
+	useSwedish(t)
+	st := newRateStation()
+	st.cmp.Missing = []station.MissingCarrier{{Carrier: "bring", Reason: "bring did not answer within 2 s"}}
+	ps, w, loop := newTestScreen(t, st)
+	scanCode(w.Canvas(), "10001")
+	loop.until(t, "options shown", func() bool { return len(ps.rates.panel.rows) == 3 })
+	if !strings.HasPrefix(ps.rates.panel.title.Text, "TRANSPORTÖR") || ps.rates.panel.note.Text != "bring svarade inte" {
+		t.Errorf("caption %q, note %q", ps.rates.panel.title.Text, ps.rates.panel.note.Text)
+	}
+	if rows := rowTexts(ps); !strings.HasPrefix(rows[1], "STG Home delivery  (regel: fastest to the door) | ") {
+		t.Errorf("row 1 = %q", rows[1])
+	}
+	monday := time.Date(2026, 11, 23, 12, 0, 0, 0, time.Local)
+	if got := dateText(monday); got != "mån 23/11" {
+		t.Errorf("a Monday in Swedish: %q", got)
+	}
+	if got := dateText(time.Time{}); got != "inget datum" {
+		t.Errorf("no date: %q", got)
+	}
+}
+
+// Every weekday and date layout the options use has its message.
+func TestEveryWeekdayHasAMessage(t *testing.T) {
+	en, err := i18n.Catalogue("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range append(weekdayIDs[:], "layout.day_month", "layout.day_time") {
+		if _, ok := en[id]; !ok {
+			t.Errorf("%s is not in the English catalogue", id)
+		}
+	}
+	if got := dateText(time.Date(2026, 11, 23, 12, 0, 0, 0, time.Local)); got != "Mon 23 Nov" {
+		t.Errorf("a Monday in English: %q", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/mobile"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 )
@@ -45,12 +46,13 @@ type roleState struct {
 	ps  *PackScreen
 	sup Supervisor
 
-	box       *fyne.Container
-	dot       *canvas.Rectangle
-	text      *widget.Label  // "PACKER", "SUPERVISOR until 14:32", "SUPERVISOR · no PIN set"
-	unlockBtn *widget.Button // "Supervisor…" (packer mode)
-	lockBtn   *widget.Button // "Lock" (supervisor mode)
-	pinBtn    *widget.Button // "PIN…" (supervisor mode), "Set PIN…" (no PIN)
+	box  *fyne.Container
+	dot  *canvas.Rectangle
+	text *widget.Label // "PACKER", "SUPERVISOR until 14:32", "SUPERVISOR · no PIN set"
+	// modeBtn is "Supervisor…" in packer mode and "Lock" in supervisor
+	// mode: one button and one key (F12) to sign in and out.
+	modeBtn *widget.Button
+	pinBtn  *widget.Button // "PIN…" (supervisor mode), "Set PIN…" (no PIN)
 
 	on     bool
 	hasPIN bool
@@ -80,15 +82,39 @@ func (ps *PackScreen) withMode(bar fyne.CanvasObject) fyne.CanvasObject {
 	r.dot.SetMinSize(fyne.NewSize(14, 14))
 	r.text = widget.NewLabel("…")
 	r.text.TextStyle.Bold = true
-	r.unlockBtn = widget.NewButton("Supervisor…", func() { ps.asSupervisor(ps.win, "", nil) })
-	r.lockBtn = widget.NewButton("Lock", ps.LockSupervisor)
-	r.pinBtn = widget.NewButton("PIN…", ps.ShowSetPIN)
-	r.unlockBtn.Importance = widget.LowImportance
+	r.modeBtn = widget.NewButton(lang.L("Supervisor…"), r.toggle)
+	r.pinBtn = widget.NewButton(lang.L("PIN…"), ps.ShowSetPIN)
 	r.pinBtn.Importance = widget.LowImportance
-	r.box = container.NewHBox(container.NewCenter(r.dot), r.text, r.unlockBtn, r.lockBtn, r.pinBtn)
+	r.box = container.NewHBox(container.NewCenter(r.dot), r.text, r.modeBtn, r.pinBtn)
 	r.show(sup.Supervisor())
 	every(ps.ctx, &ps.watchers, modeEvery, r.poll)
 	return container.NewBorder(nil, nil, nil, r.box, bar)
+}
+
+// toggle is the mode button: sign in (the PIN dialog) in packer mode,
+// Lock in supervisor mode.
+func (r *roleState) toggle() {
+	if r.on && r.hasPIN {
+		r.ps.LockSupervisor()
+		return
+	}
+	r.ps.asSupervisor(r.ps.win, "", nil)
+}
+
+// bindKeys gives the mode buttons their keys in the main window.
+func (r *roleState) bindKeys(k *actionKeys) {
+	k.bind(r.modeBtn, lang.L("Supervisor sign-in or Lock"), keySupervisor)
+	k.bind(r.pinBtn, lang.L("Set or change the supervisor PIN…"), keyPIN)
+}
+
+// setButton sets a mode button's text: label, then its key once it has one.
+func (r *roleState) setButton(b *widget.Button, label string) {
+	if r.ps.keys != nil {
+		if k, ok := r.ps.keys.keyOf(b); ok {
+			label += "   " + k.String()
+		}
+	}
+	b.SetText(label)
 }
 
 // poll asks the station for the mode (off the UI goroutine) and shows it.
@@ -98,9 +124,10 @@ func (r *roleState) poll() {
 	r.ps.ui(func() { r.showMode(on, until, has) })
 }
 
-// refresh shows the mode now (UI goroutine).
+// refresh shows the mode now (UI goroutine), redrawn even if unchanged.
 func (r *roleState) refresh() {
 	on, until := r.sup.Supervisor()
+	r.shown = false
 	r.showMode(on, until, r.sup.HasSupervisorPIN())
 }
 
@@ -112,34 +139,36 @@ func (r *roleState) showMode(on bool, until time.Time, hasPIN bool) {
 	if r.shown && on == r.on && until.Equal(r.until) && hasPIN == r.hasPIN {
 		return // the poll found nothing new: nothing to redraw
 	}
-	r.shown = true
 	was := r.on
+	r.shown = true
 	r.on, r.until, r.hasPIN = on, until, hasPIN
 	switch {
 	case !hasPIN:
-		r.text.SetText("SUPERVISOR · no PIN set")
+		r.text.SetText(lang.L("SUPERVISOR · no PIN set"))
 		r.text.Importance = widget.DangerImportance
 		r.dot.FillColor = colBad
-		r.pinBtn.SetText("Set PIN…")
-		r.unlockBtn.Hide()
-		r.lockBtn.Hide()
+		r.setButton(r.pinBtn, lang.L("Set PIN…"))
+		r.modeBtn.Hide()
 		r.pinBtn.Show()
 	case on:
-		r.text.SetText("SUPERVISOR until " + until.Local().Format("15:04"))
+		r.text.SetText(lang.L("SUPERVISOR until {{.Time}}", map[string]any{"Time": until.Local().Format("15:04")}))
 		r.text.Importance = widget.WarningImportance
 		r.dot.FillColor = colWait
-		r.pinBtn.SetText("PIN…")
-		r.unlockBtn.Hide()
-		r.lockBtn.Show()
+		r.setButton(r.pinBtn, lang.L("PIN…"))
+		r.setButton(r.modeBtn, lang.L("Lock"))
+		r.modeBtn.Importance = widget.MediumImportance
+		r.modeBtn.Show()
 		r.pinBtn.Show()
 	default:
-		r.text.SetText("PACKER")
+		r.text.SetText(lang.L("PACKER"))
 		r.text.Importance = widget.SuccessImportance
 		r.dot.FillColor = colOK
-		r.unlockBtn.Show()
-		r.lockBtn.Hide()
+		r.setButton(r.modeBtn, lang.L("Supervisor…"))
+		r.modeBtn.Importance = widget.LowImportance
+		r.modeBtn.Show()
 		r.pinBtn.Hide()
 	}
+	r.modeBtn.Refresh()
 	r.text.Refresh()
 	r.dot.Refresh()
 	if was && !on {
@@ -245,8 +274,10 @@ func (e *pinEntry) TypedShortcut(s fyne.Shortcut) {
 }
 
 // keypad is an on-screen number pad for a touch screen: it types into
-// the PIN entry that has the focus (else into first).
-func keypad(win fyne.Window, first *pinEntry, entries ...*pinEntry) fyne.CanvasObject {
+// the PIN entry that has the focus (else into first). Its buttons are
+// returned too: they need no keys of their own, since they stand in for
+// the keyboard's digits, Backspace and Delete.
+func keypad(win fyne.Window, first *pinEntry, entries ...*pinEntry) (fyne.CanvasObject, []*widget.Button) {
 	target := func() *pinEntry {
 		if c := win.Canvas(); c != nil {
 			for _, e := range entries {
@@ -264,35 +295,42 @@ func keypad(win fyne.Window, first *pinEntry, entries ...*pinEntry) fyne.CanvasO
 			win.Canvas().Focus(e)
 		})
 	}
-	keys := make([]fyne.CanvasObject, 0, 12)
+	btns := make([]*widget.Button, 0, 12)
 	for _, d := range "123456789" {
-		keys = append(keys, key(string(d), func(e *pinEntry) { e.TypedRune(d) }))
+		btns = append(btns, key(string(d), func(e *pinEntry) { e.TypedRune(d) }))
 	}
-	keys = append(keys,
-		key("Clear", func(e *pinEntry) { e.SetText("") }),
+	btns = append(btns,
+		key(lang.L("Clear"), func(e *pinEntry) { e.SetText("") }),
 		key("0", func(e *pinEntry) { e.TypedRune('0') }),
 		key("⌫", func(e *pinEntry) {
 			if n := len(e.Text); n > 0 {
 				e.SetText(e.Text[:n-1])
 			}
 		}))
-	return container.NewGridWithColumns(3, keys...)
+	objs := make([]fyne.CanvasObject, len(btns))
+	for i, b := range btns {
+		objs[i] = b
+	}
+	return container.NewGridWithColumns(3, objs...), btns
 }
 
 // pinDialog asks for the supervisor PIN before a supervisor-only action.
 // A wrong PIN keeps it open with the station's words (tries left, locked
 // out until when); the right one closes it and runs the action.
 type pinDialog struct {
-	r      *roleState
-	win    fyne.Window
-	dlg    *dialog.CustomDialog
-	head   *widget.Label // what needs the supervisor
-	entry  *pinEntry
-	msg    *widget.Label
-	ok, no *widget.Button // Unlock, Cancel
-	action func()
-	busy   bool
-	done   bool
+	r       *roleState
+	win     fyne.Window
+	dlg     *dialog.CustomDialog
+	head    *widget.Label // what needs the supervisor
+	entry   *pinEntry
+	msg     *widget.Label
+	ok, no  *widget.Button   // Unlock, Cancel
+	pad     []*widget.Button // the on-screen keypad
+	keys    *actionKeys
+	content fyne.CanvasObject // the dialog's body and its buttons, for tests
+	action  func()
+	busy    bool
+	done    bool
 }
 
 // askPIN opens the PIN dialog on win; what names the action ("" for
@@ -302,33 +340,41 @@ func (r *roleState) askPIN(win fyne.Window, what string, action func()) {
 		r.pin.dlg.Hide() // one at a time: the newest action wins
 	}
 	d := &pinDialog{r: r, win: win, action: action}
-	head := "Enter the supervisor PIN to switch to supervisor mode."
+	head := lang.L("Enter the supervisor PIN to switch to supervisor mode.")
 	if what != "" {
-		head = upperFirst(what) + " needs the supervisor: enter the supervisor PIN."
+		head = lang.L("{{.What}} needs the supervisor: enter the supervisor PIN.", map[string]any{"What": upperFirst(what)})
 	}
 	d.head = widget.NewLabel(head)
 	d.head.TextStyle.Bold = true
 	d.head.Wrapping = fyne.TextWrapWord
-	note := widget.NewLabel("The station goes back to packer mode after 10 minutes without a supervisor action, or on Lock.")
+	note := widget.NewLabel(lang.L("The station goes back to packer mode after 10 minutes without a supervisor action, or on Lock."))
 	note.Wrapping = fyne.TextWrapWord
 	note.Importance = widget.LowImportance
-	d.entry = newPINEntry("PIN")
+	d.entry = newPINEntry(lang.L("PIN"))
 	d.entry.OnSubmitted = func(string) { d.submit() }
 	d.msg = widget.NewLabel("")
 	d.msg.Wrapping = fyne.TextWrapWord
 	d.msg.TextStyle.Bold = true
 	d.msg.Importance = widget.DangerImportance
 	d.msg.Hide()
-	d.ok = widget.NewButton("Unlock", d.submit)
+	// Alt keys: the dialog may sit on one (Queue, Notifications) whose
+	// own keys are Ctrl+letters.
+	d.keys = newActionKeys(win, lang.L("Supervisor PIN"))
+	d.ok = d.keys.button(lang.L("Unlock"), altKey(fyne.KeyU), d.submit)
 	d.ok.Importance = widget.HighImportance
-	d.no = widget.NewButton("Cancel", d.cancel)
+	d.no = d.keys.button(lang.L("Cancel"), altKey(fyne.KeyC), d.cancel)
 
 	field := container.NewThemeOverride(d.entry, screenTheme{text: scanTextSize, innerPad: buttonTextPad})
-	pad := container.NewThemeOverride(keypad(win, d.entry, d.entry), screenTheme{text: 24, innerPad: 12})
-	content := container.NewVBox(d.head, field, d.msg, container.NewGridWithColumns(2, layout.NewSpacer(), pad), note)
-	d.dlg = dialog.NewCustomWithoutButtons("Supervisor PIN", content, win)
+	keys, pad := keypad(win, d.entry, d.entry)
+	d.pad = pad
+	padBox := container.NewThemeOverride(keys, screenTheme{text: 24, innerPad: 12})
+	content := container.NewVBox(d.head, field, d.msg, container.NewGridWithColumns(2, layout.NewSpacer(), padBox), note)
+	d.dlg = dialog.NewCustomWithoutButtons(lang.L("Supervisor PIN"), content, win)
 	d.dlg.SetButtons([]fyne.CanvasObject{d.no, d.ok})
+	d.content = container.NewWithoutLayout(content, d.no, d.ok) // no layout: they are laid out in the dialog
+	d.keys.install()
 	d.dlg.SetOnClosed(func() {
+		d.keys.uninstall()
 		d.done = true
 		if r.pin == d {
 			r.pin = nil
@@ -350,12 +396,12 @@ func (d *pinDialog) submit() {
 	}
 	pin := d.entry.Text
 	if pin == "" {
-		d.say("Type the PIN first.")
+		d.say(lang.L("Type the PIN first."))
 		return
 	}
 	d.busy = true
 	d.ok.Disable()
-	d.say("Checking…")
+	d.say(lang.L("Checking…"))
 	d.msg.Importance = widget.MediumImportance
 	ps := d.r.ps
 	go func() {
@@ -416,6 +462,10 @@ type setPINDialog struct {
 	new, rep *pinEntry
 	msg      *widget.Label
 	ok       *widget.Button
+	cancel   *widget.Button
+	pad      []*widget.Button // the on-screen keypad
+	keys     *actionKeys
+	content  fyne.CanvasObject // the dialog's body and its buttons, for tests
 	busy     bool
 	done     bool
 }
@@ -429,7 +479,7 @@ func (ps *PackScreen) ShowSetPIN() {
 	if r == nil {
 		return
 	}
-	ps.asSupervisor(ps.win, "Changing the supervisor PIN", r.openSetPIN)
+	ps.asSupervisor(ps.win, lang.L("Changing the supervisor PIN"), r.openSetPIN)
 }
 
 func (r *roleState) openSetPIN() {
@@ -440,19 +490,18 @@ func (r *roleState) openSetPIN() {
 	win := r.ps.win
 	d := &setPINDialog{r: r}
 	has := r.sup.HasSupervisorPIN()
-	intro := "Choose the supervisor PIN: 4 to 12 digits, not one digit repeated or a straight run (1234). " +
-		"Packers will need it for settings, Cancel and Discard. Keep it from the packers."
-	title := "Set the supervisor PIN"
+	intro := lang.L("Choose the supervisor PIN: 4 to 12 digits, not one digit repeated or a straight run (1234). Packers will need it for settings, Cancel and Discard. Keep it from the packers.")
+	title := lang.L("Set the supervisor PIN")
 	var items []*widget.FormItem
 	if has {
-		intro = "Type the current PIN, then the new one twice."
-		title = "Change the supervisor PIN"
-		d.old = newPINEntry("current PIN")
-		items = append(items, widget.NewFormItem("Current PIN", d.old))
+		intro = lang.L("Type the current PIN, then the new one twice.")
+		title = lang.L("Change the supervisor PIN")
+		d.old = newPINEntry(lang.L("current PIN"))
+		items = append(items, widget.NewFormItem(lang.L("Current PIN"), d.old))
 	}
-	d.new = newPINEntry("4 to 12 digits")
-	d.rep = newPINEntry("the same again")
-	items = append(items, widget.NewFormItem("New PIN", d.new), widget.NewFormItem("New PIN again", d.rep))
+	d.new = newPINEntry(lang.L("4 to 12 digits"))
+	d.rep = newPINEntry(lang.L("the same again"))
+	items = append(items, widget.NewFormItem(lang.L("New PIN"), d.new), widget.NewFormItem(lang.L("New PIN again"), d.rep))
 	entries := []*pinEntry{d.new, d.rep}
 	first := d.new
 	if d.old != nil {
@@ -474,15 +523,21 @@ func (r *roleState) openSetPIN() {
 	d.msg.TextStyle.Bold = true
 	d.msg.Importance = widget.DangerImportance
 	d.msg.Hide()
-	d.ok = widget.NewButton("Set PIN", d.submit)
+	d.keys = newActionKeys(win, title)
+	d.ok = d.keys.button(lang.L("Set PIN"), altKey(fyne.KeyS), d.submit)
 	d.ok.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { d.done = true; d.dlg.Hide() })
-	pad := container.NewThemeOverride(keypad(win, first, entries...), screenTheme{text: 24, innerPad: 12})
+	d.cancel = d.keys.button(lang.L("Cancel"), altKey(fyne.KeyC), func() { d.done = true; d.dlg.Hide() })
+	keys, pad := keypad(win, first, entries...)
+	d.pad = pad
+	padBox := container.NewThemeOverride(keys, screenTheme{text: 24, innerPad: 12})
 	form := container.NewThemeOverride(widget.NewForm(items...), screenTheme{text: 24, innerPad: 10})
-	content := container.NewVBox(text, form, d.msg, container.NewGridWithColumns(2, layout.NewSpacer(), pad))
+	content := container.NewVBox(text, form, d.msg, container.NewGridWithColumns(2, layout.NewSpacer(), padBox))
 	d.dlg = dialog.NewCustomWithoutButtons(title, content, win)
-	d.dlg.SetButtons([]fyne.CanvasObject{cancel, d.ok})
+	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.ok})
+	d.content = container.NewWithoutLayout(content, d.cancel, d.ok) // no layout: they are laid out in the dialog
+	d.keys.install()
 	d.dlg.SetOnClosed(func() {
+		d.keys.uninstall()
 		d.done = true
 		if r.setPIN == d {
 			r.setPIN = nil
@@ -510,7 +565,7 @@ func (d *setPINDialog) submit() {
 	if d.old != nil {
 		old = d.old.Text
 		if old == "" {
-			d.say("Type the current PIN first.", widget.DangerImportance)
+			d.say(lang.L("Type the current PIN first."), widget.DangerImportance)
 			return
 		}
 	}
@@ -518,13 +573,13 @@ func (d *setPINDialog) submit() {
 	if pin != rep {
 		d.new.SetText("")
 		d.rep.SetText("")
-		d.say("The two new PINs differ: type the new PIN twice again.", widget.DangerImportance)
+		d.say(lang.L("The two new PINs differ: type the new PIN twice again."), widget.DangerImportance)
 		d.r.ps.win.Canvas().Focus(d.new)
 		return
 	}
 	d.busy = true
 	d.ok.Disable()
-	d.say("Saving…", widget.MediumImportance)
+	d.say(lang.L("Saving…"), widget.MediumImportance)
 	ps := d.r.ps
 	go func() {
 		ctx, cancel := context.WithTimeout(ps.ctx, 30*time.Second)

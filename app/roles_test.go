@@ -81,8 +81,8 @@ func TestPackerCancelAsksForPIN(t *testing.T) {
 	st := newGatedDesk("2580")
 	ps, w, loop := newTestScreen(t, st)
 	modeIs(t, ps, "PACKER", widget.SuccessImportance, colOK)
-	if !ps.role.unlockBtn.Visible() || ps.role.lockBtn.Visible() {
-		t.Error("packer mode shows Lock, or no Supervisor…")
+	if !ps.role.modeBtn.Visible() || ps.role.modeBtn.Text != "Supervisor…   F12" {
+		t.Errorf("packer mode: mode button %q (visible %v), want Supervisor…", ps.role.modeBtn.Text, ps.role.modeBtn.Visible())
 	}
 	v := openQueue(t, ps, loop, 4)
 
@@ -128,8 +128,8 @@ func TestPackerCancelAsksForPIN(t *testing.T) {
 	}
 	_, until := st.Supervisor()
 	modeIs(t, ps, "SUPERVISOR until "+until.Local().Format("15:04"), widget.WarningImportance, colWait)
-	if !ps.role.lockBtn.Visible() || ps.role.unlockBtn.Visible() {
-		t.Error("supervisor mode without Lock")
+	if !ps.role.modeBtn.Visible() || ps.role.modeBtn.Text != "Lock   F12" {
+		t.Errorf("supervisor mode: mode button %q, want Lock", ps.role.modeBtn.Text)
 	}
 	v.cancelReason.SetText("customer called")
 	v.cancelForm.Submit()
@@ -239,7 +239,7 @@ func TestLockedOutSaysUntilWhen(t *testing.T) {
 func TestLockReturnsToPacker(t *testing.T) {
 	st := newGatedDesk("2580")
 	ps, w, loop := newTestScreen(t, st)
-	test.Tap(ps.role.unlockBtn)
+	test.Tap(ps.role.modeBtn)
 	d := pinDlg(t, ps, w, "after Supervisor…")
 	if !strings.Contains(d.head.Text, "switch to supervisor mode") {
 		t.Errorf("PIN dialog says %q", d.head.Text)
@@ -250,7 +250,7 @@ func TestLockReturnsToPacker(t *testing.T) {
 	}
 	focusedIsScan(t, ps, w, "after unlocking")
 
-	test.Tap(ps.role.lockBtn)
+	test.Tap(ps.role.modeBtn)
 	if on, _ := st.Supervisor(); on {
 		t.Error("Lock did not lock the station")
 	}
@@ -275,7 +275,7 @@ func TestIdleTimeoutReturnsToPacker(t *testing.T) {
 		t.Fatal("a packer opened the Scale… dialog")
 	}
 	enterPIN(t, loop, pinDlg(t, ps, w, "after Scale…"), "2580")
-	if ps.settings == nil || findButton(w.Canvas(), "Use this scale") == nil {
+	if ps.settings == nil || findButton(w.Canvas(), "Use this scale   Ctrl+U") == nil {
 		t.Fatal("no Scale… dialog after the right PIN")
 	}
 	loop.until(t, "scales found", func() bool { return !ps.settings.find.Disabled() })
@@ -297,7 +297,7 @@ func TestIdleTimeoutReturnsToPacker(t *testing.T) {
 	st.advance(time.Minute)
 	loop.until(t, "back to packer mode", func() bool { return ps.role.text.Text == "PACKER" })
 	modeIs(t, ps, "PACKER", widget.SuccessImportance, colOK)
-	if findButton(w.Canvas(), "Use this scale") != nil {
+	if findButton(w.Canvas(), "Use this scale   Ctrl+U") != nil {
 		t.Error("the Scale… dialog stays open in packer mode")
 	}
 	ps.settings = nil
@@ -317,7 +317,7 @@ func TestNoPINUntilSet(t *testing.T) {
 	st := newGatedDesk("")
 	ps, w, loop := newTestScreen(t, st)
 	modeIs(t, ps, "SUPERVISOR · no PIN set", widget.DangerImportance, colBad)
-	if !ps.role.pinBtn.Visible() || ps.role.pinBtn.Text != "Set PIN…" || ps.role.lockBtn.Visible() || ps.role.unlockBtn.Visible() {
+	if !ps.role.pinBtn.Visible() || ps.role.pinBtn.Text != "Set PIN…   Alt+P" || ps.role.modeBtn.Visible() {
 		t.Error("no PIN: want only Set PIN…")
 	}
 	v := openQueue(t, ps, loop, 4)
@@ -365,7 +365,7 @@ func TestNoPINUntilSet(t *testing.T) {
 		t.Fatal("PIN… with a PIN set does not ask for the current one")
 	}
 	ps.role.setPIN.dlg.Hide()
-	test.Tap(ps.role.lockBtn)
+	test.Tap(ps.role.modeBtn) // Lock
 	if ps.role.pinBtn.Visible() {
 		t.Error("PIN… offered in packer mode")
 	}
@@ -505,4 +505,75 @@ func TestRealStationDiscardNeedsPIN(t *testing.T) {
 		t.Errorf("after the right PIN: station %v, bar %q", on, ps.role.text.Text)
 	}
 	focusedIsScan(t, ps, w, "after Discard")
+}
+
+// F12 signs the supervisor in (the PIN dialog, its buttons on Alt keys
+// that no dialog under it uses) and out again; Alt+C cancels the dialog.
+func TestSupervisorKeys(t *testing.T) {
+	st := newGatedDesk("2580")
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+	pressKey(c, fyne.KeyF12)
+	d := pinDlg(t, ps, w, "after F12")
+	checkEveryButtonKeyed(t, d.content, d.keys, d.pad...)
+	if d.ok.Text != "Unlock   Alt+U" || d.no.Text != "Cancel   Alt+C" {
+		t.Errorf("PIN dialog buttons %q / %q", d.ok.Text, d.no.Text)
+	}
+	for _, ac := range d.keys.actions {
+		if _, clash := ps.keys.lookup(ac.key); clash {
+			t.Errorf("%s is a key of the main window too", ac.key)
+		}
+	}
+	c.(fyne.Shortcutable).TypedShortcut(altKey(fyne.KeyC).shortcut())
+	if ps.role.pin != nil || len(w.MainMenu().Items) != 1 {
+		t.Fatalf("Alt+C: dialog %v, %d menus", ps.role.pin, len(w.MainMenu().Items))
+	}
+	focusedIsScan(t, ps, w, "after Alt+C")
+
+	pressKey(c, fyne.KeyF12)
+	d = pinDlg(t, ps, w, "after F12 again")
+	typeKeys(c, "2580") // into the focused PIN entry
+	c.(fyne.Shortcutable).TypedShortcut(altKey(fyne.KeyU).shortcut())
+	loop.until(t, "PIN checked", func() bool { return !d.busy && ps.role.pin == nil })
+	if on, _ := st.Supervisor(); !on || ps.role.modeBtn.Text != "Lock   F12" {
+		t.Fatalf("after Alt+U: supervisor %v, mode button %q", on, ps.role.modeBtn.Text)
+	}
+	focusedIsScan(t, ps, w, "after unlocking")
+	pressKey(c, fyne.KeyF12)
+	if on, _ := st.Supervisor(); on {
+		t.Error("F12 in supervisor mode did not lock")
+	}
+	modeIs(t, ps, "PACKER", widget.SuccessImportance, colOK)
+}
+
+// The mode, its buttons and the PIN dialogs in Swedish.
+func TestSupervisorInSwedish(t *testing.T) {
+	useSwedish(t)
+	st := newGatedDesk("2580")
+	ps, w, _ := newTestScreen(t, st)
+	modeIs(t, ps, "PACKARE", widget.SuccessImportance, colOK)
+	if ps.role.modeBtn.Text != "Arbetsledare…   F12" {
+		t.Errorf("mode button %q", ps.role.modeBtn.Text)
+	}
+	ps.ShowPrinterSettings() // a fake without printer settings: only the PIN is asked
+	d := pinDlg(t, ps, w, "after Printer…")
+	if d.head.Text != "Att öppna skrivarinställningarna kräver arbetsledaren: ange arbetsledarens PIN." {
+		t.Errorf("PIN dialog head %q", d.head.Text)
+	}
+	if d.ok.Text != "Lås upp   Alt+U" || d.no.Text != "Avbryt   Alt+C" || d.entry.PlaceHolder != "PIN" {
+		t.Errorf("buttons %q / %q", d.ok.Text, d.no.Text)
+	}
+	test.Tap(d.ok)
+	if d.msg.Text != "Skriv PIN först." {
+		t.Errorf("empty PIN: %q", d.msg.Text)
+	}
+	test.Tap(d.no)
+
+	st2 := newGatedDesk("")
+	ps2, _, _ := newTestScreen(t, st2)
+	modeIs(t, ps2, "ARBETSLEDARE · ingen PIN angiven", widget.DangerImportance, colBad)
+	test.Tap(ps2.role.pinBtn)
+	if sd := ps2.role.setPIN; sd == nil || sd.ok.Text != "Ange PIN   Alt+S" {
+		t.Fatalf("Set PIN dialog %+v", sd)
+	}
 }

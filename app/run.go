@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
-	"fmt"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
 )
 
 // Run opens the pack screen in a new 1100×700 window of a and runs the app
@@ -20,20 +23,11 @@ func Run(ctx context.Context, a fyne.App, st Station, title string, opts ...Opti
 	w.SetMaster()
 	ps := NewPackScreen(st, w, opts...)
 	w.SetCloseIntercept(func() {
-		n := ps.Busy()
-		if n == 0 {
+		if ps.Busy() == 0 {
 			w.Close()
 			return
 		}
-		dialog.ShowConfirm("Labels still printing",
-			fmt.Sprintf("%d label(s) are still being booked or printed. Close anyway?", n),
-			func(yes bool) {
-				if yes {
-					w.Close()
-					return
-				}
-				ps.focusScan()
-			}, w)
+		ps.confirmClose(w.Close)
 	})
 	// Once the app stops, background updates must not reach the widgets
 	// (see stopUI); on SIGINT/SIGTERM it stops on its way out.
@@ -42,4 +36,44 @@ func Run(ctx context.Context, a fyne.App, st Station, title string, opts ...Opti
 	defer stop()
 	w.ShowAndRun()
 	ps.Close()
+}
+
+// closeDialog asks before the window closes while labels are still being
+// booked or printed (they would be dropped).
+type closeDialog struct {
+	dlg         *dialog.CustomDialog
+	content     fyne.CanvasObject
+	keys        *actionKeys
+	close, keep *widget.Button
+}
+
+// confirmClose asks whether to close the window although labels are
+// still being printed; Close anyway runs closeWindow, Keep printing gives
+// the scan field its focus back. Alt keys: a Ctrl-keyed dialog (Queue…,
+// Returns…) may be open under it.
+func (ps *PackScreen) confirmClose(closeWindow func()) *closeDialog {
+	d := &closeDialog{keys: newActionKeys(ps.win, lang.L("Labels still printing"))}
+	msg := widget.NewLabel(lang.L("Labels still being booked or printed: {{.N}}. Close anyway? Labels not yet started are dropped.", map[string]any{"N": ps.Busy()}))
+	msg.Wrapping = fyne.TextWrapWord
+	closed := false
+	d.close = d.keys.button(lang.L("Close anyway"), altKey(fyne.KeyQ), func() {
+		closed = true
+		d.dlg.Hide()
+		closeWindow()
+	})
+	d.close.Importance = widget.DangerImportance
+	d.keep = d.keys.button(lang.L("Keep printing"), altKey(fyne.KeyK), func() { d.dlg.Hide() })
+	d.keep.Importance = widget.HighImportance
+	d.content = container.NewThemeOverride(container.NewVBox(msg, container.NewHBox(layout.NewSpacer(), d.close, d.keep)), screenTheme{text: textSize})
+	d.dlg = dialog.NewCustomWithoutButtons(lang.L("Labels still printing"), d.content, ps.win)
+	d.keys.install()
+	d.dlg.SetOnClosed(func() {
+		d.keys.uninstall()
+		if !closed {
+			ps.focusScan()
+		}
+	})
+	d.dlg.Resize(fyne.NewSize(560, 0))
+	d.dlg.Show()
+	return d
 }

@@ -2,11 +2,12 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"labelstation/carrier"
@@ -35,7 +36,7 @@ type scaleSettings struct {
 // a supervisor's (roles.go). It does nothing when the station offers no
 // scale settings.
 func (ps *PackScreen) ShowScaleSettings() {
-	ps.asSupervisor(ps.win, "Opening the scale settings", ps.showScaleSettings)
+	ps.asSupervisor(ps.win, lang.L("Opening the scale settings"), ps.showScaleSettings)
 }
 
 func (ps *PackScreen) showScaleSettings() {
@@ -45,25 +46,26 @@ func (ps *PackScreen) showScaleSettings() {
 	}
 	d := &scaleSettings{deviceDialog: deviceDialog{ps: ps}, ss: ss}
 	d.devices = widget.NewSelect(nil, d.chose)
-	d.devices.PlaceHolder = "Press Find scales"
+	d.devices.PlaceHolder = lang.L("Press Find scales")
 	d.uri = widget.NewEntry()
-	d.uri.SetPlaceHolder("serial:///dev/ttyUSB0?protocol=sics")
+	d.uri.SetPlaceHolder("serial:///dev/ttyUSB0?protocol=sics") // i18n: an address, the same in every language
 	d.uri.SetText(ss.ScaleURI())
-	d.find = widget.NewButton("Find scales", d.findScales)
-	d.probe = widget.NewButton("Probe port", d.probePort)
-	d.test = widget.NewButton("Test: read a weight", d.testScale)
-	d.use = widget.NewButton("Use this scale", d.useScale)
+	d.find = widget.NewButton(lang.L("Find scales"), d.findScales)
+	d.probe = widget.NewButton(lang.L("Probe port"), d.probePort)
+	d.test = widget.NewButton(lang.L("Test: read a weight"), d.testScale)
+	d.use = widget.NewButton(lang.L("Use this scale"), d.useScale)
 	d.use.Importance = widget.HighImportance
-	d.open("Scale", "Scales and serial ports on this computer:",
-		"Scale address (serial://PORT?protocol=sics|nci|cas|continuous, usbhid://VID:PID, hidraw://…, sim://…):",
-		d.devices, d.find, d.uri, [3]*widget.Button{d.probe, d.test, d.use}, 720)
+	d.open(lang.L("Scale"), lang.L("Scales and serial ports on this computer:"),
+		lang.L("Scale address (serial://PORT?protocol=sics|nci|cas|continuous, usbhid://VID:PID, hidraw://…, sim://…):"),
+		d.devices, d.find, d.uri, [3]*widget.Button{d.probe, d.test, d.use},
+		[3]keyAction{ctrlKey(fyne.KeyP), ctrlKey(fyne.KeyT), ctrlKey(fyne.KeyU)}, 800)
 	ps.settings = d
 	ps.supervisorOnly(d.dlg)
 	d.findScales()
 }
 
 func (d *scaleSettings) findScales() {
-	d.run("Looking for scales", 10*time.Second, func(ctx context.Context) (string, error) {
+	d.run(lang.L("Looking for scales…"), 10*time.Second, func(ctx context.Context) (string, error) {
 		found, err := d.ss.ScaleDevices(ctx)
 		d.found = found
 		return "", err
@@ -78,10 +80,10 @@ func (d *scaleSettings) findScales() {
 		}
 		d.devices.SetOptions(opts)
 		if len(opts) == 0 {
-			d.result.SetText("No serial ports or USB scales found: plug the scale in, or type its address.")
+			d.result.SetText(lang.L("No serial ports or USB scales found: plug the scale in, or type its address."))
 			return
 		}
-		d.result.SetText(fmt.Sprintf("Found %d. Choose one; for a serial port press Probe port to find its protocol.", len(opts)))
+		d.result.SetText(lang.L("Scales and ports found: {{.N}}. Choose one; for a serial port press Probe port to find its protocol.", map[string]any{"N": len(opts)}))
 	})
 }
 
@@ -119,11 +121,11 @@ func (d *scaleSettings) selected() (scale.Found, bool) {
 func (d *scaleSettings) probePort() {
 	f, ok := d.selected()
 	if !ok || f.Kind != "serial" {
-		d.result.SetText("Choose a serial port in the list first: a USB scale needs no probing.")
+		d.result.SetText(lang.L("Choose a serial port in the list first: a USB scale needs no probing."))
 		return
 	}
 	var r scale.Reading
-	d.run("Asking "+f.Port+" which protocol it speaks", 15*time.Second, func(ctx context.Context) (string, error) {
+	d.run(lang.L("Asking {{.Port}} which protocol it speaks…", map[string]any{"Port": f.Port}), 15*time.Second, func(ctx context.Context) (string, error) {
 		uri, got, err := d.ss.ProbeScale(ctx, f.Port)
 		r = got
 		return uri, err
@@ -133,18 +135,18 @@ func (d *scaleSettings) probePort() {
 			return
 		}
 		d.uri.SetText(uri)
-		d.result.SetText("It answers: " + readingText(r) + ". Press Use this scale to weigh with it.")
+		d.result.SetText(lang.L("It answers: {{.Reading}}. Press Use this scale to weigh with it.", map[string]any{"Reading": readingText(r)}))
 	})
 }
 
 func (d *scaleSettings) testScale() {
 	uri := strings.TrimSpace(d.uri.Text)
 	if uri == "" {
-		d.result.SetText("Type or choose a scale address first.")
+		d.result.SetText(lang.L("Type or choose a scale address first."))
 		return
 	}
 	var r scale.Reading
-	d.run("Reading "+uri, 8*time.Second, func(ctx context.Context) (string, error) {
+	d.run(lang.L("Reading {{.Address}}…", map[string]any{"Address": uri}), 8*time.Second, func(ctx context.Context) (string, error) {
 		got, err := d.ss.TestScale(ctx, uri)
 		r = got
 		return "", err
@@ -153,17 +155,17 @@ func (d *scaleSettings) testScale() {
 			d.fail(err)
 			return
 		}
-		d.result.SetText("The scale reads " + readingText(r) + ".")
+		d.result.SetText(lang.L("The scale reads {{.Reading}}.", map[string]any{"Reading": readingText(r)}))
 	})
 }
 
 func (d *scaleSettings) useScale() {
 	uri := strings.TrimSpace(d.uri.Text)
-	d.ps.asSupervisor(d.ps.win, "Switching the scale", func() { d.switchTo(uri) })
+	d.ps.asSupervisor(d.ps.win, lang.L("Switching the scale"), func() { d.switchTo(uri) })
 }
 
 func (d *scaleSettings) switchTo(uri string) {
-	d.run("Switching to "+orDash(uri), 5*time.Second, func(ctx context.Context) (string, error) {
+	d.run(lang.L("Switching to {{.Address}}…", map[string]any{"Address": orDash(uri)}), 5*time.Second, func(ctx context.Context) (string, error) {
 		_, err := d.ss.UseScale(uri)
 		return "", err
 	}, func(_ string, err error) {
@@ -172,18 +174,29 @@ func (d *scaleSettings) switchTo(uri string) {
 			return
 		}
 		if uri == "" {
-			d.result.SetText("No scale: weights are typed.")
+			d.result.SetText(lang.L("No scale: weights are typed."))
 			return
 		}
-		d.result.SetText("The station now weighs with " + uri + ".")
+		d.result.SetText(lang.L("The station now weighs with {{.Scale}}.", map[string]any{"Scale": uri}))
 	})
 }
 
 // readingText is "1.14 kg (stable)", "overload", …
 func readingText(r scale.Reading) string {
+	state := scaleStateText(r.State())
 	switch r.Status {
 	case scale.StatusOverload, scale.StatusUnderload, scale.StatusFault:
-		return string(r.State())
+		return state
 	}
-	return fmt.Sprintf("%s (%s)", carrier.Weight(math.Round(r.Grams)), r.State())
+	return lang.L("{{.Weight}} ({{.State}})", map[string]any{"Weight": carrier.Weight(math.Round(r.Grams)).String(), "State": state})
+}
+
+// scaleStates are the states a scale reports, each a message id
+// "scale.state.NAME" in the devices catalogue.
+var scaleStates = []scale.State{scale.StateStable, scale.StateMoving, scale.StateZero, scale.StateNegative,
+	scale.StateOverload, scale.StateUnderload, scale.StateFault, scale.StateDisconnected}
+
+// scaleStateText is a scale state in one word of the screen's language.
+func scaleStateText(s scale.State) string {
+	return lang.X("scale.state."+string(s), string(s)) // i18n: every scaleStates id is in the devices catalogue
 }

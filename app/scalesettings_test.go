@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"labelstation/app/i18n"
 	"labelstation/scale"
 	"labelstation/station"
 )
@@ -157,5 +159,70 @@ func TestPrintPassesTheWeightSeen(t *testing.T) {
 	packs, _ := st.calls()
 	if len(packs) != 1 || packs[0].Opts.Seen != 1250 || packs[0].Opts.Weight != 0 {
 		t.Fatalf("pack options %+v: want Seen 1250 g and the station weighing", packs)
+	}
+}
+
+// The scale dialog: F4 opens it, every button has a Ctrl key listed in
+// its Scale menu, Ctrl+T reads a weight, Ctrl+W closes it and its menu.
+func TestScaleSettingsKeys(t *testing.T) {
+	st := &settingsStation{fakeStation: newFakeStation(), uri: "sim://?weight=1.25kg"}
+	ps, w, loop := newTestScreen(t, st)
+	c := w.Canvas()
+	pressKey(c, fyne.KeyF4)
+	d := ps.settings
+	if d == nil {
+		t.Fatal("F4 opened no scale dialog")
+	}
+	loop.until(t, "devices listed", func() bool { return len(d.devices.Options) == 2 })
+	checkEveryButtonKeyed(t, d.content, d.keys)
+	if d.test.Text != "Test: read a weight   Ctrl+T" || d.closeBtn.Text != "Close   Ctrl+W" {
+		t.Errorf("buttons %q / %q", d.test.Text, d.closeBtn.Text)
+	}
+	for _, ac := range d.keys.actions {
+		if _, clash := ps.keys.lookup(ac.key); clash {
+			t.Errorf("%s is a key of the main window too", ac.key)
+		}
+	}
+	c.(fyne.Shortcutable).TypedShortcut(ctrlKey(fyne.KeyT).shortcut())
+	loop.until(t, "tested by Ctrl+T", func() bool { return strings.Contains(d.result.Text, "reads 2.5 kg (moving)") })
+	c.(fyne.Shortcutable).TypedShortcut(keyDeviceClose.shortcut())
+	if mm := w.MainMenu(); len(mm.Items) != 1 || c.Overlays().Top() != nil {
+		t.Errorf("after Ctrl+W: %d menus, overlay %v", len(mm.Items), c.Overlays().Top())
+	}
+	focusedIsScan(t, ps, w, "after Ctrl+W")
+}
+
+// The scale dialog and the weight's states in Swedish.
+func TestScaleSettingsInSwedish(t *testing.T) {
+	useSwedish(t)
+	st := &settingsStation{fakeStation: newFakeStation(), uri: "sim://?weight=1.25kg"}
+	ps, _, loop := newTestScreen(t, st)
+	if ps.scaleBtn.Text != "Våg…   F4" {
+		t.Errorf("Scale… says %q", ps.scaleBtn.Text)
+	}
+	test.Tap(ps.scaleBtn)
+	d := ps.settings
+	loop.until(t, "devices listed", func() bool { return len(d.devices.Options) == 2 })
+	if d.find.Text != "Sök vågar   Ctrl+F" || !strings.HasPrefix(d.result.Text, "Hittade vågar och portar: 2.") {
+		t.Errorf("find %q, result %q", d.find.Text, d.result.Text)
+	}
+	test.Tap(d.test)
+	loop.until(t, "tested", func() bool { return strings.Contains(d.result.Text, "Vågen visar 2.5 kg (i rörelse)") })
+
+	go func() { st.weights <- scale.Reading{Grams: 900, Stable: true, Time: time.Now()} }()
+	loop.until(t, "stable in Swedish", func() bool { return ps.stableText.Text == "stabil" })
+}
+
+// Every scale state has its word in the English catalogue (and so, by the
+// i18n tests, in every language).
+func TestEveryScaleStateHasAMessage(t *testing.T) {
+	en, err := i18n.Catalogue("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range scaleStates {
+		if _, ok := en["scale.state."+string(s)]; !ok {
+			t.Errorf("scale state %q has no message scale.state.%s", s, s)
+		}
 	}
 }
