@@ -78,9 +78,45 @@
 //
 // With WithDashboard the pack screen has a Dashboard… button that opens
 // the supervisor's dashboard in its own window (dashboard.go): a date and
-// a window of 1, 30 or 90 days, KPI cards coloured by state, shipments and
+// a window of 1, 30 or 90 days, KPI cards with their state in words and
+// colour, shipments and
 // deliveries per day, the parcels' statuses, a table per country and the
 // problem parcels, each opening its tracking history (TrackingSource).
 // It refreshes every DashboardEvery and on every tracking status change;
-// one report request runs at a time.
+// one report request runs at a time. Every button has a Ctrl key, listed
+// in the window's Dashboard menu.
+//
+// # Settings, first run and the secrets' passphrase
+//
+// With WithSettings, F2 opens the settings window (settings*.go) for
+// supervisors: one page per part of the config file, every value checked as
+// it is typed, Save through SettingsSource (config.Save, secrets to the
+// secrets store, never the TOML), and Test connection on each page with the
+// settings on screen, not yet saved. The station is wired at start, so a
+// save offers Restart now. cmd runs the first-run wizard (wizard.go: try
+// the demo, or carrier, printer, scale, sender) when no config file exists,
+// and asks for the passphrase of a locked secrets file (passphrase.go).
+//
+// # Languages
+//
+// Every text a person reads goes through Fyne's lang package with the
+// English text as its id; the catalogues are in i18n/translations, one file
+// per screen topic and language (en, sv, da, nb, fi). Station errors come
+// translated through their Problem ID (problem.go). The i18n tests fail on
+// a string literal with words that reaches the screen without lang, on an
+// id missing from a catalogue, and on a language missing a message.
+//
+// # Keys and sounds
+//
+// Every action has a key (shortcuts.go): the pack screen's are function
+// keys in the window's Station menu — F2 Settings…, F3 Printer…, F4
+// Scale…, F5 Queue…, F6 Notifications…, F7 Returns…, F8 Dashboard…, F9
+// Print, F10 Reprint last, F11 Work offline, F12 supervisor sign-in/Lock;
+// Alt+P PIN…, and Alt+R / Alt+D / Alt+Y on the first label not printed.
+// Dialogs in the main window (Queue, Returns) add their own menu of
+// Ctrl+letter keys while open; windows of their own (Notifications,
+// Dashboard, Settings) have theirs. A key is shown on its button, and the
+// tests check every visible button has one. Cues (a chime when a label
+// printed, a buzz with the red banner, a tone with the amber one) come
+// from WithCues; states are always said in words as well as colour.
 package app
