@@ -119,6 +119,18 @@ func defaultConfig() config {
 	}
 }
 
+// isNilWidget reports whether o is a typed nil (a button the screen did
+// not make).
+func isNilWidget(o fyne.CanvasObject) bool {
+	switch w := o.(type) {
+	case *widget.Button:
+		return w == nil
+	case *widget.Check:
+		return w == nil
+	}
+	return false
+}
+
 // jobKind says which station call a queued job makes.
 type jobKind int
 
@@ -905,13 +917,12 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	// right end, with a station that has the two modes (roles.go).
 	status := container.NewVBox(widget.NewSeparator(), ps.withMode(bar), ps.offline.box, ps.statusErr)
 
-	// The "Work offline" switch and Queue… sit beside the scan field,
-	// where they cost the screen no height.
-	// Returns… and Dashboard… come first, so the switch and Queue… keep
-	// their place at the right edge; Notifications… comes before them all,
-	// so none of them moves.
-	var head fyne.CanvasObject = scanRow
-	// Settings… (supervisors) comes first of all, for the same reason.
+	// The screens and the "Work offline" switch sit in two rows of
+	// function keys under the order, in the order of their keys, as on a
+	// till: the scan field keeps the whole width of the top row (with
+	// each key said on its button they no longer fit beside it), and the
+	// order's column has room to spare, so the window grows no taller.
+	head := scanRow
 	beside := container.NewHBox()
 	if ps.cfg.settings != nil {
 		ps.settingsBtn = widget.NewButton(lang.L("Settings…"), func() { ps.ShowSettings() })
@@ -936,9 +947,18 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 		beside.Add(ps.offlineChk)
 		beside.Add(ps.queueBtn)
 	}
+	var keyRows fyne.CanvasObject = container.NewVBox()
 	if len(beside.Objects) > 0 {
-		head = container.NewBorder(nil, nil, nil, container.NewCenter(beside), scanRow)
+		var shown []fyne.CanvasObject
+		for _, o := range []fyne.CanvasObject{ps.settingsBtn, ps.queueBtn, ps.notifyBtn, ps.returnsBtn, ps.dashBtn, ps.offlineChk} {
+			if o != nil && !isNilWidget(o) {
+				shown = append(shown, o)
+			}
+		}
+		half := (len(shown) + 1) / 2
+		keyRows = container.New(layout.NewCustomPaddedVBoxLayout(2), container.NewHBox(shown[:half]...), container.NewHBox(shown[half:]...))
 	}
+	order = container.NewBorder(nil, keyRows, nil, nil, order)
 
 	middle := container.NewGridWithColumns(2, container.NewPadded(order), container.NewPadded(right))
 	ps.showOrder(carrier.Order{})

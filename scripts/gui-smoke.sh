@@ -45,37 +45,40 @@ import -window root "$out/2-printed.png"
 scan NOPE-9; sleep 1
 import -window root "$out/3-error-banner.png"
 scan DEMO-1002; sleep 1
-xdotool mousemove 689 287 click 1 # the Print button; the focus must stay in the scan field
+xdotool key F9 # Print; the focus stays in the scan field
 sleep 0.3
 scan DEMO-1003; sleep 3             # typed while DEMO-1002 prints, without clicking the field
 import -window root "$out/4-next-while-printing.png"
 xdotool key F10; sleep 1.5
 import -window root "$out/5-reprinted.png"
 
-# Offline first: switch "Work offline" on (beside the scan field), pack one
+# Offline first: switch "Work offline" on (F11), pack one
 # order (a label from the demo's own id series), open the queue, press Sync
 # now while switched (nothing is sent), then switch back online: the
 # background sync books the parcel and it is listed as sent late.
-# Coordinates are the 1100×700 window's, at 0,0 without a window manager.
+# Every action has a key (the window's menus list them); the script uses
+# the keys, as a packer at a bench with a scanner and a keyboard would.
+# Coordinates (for the few clicks left) are the 1100×700 window's, at 0,0
+# without a window manager.
 click() { xdotool mousemove "$1" "$2" click 1; }
-click 930 42; sleep 2.5 # Work offline; the status bar follows
+xdotool key F11; sleep 2.5 # Work offline; the status bar follows
 scan DEMO-1004; sleep 1
 xdotool key F9; sleep 3
 import -window root "$out/6-offline-label.png"
-click 1050 42; sleep 1.5 # Queue…
+xdotool key F5; sleep 1.5 # Queue…
 import -window root "$out/7-queue.png"
 # (The offline strip under the status bar makes the window taller, so the
 # dialog sits lower than when online.)
-click 1009 140; sleep 2 # Sync now
+xdotool key ctrl+s; sleep 2 # Sync now
 import -window root "$out/8-sync-while-offline.png"
-click 550 668; sleep 0.5 # Close
-click 930 42; sleep 4   # Work offline off: the background sync books the parcel
+xdotool key ctrl+w; sleep 0.5 # Close
+xdotool key F11; sleep 4   # Work offline off: the background sync books the parcel
 import -window root "$out/9-back-online.png"
-click 1050 42; sleep 1.5 # Queue…
-click 196 218; sleep 1  # the "Sent late today" tab (the window stays as tall as offline made it)
+xdotool key F5; sleep 1.5 # Queue…
+xdotool key ctrl+t; sleep 1  # the next tab: "Sent late today"
 import -window root "$out/10-sent-late.png"
 ls "$data/labels"
-click 550 668; sleep 0.5 # Close
+xdotool key ctrl+w; sleep 0.5 # Close
 
 # The supervisor's dashboard over 30 days of real demo work: demo-history
 # packs and tracks parcels against the sandbox on a moving clock, then the
@@ -86,7 +89,7 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$data" "$hist"' EXIT
 "$bin" --data "$hist" demo-history --days 30 --per-day 20 >"$out/demo-history.log" 2>&1
 start_station "$hist" "on the history"
 sleep 2
-click 794 42; sleep 4 # Dashboard…
+xdotool key F8; sleep 4 # Dashboard…
 import -window root "$out/11-dashboard.png"
 xdotool mousemove 640 500 click --repeat 12 --delay 50 5; sleep 1 # scroll to the countries and problem parcels
 import -window root "$out/12-dashboard-problems.png"
@@ -95,7 +98,7 @@ kill $pid; wait $pid 2>/dev/null || true
 
 # Returns (F7) and the queue view's WMS tab, in a station of their own so
 # that nothing the steps above left open can swallow the keys: ship
-# DEMO-1001, create a return for it (the reason picked with a click), find
+# DEMO-1001, create a return for it (the reason picked with Ctrl+1), find
 # it on the Receive tab by the order's reference (its one open return),
 # see it on the open list, scan it again to confirm it received, close
 # with Escape, then the Queue… dialog's WMS tab. Coordinates are the
@@ -109,9 +112,9 @@ scan DEMO-1001; sleep 1.5
 xdotool key F9; sleep 3 # shipped: now it can come back
 xdotool key F7; sleep 1 # Returns…: the Create tab, its scan field focused
 scan DEMO-1001; sleep 1.5
-click 170 313; sleep 0.3 # the "Wrong size" reason
+xdotool key ctrl+1; sleep 0.3 # the first reason: "Wrong size"
 import -window root "$out/13-return-create.png"
-click 935 476; sleep 4 # Create return label: the sandbox books it, the label prints
+xdotool key ctrl+l; sleep 4 # Create return label: the sandbox books it, the label prints
 import -window root "$out/14-return-created.png"
 xdotool key F7; sleep 0.5 # the Receive tab
 scan DEMO-1001; sleep 1.5
@@ -121,8 +124,8 @@ import -window root "$out/16-open-returns.png"
 scan DEMO-1001; sleep 2 # a scan on the list goes to Receive; the same code again confirms it
 import -window root "$out/17-return-received.png"
 xdotool key Escape; sleep 0.5 # closes the dialog; the pack screen has its keys back
-click 1050 42; sleep 2 # Queue…
-click 310 182; sleep 1 # the WMS tab
+xdotool key F5; sleep 2 # Queue…
+xdotool key ctrl+t ctrl+t; sleep 1 # past "Sent late today" to the WMS tab
 import -window root "$out/18-queue-wms.png"
 ls "$ret/labels" || true
 kill $pid; wait $pid 2>/dev/null || true
@@ -177,7 +180,6 @@ if [ -z "$nwid" ]; then
 else
 	xdotool windowfocus --sync "$nwid" 2>/dev/null || true
 	eval "$(xdotool getwindowgeometry --shell "$nwid")" # X Y WIDTH HEIGHT
-	nclick() { xdotool mousemove $((X + $1)) $((Y + $2)) click 1; }
 	import -window root "$out/19-notify-rules.png"
 	xdotool key F6; sleep 0.5 # the Preview tab, its first rule picked
 	scan DEMO-1001; sleep 2
@@ -185,7 +187,7 @@ else
 	xdotool mousemove $((X + WIDTH / 2)) $((Y + HEIGHT - 120)) click --repeat 12 --delay 50 5; sleep 1 # down to the SMS
 	import -window root "$out/21-notify-preview-sms.png"
 	xdotool key F6; sleep 0.5 # the Log tab
-	nclick $((WIDTH - 55)) 82; sleep 3 # Send now, at the tab's top right
+	xdotool key ctrl+s; sleep 3 # Send now
 	import -window root "$out/22-notify-log.png"
 	xdotool key F6; sleep 0.5 # the Per day tab
 	import -window root "$out/23-notify-per-day.png"
@@ -212,12 +214,12 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$data" "$hist" "$ret" "$ntf" "$sup"
 start_station "$sup" "for the supervisor PIN"
 sleep 2
 xdotool windowactivate --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
-click 1047 676; sleep 1 # Set PIN…: the first PIN, typed twice
+xdotool key alt+p; sleep 1 # Set PIN…: the first PIN, typed twice
 xdotool type --delay 30 2580; xdotool key Return
 xdotool type --delay 30 2580; xdotool key Return; sleep 1.5
 import -window root "$out/25-supervisor-mode.png"
-click 1000 676; sleep 1 # Lock: packer mode
-click 1044 351; sleep 1 # Printer…: a supervisor's, so the PIN dialog
+xdotool key F12; sleep 1 # Lock: packer mode
+xdotool key F3; sleep 1 # Printer…: a supervisor's, so the PIN dialog
 import -window root "$out/26-pin-dialog.png"
 xdotool type --delay 30 1111; xdotool key Return; sleep 2 # a wrong PIN: tries left
 import -window root "$out/27-wrong-pin.png"

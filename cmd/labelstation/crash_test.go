@@ -38,20 +38,7 @@ import (
 // started (default 40; make soak runs 1000), LABELSTATION_CRASH_SEED
 // repeats a run's choices (the seed is logged).
 
-const crashConfig = `
-[consignor]
-name = "Demo Webshop AB"
-street1 = "Lagergatan 12"
-postcode = "41505"
-city = "Göteborg"
-country = "SE"
-phone = "+46311234567"
-customer_number = "20876966"
-issuer_code = "Z12"
-vat_number = "SE556677889901"
-eori = "SE5566778899"
-voec = "2031001"
-
+const crashConfig = demoConsignorTOML + `
 [postnord]
 url = "http://$SANDBOX_ADDR"
 apikey = "crash-test-key"

@@ -19,20 +19,7 @@ import (
 // words with a hint, and lose nothing saved earlier: once the disk is
 // writable again the same order packs normally.
 
-const diskConfig = `
-[consignor]
-name = "Demo Webshop AB"
-street1 = "Lagergatan 12"
-postcode = "41505"
-city = "Göteborg"
-country = "SE"
-phone = "+46311234567"
-customer_number = "20876966"
-issuer_code = "Z12"
-vat_number = "SE556677889901"
-eori = "SE5566778899"
-voec = "2031001"
-
+const diskConfig = demoConsignorTOML + `
 [postnord]
 url = "http://$SANDBOX_ADDR"
 apikey = "disk-test-key"

@@ -187,20 +187,7 @@ func (g *smsGateway) messages() []url.Values {
 	return append([]url.Values(nil), g.got...)
 }
 
-const notifyConfig = `
-[consignor]
-name = "Demo Webshop AB"
-street1 = "Lagergatan 12"
-postcode = "41505"
-city = "Göteborg"
-country = "SE"
-phone = "+46311234567"
-customer_number = "20876966"
-issuer_code = "Z12"
-vat_number = "SE556677889901"
-eori = "SE5566778899"
-voec = "2031001"
-
+const notifyConfig = demoConsignorTOML + `
 [postnord]
 url = "http://$SANDBOX_ADDR"
 apikey = "notify-test-key"

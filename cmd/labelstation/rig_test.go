@@ -316,3 +316,22 @@ func parseLabels(labels []string) []printedLabel {
 	}
 	return out
 }
+
+// demoConsignorTOML is the demo shop as a config file's [consignor], for
+// tests that point the station at a sandbox over HTTP: a config with a
+// carrier URL gets none of the demo's values by default.
+const demoConsignorTOML = `
+[consignor]
+name = "Demo Webshop AB"
+street1 = "Lagergatan 12"
+postcode = "41505"
+city = "Göteborg"
+country = "SE"
+phone = "+46311234567"
+customer_number = "20876966"
+issuer_code = "Z12"
+vat_number = "SE556677889901"
+eori = "SE5566778899"
+voec = "2031001"
+
+`

@@ -22,20 +22,7 @@ import (
 
 const wmsSecret = "wms-test-secret-0123456789"
 
-const wmsConfig = `
-[consignor]
-name = "Demo Webshop AB"
-street1 = "Lagergatan 12"
-postcode = "41505"
-city = "Göteborg"
-country = "SE"
-phone = "+46311234567"
-customer_number = "20876966"
-issuer_code = "Z12"
-vat_number = "SE556677889901"
-eori = "SE5566778899"
-voec = "2031001"
-
+const wmsConfig = demoConsignorTOML + `
 [postnord]
 url = "http://$SANDBOX_ADDR"
 apikey = "wms-test-key"
