@@ -63,7 +63,7 @@ func (l *uiLoop) drain() {
 // until runs UI updates until cond holds, failing the test after 5 s.
 func (l *uiLoop) until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(20 * time.Second) // generous: CI runs -race on two loaded cores
 	for {
 		l.drain()
 		if cond() {

@@ -1288,62 +1288,7 @@ func untilText(t, now time.Time) string {
 	case localNoon(now).AddDate(0, 0, 1).Equal(time.Date(y, m, d, 12, 0, 0, 0, time.Local)):
 		return lang.L("{{.Time}} tomorrow", map[string]any{"Time": t.Format("15:04")})
 	}
-	return t.Format("15:04") + " " + notifyDayText(t)
-}
-
-// notifyDayText is a day in the screen's language: "Tue 25 Nov", "tis
-// 25 nov".
-func notifyDayText(t time.Time) string {
-	return lang.L("{{.Weekday}} {{.Day}} {{.Month}}", map[string]any{
-		"Weekday": weekdayShort(t.Weekday()), "Day": t.Day(), "Month": monthShort(t.Month())})
-}
-
-// weekdayShort is a weekday's short name ("Mon").
-func weekdayShort(d time.Weekday) string {
-	switch d {
-	case time.Monday:
-		return lang.X("notify.weekday.mon", "Mon")
-	case time.Tuesday:
-		return lang.X("notify.weekday.tue", "Tue")
-	case time.Wednesday:
-		return lang.X("notify.weekday.wed", "Wed")
-	case time.Thursday:
-		return lang.X("notify.weekday.thu", "Thu")
-	case time.Friday:
-		return lang.X("notify.weekday.fri", "Fri")
-	case time.Saturday:
-		return lang.X("notify.weekday.sat", "Sat")
-	}
-	return lang.X("notify.weekday.sun", "Sun")
-}
-
-// monthShort is a month's short name ("Nov"), as a day's date says it.
-func monthShort(m time.Month) string {
-	switch m {
-	case time.January:
-		return lang.X("notify.month.jan", "Jan")
-	case time.February:
-		return lang.X("notify.month.feb", "Feb")
-	case time.March:
-		return lang.X("notify.month.mar", "Mar")
-	case time.April:
-		return lang.X("notify.month.apr", "Apr")
-	case time.May:
-		return lang.X("notify.month.may", "May")
-	case time.June:
-		return lang.X("notify.month.jun", "Jun")
-	case time.July:
-		return lang.X("notify.month.jul", "Jul")
-	case time.August:
-		return lang.X("notify.month.aug", "Aug")
-	case time.September:
-		return lang.X("notify.month.sep", "Sep")
-	case time.October:
-		return lang.X("notify.month.oct", "Oct")
-	case time.November:
-		return lang.X("notify.month.nov", "Nov")
-	}
-	return lang.X("notify.month.dec", "Dec")
+	return t.Format("15:04") + " " + weekdayDateText(t)
 }
 
 // notifyChannels are the channels a rule or message names; each has its
@@ -1697,7 +1642,7 @@ func (v *notificationsView) showDays(totals []station.NotificationDay, now time.
 	}
 	today := dayDate(now)
 	for _, d := range days {
-		name := notifyDayText(d.Day)
+		name := weekdayDateText(d.Day)
 		if dayDate(d.Day).Equal(today) {
 			name = lang.L("{{.Day}} (today)", map[string]any{"Day": name})
 		}

@@ -101,7 +101,7 @@ func clockText(t, now time.Time) string {
 	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
 		return t.Format("15:04")
 	}
-	return t.Format(lang.X("layout.day_time", "2 Jan 15:04")) // i18n: a Go time layout, per language in the pack catalogue
+	return dayTimeText(t)
 }
 
 // plural is "1 booking waits" or "3 bookings wait": English only, kept for

@@ -406,20 +406,13 @@ func moneyText(m carrier.Money) string {
 	return strings.TrimSpace(fmt.Sprintf("%.2f %s", m.Amount, m.Currency)) // i18n: an amount and its currency code
 }
 
-// dateText is a delivery day, "Mon 2 Jan", in the screen's language: the
-// weekday from the rates catalogue (weekdayIDs), the date in its layout.
+// dateText is a delivery day, "Mon 2 Jan", in the screen's language.
 func dateText(t time.Time) string {
 	if t.IsZero() {
 		return lang.L("no date")
 	}
-	t = t.Local()
-	day := lang.X(weekdayIDs[t.Weekday()], t.Weekday().String()[:3]) // i18n: weekdayIDs are in the rates catalogue
-	return day + " " + t.Format(lang.X("layout.day_month", "2 Jan")) // i18n: a Go time layout, per language in the rates catalogue
+	return weekdayDateText(t.Local())
 }
-
-// weekdayIDs are the message ids of the short weekday names, Sunday first
-// like time.Weekday.
-var weekdayIDs = [7]string{"weekday.sun", "weekday.mon", "weekday.tue", "weekday.wed", "weekday.thu", "weekday.fri", "weekday.sat"}
 
 // rateRow is one option: a mark, carrier and service, total, delivery
 // date. The selected row is tinted; a tap selects it.

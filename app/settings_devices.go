@@ -63,38 +63,35 @@ func (w *settingsWindow) addDeviceFinders() {
 }
 
 func (w *settingsWindow) findPrinters(p *settingsPage, d *deviceFinder) {
-	w.setBusy(true)
-	w.showTest(p, lang.L("Searching for printers…"), false)
-	go func() {
-		ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
-		found, err := w.src.Printers(ctx)
-		cancel()
-		w.do(func() {
-			w.setBusy(false)
-			if err != nil {
-				w.showTest(p, errText(err), true)
-				return
-			}
-			var labels, uris []string
+	w.findDevices(p, d, lang.L("Searching for printers…"), lang.L("No printer found: type the address of a network printer, e.g. tcp://HOST:9100."),
+		func(ctx context.Context) (labels, uris []string, err error) {
+			found, err := w.src.Printers(ctx)
 			for _, f := range found {
 				labels, uris = append(labels, printerFoundLabel(f)), append(uris, f.URI)
 			}
-			d.offer(labels, uris)
-			if len(found) == 0 {
-				w.showTest(p, lang.L("No printer found: type the address of a network printer, e.g. tcp://HOST:9100."), false)
-				return
-			}
-			w.showTest(p, lang.L("Found {{.N}}: choose one in the list.", map[string]any{"N": len(found)}), false)
+			return labels, uris, err
 		})
-	}()
 }
 
 func (w *settingsWindow) findScales(p *settingsPage, d *deviceFinder) {
+	w.findDevices(p, d, lang.L("Searching for scales…"), lang.L("No scales found: type the scale's address."),
+		func(ctx context.Context) (labels, uris []string, err error) {
+			found, err := w.src.Scales(ctx)
+			for _, f := range found {
+				labels, uris = append(labels, scaleFoundLabel(f)), append(uris, f.URI)
+			}
+			return labels, uris, err
+		})
+}
+
+// findDevices runs a search off the UI goroutine (at most 10 s) and offers
+// what it found in d's list, saying on the page how it went.
+func (w *settingsWindow) findDevices(p *settingsPage, d *deviceFinder, searching, none string, search func(context.Context) (labels, uris []string, err error)) {
 	w.setBusy(true)
-	w.showTest(p, lang.L("Searching for scales…"), false)
+	w.showTest(p, searching, false)
 	go func() {
 		ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
-		found, err := w.src.Scales(ctx)
+		labels, uris, err := search(ctx)
 		cancel()
 		w.do(func() {
 			w.setBusy(false)
@@ -102,16 +99,12 @@ func (w *settingsWindow) findScales(p *settingsPage, d *deviceFinder) {
 				w.showTest(p, errText(err), true)
 				return
 			}
-			var labels, uris []string
-			for _, f := range found {
-				labels, uris = append(labels, scaleFoundLabel(f)), append(uris, f.URI)
-			}
 			d.offer(labels, uris)
-			if len(found) == 0 {
-				w.showTest(p, lang.L("No scales found: type the scale's address."), false)
+			if len(uris) == 0 {
+				w.showTest(p, none, false)
 				return
 			}
-			w.showTest(p, lang.L("Found {{.N}}: choose one in the list.", map[string]any{"N": len(found)}), false)
+			w.showTest(p, lang.L("Found {{.N}}: choose one in the list.", map[string]any{"N": len(uris)}), false)
 		})
 	}()
 }
