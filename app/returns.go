@@ -194,7 +194,7 @@ func (ps *PackScreen) ShowReturns() {
 	v.keys.action(lang.L("Close returns"), keyCloseReturns, func() { v.dlg.Hide() })
 	content := container.NewThemeOverride(v.tabs, screenTheme{text: textSize})
 
-	v.dlg = dialog.NewCustom(lang.X("returns.title", "Returns"), lang.X("returns.close", "Close"), content, ps.win)
+	v.dlg = dialog.NewCustom(lang.X("returns.title", "Returns"), lang.X("returns.close", "Close")+"   "+keyCloseReturns.String(), content, ps.win)
 	v.dlg.SetOnClosed(func() {
 		v.cancel()
 		v.keys.uninstall()
