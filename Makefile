@@ -43,12 +43,14 @@ build: apt-deps
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/labelstation
 
 # Starts the GUI in demo mode: in-process PostNord sandbox, simulated scale,
-# preview printer (label files in the data dir), sample orders.
+# preview printer (label files in the data dir), sample orders. An installed
+# station opens the first-run wizard instead when it has no config file;
+# make run goes straight to the demo (--skip-setup).
 run: build
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 		echo "no display found: starting the station under Xvfb (take a look with: make screenshot)"; \
-		xvfb-run -a -s "-screen 0 1280x800x24" ./$(BIN); \
-	else ./$(BIN); fi
+		xvfb-run -a -s "-screen 0 1280x800x24" ./$(BIN) --skip-setup; \
+	else ./$(BIN) --skip-setup; fi
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
