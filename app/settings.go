@@ -576,9 +576,10 @@ func testWords(checks []station.DoctorCheck) (string, bool) {
 			warns++
 			state = lang.L("WARNING")
 		}
-		lines = append(lines, lang.L("{{.State}} · {{.Name}}: {{.Words}}", map[string]any{"State": state, "Name": c.Name, "Words": c.Words}))
-		if c.Hint != "" && c.State != station.DoctorOK {
-			lines = append(lines, "    "+lang.L("To do: {{.Hint}}", map[string]any{"Hint": c.Hint}))
+		name, words, hint := checkText(c)
+		lines = append(lines, lang.L("{{.State}} · {{.Name}}: {{.Words}}", map[string]any{"State": state, "Name": name, "Words": words}))
+		if hint != "" && c.State != station.DoctorOK {
+			lines = append(lines, "    "+lang.L("To do: {{.Hint}}", map[string]any{"Hint": hint}))
 		}
 	}
 	head := lang.L("The connection works.")
@@ -591,6 +592,21 @@ func testWords(checks []station.DoctorCheck) (string, bool) {
 		head = lang.L("The connection works, with a warning: see below.")
 	}
 	return head + "\n" + strings.Join(lines, "\n"), fails > 0
+}
+
+// checkText is a check's name, words and hint in the screen's language
+// when the station said it with an ID (see station.DoctorCheck), else in
+// its English words.
+func checkText(c station.DoctorCheck) (name, words, hint string) {
+	if c.ID == "" {
+		return c.Name, c.Words, c.Hint
+	}
+	name = lang.X(station.DoctorNameID(c.ID), c.Name, c.Data) // i18n: doctor check ids are checked in the station's code (app/i18n/doctor_test.go)
+	words = lang.X(c.ID, c.Words, c.Data)                     // i18n: doctor check ids are checked in the station's code
+	if c.Hint != "" {
+		hint = lang.X(c.ID+".hint", c.Hint, c.Data) // i18n: doctor check ids are checked in the station's code
+	}
+	return name, words, hint
 }
 
 // field is the focusable widget of a field.

@@ -376,6 +376,54 @@ func TestSettingsInSwedish(t *testing.T) {
 	}
 }
 
+// In Swedish, Test connection says the station's checks in Swedish: the
+// PostNord sandbox's answer, a closed printer port and the simulated scale
+// (labelstation doctor keeps the same checks in English).
+func TestSettingsTestConnectionInSwedish(t *testing.T) {
+	sb := httptest.NewServer(sandbox.New(sandbox.Options{APIKey: "good-key", Seed: 1}))
+	t.Cleanup(sb.Close)
+	closed := closedPort(t)
+	if _, err := i18n.Use("sv"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { i18n.Use("en") })
+	w, _, loop := openSettings(t, newRealSettings(t))
+	test := func(page string) string {
+		t.Helper()
+		p := w.page(page)
+		w.tabs.SelectIndex(p.index)
+		pressShortcut(w.win, ctrlKey(fyne.KeyT))
+		loop.until(t, page+" tested", func() bool {
+			return p.result.Visible() && !strings.HasSuffix(p.result.Text, "…") && w.busy == 0
+		})
+		return p.result.Text
+	}
+
+	typeInto(settingsField(t, w, "postnord", "postnord.url"), sb.URL)
+	typeInto(settingsField(t, w, "postnord", "postnord.apikey"), "good-key")
+	got := test("postnord")
+	for _, want := range []string{"Anslutningen fungerar.", "OK · PostNord nås: ", "OK · PostNord Booking: nyckeln godkänns"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("PostNord in Swedish lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "the key is accepted") || strings.Contains(got, "reachable") {
+		t.Errorf("PostNord in Swedish says English:\n%s", got)
+	}
+
+	typeInto(settingsField(t, w, "printer", "station.printer"), "tcp://"+closed)
+	got = test("printer")
+	if !strings.Contains(got, "FEL · Skrivare: tcp://"+closed) || !strings.Contains(got, "Gör så här: kontrollera att skrivaren är på") {
+		t.Errorf("printer on a closed port in Swedish:\n%s", got)
+	}
+
+	typeInto(settingsField(t, w, "scale", "station.scale"), "sim://?weight=2.5kg")
+	got = test("scale")
+	if !strings.Contains(got, "OK · Våg: sim://?weight=2.5kg svarar: ") || !strings.Contains(got, "(stabil)") {
+		t.Errorf("simulated scale in Swedish:\n%s", got)
+	}
+}
+
 // Every KPI with a default threshold has a name in the catalogue.
 func TestEveryThresholdHasAName(t *testing.T) {
 	en, err := i18n.Catalogue("en")

@@ -54,6 +54,21 @@ type DoctorCheck struct {
 	// Hint says what to do when the state is not OK.
 	Hint   string  `json:"hint,omitempty"`
 	TookMS float64 `json:"took_ms"`
+	// ID says the check in the GUI's languages: it is the catalogue id of
+	// Words, ID+".hint" is Hint's, and the ID up to its last dot plus
+	// ".name" is Name's ("doctor.printer.ready": "doctor.printer.name").
+	// The catalogue's templates read Data. The report (and so the CLI)
+	// stays in English; "" when the check has no translation.
+	ID   string         `json:"-"`
+	Data map[string]any `json:"-"`
+}
+
+// DoctorNameID is the catalogue id of the name of a check said by id.
+func DoctorNameID(id string) string {
+	if i := strings.LastIndexByte(id, '.'); i >= 0 {
+		id = id[:i]
+	}
+	return id + ".name"
 }
 
 // DoctorReport is a doctor run: its checks in a fixed order.
@@ -483,6 +498,10 @@ func (s *Station) DoctorCarriers(ctx context.Context) []DoctorCheck {
 	return slices.Concat(out...)
 }
 
+// credentialsProduct is the one "product" of a carrier whose key is not
+// authorised per product: its credentials as a whole.
+const credentialsProduct = "credentials"
+
 // carrierProduct is one cheap, booking-free request to a carrier's API
 // product.
 type carrierProduct struct {
@@ -496,16 +515,16 @@ func (s *Station) doctorCarrier(ctx context.Context, name string, c carrier.Carr
 	reachable := true
 	if p, ok := c.(carrier.Prober); ok {
 		out = append(out, timed(func() DoctorCheck {
-			ck := DoctorCheck{Name: display + " reachable"}
 			start := time.Now()
 			if err := p.Probe(ctx); err != nil {
 				reachable = false
-				ck.State, ck.Words = DoctorFail, carrierWords(err)
-				ck.Hint = fmt.Sprintf("check the network and the %s address in the config; while it cannot be reached, parcels wait in the queue (or get offline labels)", display)
-				return ck
+				return DoctorCheck{Name: display + " reachable", State: DoctorFail, ID: "doctor.reach.failed", Data: map[string]any{"Carrier": display, "Error": carrierWords(err)},
+					Words: carrierWords(err),
+					Hint:  fmt.Sprintf("check the network and the %s address in the config; while it cannot be reached, parcels wait in the queue (or get offline labels)", display)}
 			}
-			ck.State, ck.Words = DoctorOK, fmt.Sprintf("%s answered in %d ms", s.carrierHost(name), time.Since(start).Milliseconds())
-			return ck
+			ms := time.Since(start).Milliseconds()
+			return DoctorCheck{Name: display + " reachable", State: DoctorOK, ID: "doctor.reach.ok", Data: map[string]any{"Carrier": display, "Host": s.carrierHost(name), "MS": ms},
+				Words: fmt.Sprintf("%s answered in %d ms", s.carrierHost(name), ms)}
 		}))
 	}
 	products := s.carrierProducts(c)
@@ -515,7 +534,8 @@ func (s *Station) doctorCarrier(ctx context.Context, name string, c carrier.Carr
 		check := display + " " + pr.name
 		if !reachable {
 			out = append(out, DoctorCheck{Name: check, State: DoctorWarn, Words: fmt.Sprintf("not checked: %s cannot be reached", display),
-				Hint: "check again once it can be reached"})
+				Hint: "check again once it can be reached",
+				ID:   "doctor.product.skipped", Data: map[string]any{"Carrier": display, "Product": pr.name, "Credentials": pr.name == credentialsProduct}})
 			continue
 		}
 		ck, auth := productCheck(ctx, check, display, pr)
@@ -527,7 +547,9 @@ func (s *Station) doctorCarrier(ctx context.Context, name string, c carrier.Carr
 	if refused > 1 && refused == len(products) {
 		// Every product refused it: the key itself is wrong, most likely.
 		for i := first; i < len(out); i++ {
-			out[i].Hint = fmt.Sprintf("every API product refused the key, so the key itself is most likely wrong or not yet active: check it on %s's developer portal and in the config ([postnord] apikey, LABELSTATION_POSTNORD_APIKEY)", display)
+			out[i] = DoctorCheck{Name: out[i].Name, State: out[i].State, Words: out[i].Words, TookMS: out[i].TookMS,
+				Hint: fmt.Sprintf("every API product refused the key, so the key itself is most likely wrong or not yet active: check it on %s's developer portal and in the config ([postnord] apikey, LABELSTATION_POSTNORD_APIKEY)", display),
+				ID:   "doctor.product.refused_all", Data: out[i].Data}
 		}
 	}
 	return out
@@ -552,7 +574,7 @@ func (s *Station) carrierProducts(c carrier.Carrier) []carrierProduct {
 	track := func(ctx context.Context) error { _, err := c.Track(ctx, doctorDummyID); return err }
 	rp, ok := c.(carrier.Reprinter)
 	if !ok {
-		return []carrierProduct{{name: "credentials", ask: track}}
+		return []carrierProduct{{name: credentialsProduct, ask: track}}
 	}
 	out := []carrierProduct{
 		{name: "Booking", ask: func(ctx context.Context) error {
@@ -591,41 +613,52 @@ func (s *Station) carrierProducts(c carrier.Carrier) []carrierProduct {
 func productCheck(ctx context.Context, check, display string, pr carrierProduct) (c DoctorCheck, refused bool) {
 	start := time.Now()
 	defer func() { c.TookMS = tookMS(time.Since(start)) }()
-	c = DoctorCheck{Name: check}
 	err := pr.ask(ctx)
 	var ce *carrier.Error
 	errors.As(err, &ce)
 	kind := carrier.KindOf(err)
-	switch {
-	case err == nil, kind == carrier.KindNotFound, kind == carrier.KindPartial:
-		c.State, c.Words = DoctorOK, "the key is accepted"
-		if pr.name == "credentials" {
-			c.Words = "the credentials are accepted (a tracking look-up of a made-up number was answered)"
-		}
-	case kind == carrier.KindRejected && ce != nil && ce.HTTPStatus != 0:
-		c.State, c.Words = DoctorOK, fmt.Sprintf("the key is accepted (the made-up request was answered HTTP %d)", ce.HTTPStatus)
-	case kind == carrier.KindAuth:
-		refused = true
-		c.State, c.Words = DoctorFail, carrierWords(err)
-		if pr.name == "credentials" {
-			c.Hint = fmt.Sprintf("check %s's client id and secret in the config (the secret from its environment variable or the keyring)", display)
-		} else {
-			c.Hint = fmt.Sprintf("enable %s for this API key on %s's developer portal (developer.postnord.com: API products), or fix the key ([postnord] apikey, LABELSTATION_POSTNORD_APIKEY)", pr.name, display)
-		}
-	case kind == carrier.KindUnavailable && ce != nil && ce.HTTPStatus == 429:
-		c.State, c.Words = DoctorWarn, carrierWords(err)
-		c.Hint = "the key's rate limit was reached; run the doctor again in a minute"
-	case kind == carrier.KindUnavailable:
-		c.State, c.Words = DoctorFail, carrierWords(err)
-		c.Hint = fmt.Sprintf("check the network and the %s address in the config", display)
-	case ctx.Err() != nil:
-		c.State, c.Words = DoctorFail, fmt.Sprintf("no answer in time: %v", err)
-		c.Hint = fmt.Sprintf("check the network and the %s address in the config", display)
-	default:
-		c.State, c.Words = DoctorWarn, "not checked: "+carrierWords(err)
-		c.Hint = "tell support what this says"
+	// The words' values; Credentials picks the words of a carrier whose
+	// key is not authorised per product.
+	data := map[string]any{"Carrier": display, "Product": pr.name, "Credentials": pr.name == credentialsProduct}
+	if err != nil {
+		data["Error"] = carrierWords(err)
 	}
-	return c, refused
+	switch {
+	case (err == nil || kind == carrier.KindNotFound || kind == carrier.KindPartial) && pr.name == credentialsProduct:
+		return DoctorCheck{Name: check, State: DoctorOK, ID: "doctor.product.accepted", Data: data,
+			Words: "the credentials are accepted (a tracking look-up of a made-up number was answered)"}, false
+	case err == nil, kind == carrier.KindNotFound, kind == carrier.KindPartial:
+		return DoctorCheck{Name: check, State: DoctorOK, ID: "doctor.product.accepted", Data: data,
+			Words: "the key is accepted"}, false
+	case kind == carrier.KindRejected && ce != nil && ce.HTTPStatus != 0:
+		data["HTTP"] = ce.HTTPStatus
+		return DoctorCheck{Name: check, State: DoctorOK, ID: "doctor.product.answered", Data: data,
+			Words: fmt.Sprintf("the key is accepted (the made-up request was answered HTTP %d)", ce.HTTPStatus)}, false
+	case kind == carrier.KindAuth && pr.name == credentialsProduct:
+		return DoctorCheck{Name: check, State: DoctorFail, ID: "doctor.product.refused", Data: data,
+			Words: carrierWords(err),
+			Hint:  fmt.Sprintf("check %s's client id and secret in the config (the secret from its environment variable or the keyring)", display)}, true
+	case kind == carrier.KindAuth:
+		return DoctorCheck{Name: check, State: DoctorFail, ID: "doctor.product.refused", Data: data,
+			Words: carrierWords(err),
+			Hint:  fmt.Sprintf("enable %s for this API key on %s's developer portal (developer.postnord.com: API products), or fix the key ([postnord] apikey, LABELSTATION_POSTNORD_APIKEY)", pr.name, display)}, true
+	case kind == carrier.KindUnavailable && ce != nil && ce.HTTPStatus == 429:
+		return DoctorCheck{Name: check, State: DoctorWarn, ID: "doctor.product.rate_limited", Data: data,
+			Words: carrierWords(err),
+			Hint:  "the key's rate limit was reached; run the doctor again in a minute"}, false
+	case kind == carrier.KindUnavailable:
+		return DoctorCheck{Name: check, State: DoctorFail, ID: "doctor.product.unavailable", Data: data,
+			Words: carrierWords(err),
+			Hint:  fmt.Sprintf("check the network and the %s address in the config", display)}, false
+	case ctx.Err() != nil:
+		data["Error"] = err.Error()
+		return DoctorCheck{Name: check, State: DoctorFail, ID: "doctor.product.timeout", Data: data,
+			Words: fmt.Sprintf("no answer in time: %v", err),
+			Hint:  fmt.Sprintf("check the network and the %s address in the config", display)}, false
+	}
+	return DoctorCheck{Name: check, State: DoctorWarn, ID: "doctor.product.unknown", Data: data,
+		Words: "not checked: " + carrierWords(err),
+		Hint:  "tell support what this says"}, false
 }
 
 // carrierWords is a carrier error as a person reads it (already redacted
@@ -736,26 +769,27 @@ func (s *Station) DoctorScale(ctx context.Context) []DoctorCheck {
 
 func (s *Station) doctorScale(ctx context.Context, uri string) []DoctorCheck {
 	if uri == "" {
-		return []DoctorCheck{{Name: "Scale", State: DoctorOK, Words: "no scale: weights are typed"}}
+		return []DoctorCheck{{Name: "Scale", State: DoctorOK, Words: "no scale: weights are typed", ID: "doctor.scale.none"}}
 	}
 	return []DoctorCheck{timed(func() DoctorCheck {
-		c := DoctorCheck{Name: "Scale"}
 		r, err := s.readScale(ctx, uri)
 		switch {
 		case err != nil:
-			c.State, c.Words = DoctorFail, fmt.Sprintf("%s: %v", uri, err)
-			c.Hint = "check the cable, that the scale is on, and its settings (baud rate, parity, protocol); labelstation scale probe PORT finds the protocol"
+			return DoctorCheck{Name: "Scale", State: DoctorFail, ID: "doctor.scale.no_reading", Data: map[string]any{"URI": uri, "Error": err.Error()},
+				Words: fmt.Sprintf("%s: %v", uri, err),
+				Hint:  "check the cable, that the scale is on, and its settings (baud rate, parity, protocol); labelstation scale probe PORT finds the protocol"}
 		case r.Status != scale.StatusOK:
-			c.State, c.Words = DoctorWarn, fmt.Sprintf("%s answers, but shows %s", uri, r.Status)
-			c.Hint = "clear the platter and zero the scale; a scale that keeps showing a fault needs its service"
-		default:
-			motion := "stable"
-			if !r.Stable {
-				motion = "moving: no stable weight within 2s"
-			}
-			c.State, c.Words = DoctorOK, fmt.Sprintf("%s answers: %s (%s)", uri, carrier.Weight(math.Round(r.Grams)), motion)
+			return DoctorCheck{Name: "Scale", State: DoctorWarn, ID: "doctor.scale.fault", Data: map[string]any{"URI": uri, "Status": fmt.Sprint(r.Status)},
+				Words: fmt.Sprintf("%s answers, but shows %s", uri, r.Status),
+				Hint:  "clear the platter and zero the scale; a scale that keeps showing a fault needs its service"}
 		}
-		return c
+		motion := "stable"
+		if !r.Stable {
+			motion = "moving: no stable weight within 2s"
+		}
+		weight := carrier.Weight(math.Round(r.Grams)).String()
+		return DoctorCheck{Name: "Scale", State: DoctorOK, ID: "doctor.scale.reading", Data: map[string]any{"URI": uri, "Weight": weight, "Stable": r.Stable},
+			Words: fmt.Sprintf("%s answers: %s (%s)", uri, weight, motion)}
 	})}
 }
 
@@ -880,25 +914,28 @@ func (s *Station) notificationsCheck() DoctorCheck {
 // dialCheck connects to the endpoint and hangs up: the network and the
 // service's port are there. Nothing is sent.
 func dialCheck(ctx context.Context, ep DoctorEndpoint) DoctorCheck {
-	c := DoctorCheck{Name: ep.Name + " reachable"}
+	// The endpoint's name and hint are the caller's words (Data's
+	// Endpoint and Hint); the catalogue says the rest.
+	name := ep.Name + " reachable"
 	addr, err := endpointAddr(ep.Addr)
 	if err != nil {
-		c.State, c.Words = DoctorWarn, "not checked: "+err.Error()
-		c.Hint = firstNonEmpty(ep.Hint, "check the address in the config")
-		return c
+		return DoctorCheck{Name: name, State: DoctorWarn, ID: "doctor.endpoint.bad_address", Data: map[string]any{"Endpoint": ep.Name, "Error": err.Error(), "Hint": ep.Hint},
+			Words: "not checked: " + err.Error(),
+			Hint:  firstNonEmpty(ep.Hint, "check the address in the config")}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	start := time.Now()
 	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
 	if err != nil {
-		c.State, c.Words = DoctorFail, fmt.Sprintf("%s cannot be reached: %v", addr, dialWords(err))
-		c.Hint = firstNonEmpty(ep.Hint, "check the network, the firewall and the address in the config")
-		return c
+		return DoctorCheck{Name: name, State: DoctorFail, ID: "doctor.endpoint.unreachable", Data: map[string]any{"Endpoint": ep.Name, "Addr": addr, "Error": dialWords(err), "Hint": ep.Hint},
+			Words: fmt.Sprintf("%s cannot be reached: %v", addr, dialWords(err)),
+			Hint:  firstNonEmpty(ep.Hint, "check the network, the firewall and the address in the config")}
 	}
 	conn.Close()
-	c.State, c.Words = DoctorOK, fmt.Sprintf("%s answers (connected in %d ms)", addr, time.Since(start).Milliseconds())
-	return c
+	ms := time.Since(start).Milliseconds()
+	return DoctorCheck{Name: name, State: DoctorOK, ID: "doctor.endpoint.reachable", Data: map[string]any{"Endpoint": ep.Name, "Addr": addr, "MS": ms},
+		Words: fmt.Sprintf("%s answers (connected in %d ms)", addr, ms)}
 }
 
 // dialWords drops the dialer's "dial tcp ADDR:" prefix (the address is

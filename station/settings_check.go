@@ -22,7 +22,8 @@ import (
 // api2.postnord.com").
 func CheckCarrier(ctx context.Context, c carrier.Carrier, home carrier.Consignor, defaultService, host string) []DoctorCheck {
 	if c == nil {
-		return []DoctorCheck{{Name: "Carrier", State: DoctorFail, Words: "no carrier is configured", Hint: "set the carrier's address and key"}}
+		return []DoctorCheck{{Name: "Carrier", State: DoctorFail, Words: "no carrier is configured", Hint: "set the carrier's address and key",
+			ID: "doctor.carrier.none"}}
 	}
 	s := &Station{cfg: Config{Consignor: home, DefaultService: defaultService, CarrierName: host}}
 	return s.doctorCarrier(ctx, c.Name(), c)
@@ -33,34 +34,35 @@ func CheckCarrier(ctx context.Context, c carrier.Carrier, home carrier.Consignor
 func CheckPrinterAt(ctx context.Context, uri string) DoctorCheck {
 	uri = strings.TrimSpace(uri)
 	return timed(func() DoctorCheck {
-		c := DoctorCheck{Name: "Printer"}
+		const name = "Printer"
 		if uri == "" {
-			c.State, c.Words = DoctorOK, "no printer address: labels are saved as files in the data directory (a preview printer)"
-			return c
+			return DoctorCheck{Name: name, State: DoctorOK, ID: "doctor.printer.none",
+				Words: "no printer address: labels are saved as files in the data directory (a preview printer)"}
 		}
 		p, err := printer.Open(uri)
 		if err != nil {
-			c.State, c.Words, c.Hint = DoctorFail, fmt.Sprintf("%s: %v", uri, err), "printer addresses look like "+printerURIHelp
-			return c
+			return DoctorCheck{Name: name, State: DoctorFail, ID: "doctor.printer.bad_address", Data: map[string]any{"URI": uri, "Error": err.Error()},
+				Words: fmt.Sprintf("%s: %v", uri, err), Hint: "printer addresses look like " + printerURIHelp}
 		}
 		defer p.Close()
 		st, err := printer.StatusOf(ctx, p)
 		switch {
+		case errors.Is(err, printer.ErrNoStatus) && (strings.HasPrefix(uri, "file://") || strings.HasPrefix(uri, "pdf://")):
+			return DoctorCheck{Name: name, State: DoctorOK, ID: "doctor.printer.preview", Data: map[string]any{"URI": uri},
+				Words: fmt.Sprintf("%s: labels are saved as files (a preview printer)", uri)}
 		case errors.Is(err, printer.ErrNoStatus):
-			c.State, c.Words = DoctorOK, fmt.Sprintf("%s cannot be asked for its state", uri)
-			if strings.HasPrefix(uri, "file://") || strings.HasPrefix(uri, "pdf://") {
-				c.Words = fmt.Sprintf("%s: labels are saved as files (a preview printer)", uri)
-			}
+			return DoctorCheck{Name: name, State: DoctorOK, ID: "doctor.printer.no_status", Data: map[string]any{"URI": uri},
+				Words: fmt.Sprintf("%s cannot be asked for its state", uri)}
 		case err != nil:
-			c.State, c.Words = DoctorFail, fmt.Sprintf("%s: %v", uri, err)
-			c.Hint = "check that the printer is on, connected, the head closed and labels loaded, and that the address is right"
+			return DoctorCheck{Name: name, State: DoctorFail, ID: "doctor.printer.no_answer", Data: map[string]any{"URI": uri, "Error": err.Error()},
+				Words: fmt.Sprintf("%s: %v", uri, err),
+				Hint:  "check that the printer is on, connected, the head closed and labels loaded, and that the address is right"}
 		case !st.Ready():
-			c.State, c.Words = DoctorFail, fmt.Sprintf("%s: %s", uri, st.Message())
-			c.Hint = "the printer answers, but is not ready: fix what it says"
-		default:
-			c.State, c.Words = DoctorOK, fmt.Sprintf("%s: %s", uri, st.Message())
+			return DoctorCheck{Name: name, State: DoctorFail, ID: "doctor.printer.not_ready", Data: map[string]any{"URI": uri, "Status": st.Message()},
+				Words: fmt.Sprintf("%s: %s", uri, st.Message()), Hint: "the printer answers, but is not ready: fix what it says"}
 		}
-		return c
+		return DoctorCheck{Name: name, State: DoctorOK, ID: "doctor.printer.ready", Data: map[string]any{"URI": uri, "Status": st.Message()},
+			Words: fmt.Sprintf("%s: %s", uri, st.Message())}
 	})
 }
 

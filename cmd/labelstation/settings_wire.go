@@ -193,7 +193,7 @@ func (s *settingsSource) Test(ctx context.Context, cfg config.Config, what strin
 	}
 	if len(out) == 0 {
 		out = append(out, station.DoctorCheck{Name: names[what], State: station.DoctorWarn, Words: "not set up: there is no address to connect to",
-			Hint: "fill in the address first"})
+			Hint: "fill in the address first", ID: "doctor.not_set_up.endpoint", Data: map[string]any{"Endpoint": names[what]}})
 	}
 	return out
 }
@@ -208,7 +208,7 @@ func testCarrier(ctx context.Context, cfg config.Config, which string) []station
 	var err error
 	if which == app.TestSTG {
 		if !cfg.STGEnabled() {
-			return []station.DoctorCheck{{Name: "STG", State: station.DoctorWarn, Words: "STG is off: it has no address", Hint: "fill in STG's address to use it"}}
+			return []station.DoctorCheck{{Name: "STG", State: station.DoctorWarn, Words: "STG is off: it has no address", Hint: "fill in STG's address to use it", ID: "doctor.stg.off"}}
 		}
 		c, name, err = b.openSTG()
 	} else {
