@@ -25,6 +25,19 @@ func printJSON(g *globals, v any) error {
 	return enc.Encode(v)
 }
 
+// storeOnlyStation is a station on the data file alone, for the commands
+// that ask no carrier and print nothing (return show, track show, queue
+// list, …): they work while the carrier or the printer is away. The store
+// still queues the WMS's events (openStore installs the announcer).
+func storeOnlyStation(g *globals) (*station.Station, func(), error) {
+	st, _, err := openStore(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := station.New(st, nil, nil, nil, station.Config{})
+	return s, func() { s.Close(); st.Close() }, nil
+}
+
 func cmdSandbox(ctx context.Context, g *globals, args []string) error {
 	fs := newFlagSet("sandbox", g)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
@@ -147,12 +160,12 @@ func ordersImport(ctx context.Context, g *globals, path string) error {
 }
 
 func ordersList(ctx context.Context, g *globals) error {
-	st, _, err := openStore(g)
+	s, closeStation, err := storeOnlyStation(g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	orders, err := station.New(st, nil, nil, nil, station.Config{}).Orders(ctx)
+	defer closeStation()
+	orders, err := s.Orders(ctx)
 	if err != nil {
 		return err
 	}

@@ -39,12 +39,12 @@ func queueList(ctx context.Context, g *globals, args []string) error {
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	st, _, err := openStore(g)
+	s, closeStation, err := storeOnlyStation(g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	entries, err := station.New(st, nil, nil, nil, station.Config{}).Queue(ctx, *all)
+	defer closeStation()
+	entries, err := s.Queue(ctx, *all)
 	if err != nil {
 		return err
 	}
@@ -164,12 +164,12 @@ func queueCancel(ctx context.Context, g *globals, args []string) error {
 	if len(pos) != 1 || strings.TrimSpace(*reason) == "" {
 		return usage(`labelstation queue cancel ID --reason "customer cancelled"`, "queue cancel takes one entry id and a --reason")
 	}
-	st, _, err := openStore(g)
+	s, closeStation, err := storeOnlyStation(g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	e, err := station.New(st, nil, nil, nil, station.Config{}).CancelEntry(ctx, pos[0], *reason)
+	defer closeStation()
+	e, err := s.CancelEntry(ctx, pos[0], *reason)
 	if err != nil {
 		return err
 	}
@@ -196,12 +196,12 @@ func queueLate(ctx context.Context, g *globals, args []string) error {
 			return usage("write the date like 2026-11-22", "--date %q is not a date", *date)
 		}
 	}
-	st, _, err := openStore(g)
+	s, closeStation, err := storeOnlyStation(g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	late, err := station.New(st, nil, nil, nil, station.Config{}).SentLate(ctx, day)
+	defer closeStation()
+	late, err := s.SentLate(ctx, day)
 	if err != nil {
 		return err
 	}

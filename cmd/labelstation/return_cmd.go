@@ -329,16 +329,3 @@ func carrierWord(name string) string {
 	}
 	return name
 }
-
-// storeOnlyStation is a station on the data file alone, for the return
-// commands that ask no carrier and print nothing (show, receive, list):
-// they work while the carrier or the printer is away. The store still
-// queues the WMS's events (openStore installs the announcer).
-func storeOnlyStation(g *globals) (*station.Station, func(), error) {
-	st, _, err := openStore(g)
-	if err != nil {
-		return nil, nil, err
-	}
-	s := station.New(st, nil, nil, nil, station.Config{})
-	return s, func() { s.Close(); st.Close() }, nil
-}

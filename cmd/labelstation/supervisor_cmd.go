@@ -44,12 +44,11 @@ func cmdSupervisor(ctx context.Context, g *globals, args []string) error {
 	default:
 		return usage(supervisorUsage, "unknown supervisor subcommand %q", sub)
 	}
-	st, _, err := openStore(g)
+	s, closeStation, err := storeOnlyStation(g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	s := station.New(st, nil, nil, nil, station.Config{})
+	defer closeStation()
 	if sub == "status" {
 		return supervisorStatus(ctx, g, s)
 	}

@@ -69,12 +69,12 @@ func trackShow(ctx context.Context, g *globals, args []string) error {
 	if len(pos) != 1 {
 		return usage("labelstation track show REF", "track show takes one order reference or tracking number")
 	}
-	st, _, err := openStore(g)
+	s, closeStation, err := storeOnlyStation(g)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	h, err := station.New(st, nil, nil, nil, station.Config{}).TrackShow(ctx, pos[0])
+	defer closeStation()
+	h, err := s.TrackShow(ctx, pos[0])
 	if err != nil {
 		return err
 	}
