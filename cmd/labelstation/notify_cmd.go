@@ -132,15 +132,13 @@ func cmdNotify(ctx context.Context, g *globals, args []string) error {
 				Hint: "labelstation notify log shows each with what to do: Retry or Discard"}
 		}
 		return nil
-	case "retry":
-		e, err := s.RetryNotification(ctx, seq)
-		if err != nil {
-			return err
+	default: // retry, discard
+		var e station.NotificationEntry
+		if sub == "retry" {
+			e, err = s.RetryNotification(ctx, seq)
+		} else {
+			e, err = s.DiscardNotification(ctx, seq, *reason)
 		}
-		fmt.Fprintf(g.stdout, "#%d %s to %s: %s\n", e.Seq, e.Channel, e.To, e.State)
-		return nil
-	default: // discard
-		e, err := s.DiscardNotification(ctx, seq, *reason)
 		if err != nil {
 			return err
 		}

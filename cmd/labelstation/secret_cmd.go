@@ -300,19 +300,8 @@ type secretResult struct {
 }
 
 func secretSet(ctx context.Context, g *globals, args []string) error {
-	pos, err := parseArgs(newFlagSet("secret set", g), args)
+	st, name, path, err := openSecretNamed(ctx, g, "set", args, true)
 	if err != nil {
-		return err
-	}
-	name, err := secretName("set", pos)
-	if err != nil {
-		return err
-	}
-	st, path, err := secretStore(g)
-	if err != nil {
-		return err
-	}
-	if err := unlockSecrets(ctx, g, st, true); err != nil {
 		return err
 	}
 	value, err := secrets.ReadSecret(ctx, g.stdin, g.stderr, fmt.Sprintf("value of %s (not shown): ", name))
@@ -323,38 +312,42 @@ func secretSet(ctx context.Context, g *globals, args []string) error {
 	if err := st.Set(name, value); err != nil {
 		return secretProblem(err)
 	}
-	warnings := secretNotes(g, name, path)
-	if w := st.Warning(); w != "" {
-		warnings = append(warnings, w)
-	}
-	if g.json {
-		warn(g, warnings)
-		return printJSON(g, secretResult{Names: []string{name}, Backend: st.Backend(), Where: st.Where(), Warnings: warnings})
-	}
-	fmt.Fprintf(g.stdout, "stored %s in %s\n", name, st.Where())
-	warn(g, warnings)
-	return nil
+	return secretChanged(g, st, name, path, fmt.Sprintf("stored %s in %s", name, st.Where()))
 }
 
 func secretDelete(ctx context.Context, g *globals, args []string) error {
-	pos, err := parseArgs(newFlagSet("secret delete", g), args)
+	st, name, path, err := openSecretNamed(ctx, g, "delete", args, false)
 	if err != nil {
-		return err
-	}
-	name, err := secretName("delete", pos)
-	if err != nil {
-		return err
-	}
-	st, path, err := secretStore(g)
-	if err != nil {
-		return err
-	}
-	if err := unlockSecrets(ctx, g, st, false); err != nil {
 		return err
 	}
 	if err := st.Delete(name); err != nil {
 		return secretProblem(err)
 	}
+	return secretChanged(g, st, name, path, fmt.Sprintf("deleted %s from %s", name, st.Where()))
+}
+
+// openSecretNamed is secret set's and delete's start: the one NAME in
+// args, and the store unlocked (write: a new encrypted file may be made).
+func openSecretNamed(ctx context.Context, g *globals, cmd string, args []string, write bool) (st *secrets.Store, name, path string, err error) {
+	pos, err := parseArgs(newFlagSet("secret "+cmd, g), args)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if name, err = secretName(cmd, pos); err != nil {
+		return nil, "", "", err
+	}
+	if st, path, err = secretStore(g); err != nil {
+		return nil, "", "", err
+	}
+	if err := unlockSecrets(ctx, g, st, write); err != nil {
+		return nil, "", "", err
+	}
+	return st, name, path, nil
+}
+
+// secretChanged reports a set or delete of name: done in words, or the
+// JSON, and the warnings.
+func secretChanged(g *globals, st *secrets.Store, name, path, done string) error {
 	warnings := secretNotes(g, name, path)
 	if w := st.Warning(); w != "" {
 		warnings = append(warnings, w)
@@ -363,7 +356,7 @@ func secretDelete(ctx context.Context, g *globals, args []string) error {
 		warn(g, warnings)
 		return printJSON(g, secretResult{Names: []string{name}, Backend: st.Backend(), Where: st.Where(), Warnings: warnings})
 	}
-	fmt.Fprintf(g.stdout, "deleted %s from %s\n", name, st.Where())
+	fmt.Fprintln(g.stdout, done)
 	warn(g, warnings)
 	return nil
 }

@@ -98,15 +98,13 @@ func cmdWebhooks(ctx context.Context, g *globals, args []string) error {
 				Hint: "labelstation webhooks list shows each with its last error; refused ones need a Retry after the cause is fixed, or a Discard"}
 		}
 		return nil
-	case "retry":
-		e, err := s.RetryWebhook(ctx, seq)
-		if err != nil {
-			return err
+	default: // retry, discard
+		var e station.WebhookEntry
+		if args[0] == "retry" {
+			e, err = s.RetryWebhook(ctx, seq)
+		} else {
+			e, err = s.DiscardWebhook(ctx, seq, *reason)
 		}
-		fmt.Fprintf(g.stdout, "#%d %s %s: %s\n", e.Seq, e.Type, e.OrderRef, e.State)
-		return nil
-	default: // discard
-		e, err := s.DiscardWebhook(ctx, seq, *reason)
 		if err != nil {
 			return err
 		}
