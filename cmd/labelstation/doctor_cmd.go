@@ -28,20 +28,6 @@ const doctorUsage = `labelstation doctor [--json] [--printer URI] [--scale URI] 
   and the key valid per API product), the printer and its fonts, the scale,
   webhooks and notification channels, the log. Exit 1 when a check FAILs.`
 
-// doctorExtra are checks other parts of the composition root add to the
-// report, after the station's own, each given the run's context and the
-// config.
-//
-// HOOK (issue 11, secrets): the secrets backend adds its check here — where
-// the secrets are kept (the OS keyring, or the fallback file) and the
-// fallback's warning — from its own wire file:
-//
-//	func init() { doctorExtra = append(doctorExtra, secretsDoctorChecks) }
-//
-// Its words must never show a secret (the report is redacted once more
-// before it is printed, but only of the secrets the config holds).
-var doctorExtra []func(ctx context.Context, cfg config.Config) []station.DoctorCheck
-
 // doctorReportJSON is the --json shape.
 type doctorReportJSON struct {
 	station.DoctorReport
@@ -110,15 +96,12 @@ func doctorRun(ctx context.Context, g *globals, o overrides, timeout time.Durati
 
 	lg := openLogs(g, cfg)
 	defer lg.Close()
+	cfgPath, _ := configFile(g)
 	extra := []func(context.Context) []station.DoctorCheck{
 		func(context.Context) []station.DoctorCheck { return []station.DoctorCheck{lg.doctorCheck()} },
-	}
-	cfgPath, _ := configFile(g)
-	extra = append(extra, func(context.Context) []station.DoctorCheck {
-		return []station.DoctorCheck{secretsDoctorCheck(g.secrets, cfg, cfgPath)}
-	})
-	for _, x := range doctorExtra {
-		extra = append(extra, func(ctx context.Context) []station.DoctorCheck { return x(ctx, cfg) })
+		func(context.Context) []station.DoctorCheck {
+			return []station.DoctorCheck{secretsDoctorCheck(g.secrets, cfg, cfgPath)}
+		},
 	}
 	runExtra := func() []station.DoctorCheck {
 		var out []station.DoctorCheck
@@ -159,10 +142,7 @@ func doctorRun(ctx context.Context, g *globals, o overrides, timeout time.Durati
 // configCheck says which settings the doctor ran with.
 func configCheck(g *globals, cfg config.Config) station.DoctorCheck {
 	c := station.DoctorCheck{Name: "Config", State: station.DoctorOK}
-	path := g.configPath
-	if path == "" {
-		path = config.DefaultPath()
-	}
+	path, _ := configFile(g)
 	if _, err := os.Stat(path); err == nil {
 		c.Words = "settings from " + path
 	} else {
