@@ -59,10 +59,6 @@ var ErrDisabled = errors.New("webhooks to the WMS are off: set [wms.webhooks] ur
 // the same order must be delivered first; the message is (left) pending.
 var ErrWaitsForEarlier = errors.New("an earlier event of the same order goes first")
 
-// maxRetryAfter caps a WMS's Retry-After, so a wrong header cannot stop
-// delivery for days.
-const maxRetryAfter = time.Hour
-
 // responseKeep is how much of an answer is kept with the message.
 const responseKeep = 200
 
@@ -462,7 +458,7 @@ func (d *Deliverer) post(ctx context.Context, m store.Message) answer {
 		a.verdict = delivered
 	case code == http.StatusRequestTimeout, code == http.StatusTooEarly, code == http.StatusTooManyRequests, code >= 500:
 		a.verdict = later
-		a.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), d.cfg.Now())
+		a.retryAfter = outbox.ParseRetryAfter(resp.Header.Get("Retry-After"), d.cfg.Now())
 		a.err = fmt.Errorf("%s: it is busy or down; trying again later", what)
 	case code >= 300 && code < 400:
 		a.verdict = refused
@@ -486,15 +482,9 @@ func (d *Deliverer) post(ctx context.Context, m store.Message) answer {
 // requestContext bounds one request by the timeout, and ends it d.grace
 // after ctx ends.
 func (d *Deliverer) requestContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.Timeout)
-	stop := context.AfterFunc(ctx, func() {
-		if d.grace <= 0 {
-			cancel()
-			return
-		}
-		time.AfterFunc(d.grace, cancel)
-	})
-	return rctx, func() { stop(); cancel() }
+	gctx, gcancel := outbox.WithGrace(ctx, d.grace)
+	rctx, cancel := context.WithTimeout(gctx, d.cfg.Timeout)
+	return rctx, func() { cancel(); gcancel() }
 }
 
 // netProblem says why no answer came, without the URL's query or
@@ -521,28 +511,6 @@ func (d *Deliverer) netProblem(err error) error {
 		return fmt.Errorf("no answer from the WMS at %s within %s", d.url, d.cfg.Timeout)
 	}
 	return fmt.Errorf("cannot reach the WMS at %s: %w", d.url, err)
-}
-
-// parseRetryAfter reads a Retry-After header: seconds or an HTTP date;
-// 0 if absent or past, at most maxRetryAfter.
-func parseRetryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	var d time.Duration
-	if n, err := strconv.ParseInt(h, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		if n > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(h); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
 }
 
 // clip keeps the start of an answer as valid text.

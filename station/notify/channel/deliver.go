@@ -459,17 +459,15 @@ func (d *Deliverer) Discard(seq uint64, reason string) (store.Message, error) {
 // in a state this attempt may start from.
 var errNotAttempted = errors.New("the message changed meanwhile")
 
-// attempt makes one attempt at m (the caller holds its claim): the sending
-// commit, the Sender, the outcome commit. It returns the message as saved,
-// the attempt's Kind (0: delivered) and what it means to the scheduler.
+// attempt makes one attempt at m (the caller holds its claim, and m's
+// channel has a Sender: a worker exists only for such a channel, and Retry
+// checks first): the sending commit, the Sender, the outcome commit. It
+// returns the message as saved, the attempt's Kind (0: delivered) and what
+// it means to the scheduler.
 // byPerson allows failed, unknown and (left behind) sending messages.
 func (d *Deliverer) attempt(ctx context.Context, m store.Message, byPerson bool) (store.Message, Kind, outbox.Outcome) {
 	if ctx.Err() != nil {
 		return m, NotSent, outbox.Outcome{Result: outbox.Retry, Err: ctx.Err()}
-	}
-	sender := d.senders[m.Channel]
-	if sender == nil {
-		return m, NotSent, outbox.Outcome{Result: outbox.Retry, Err: fmt.Errorf("%s %s: %w", m.Channel, m.ID, ErrNoChannel)}
 	}
 	o, perr := d.prepare(m)
 	if perr != nil {
@@ -500,8 +498,8 @@ func (d *Deliverer) attempt(ctx context.Context, m store.Message, byPerson bool)
 	}
 
 	// 2. the attempt.
-	sctx, cancel := d.sendContext(ctx)
-	answer, serr := sender.Send(sctx, saved, o)
+	sctx, cancel := outbox.WithGrace(ctx, d.grace)
+	answer, serr := d.senders[m.Channel].Send(sctx, saved, o)
 	cancel()
 	kind := KindOf(serr)
 
@@ -617,20 +615,6 @@ func (d *Deliverer) prepare(m store.Message) (notify.Outgoing, error) {
 		}
 	}
 	return o, nil
-}
-
-// sendContext is the ctx a Sender gets: it ends d.grace after ctx ends.
-func (d *Deliverer) sendContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	stop := context.AfterFunc(ctx, func() {
-		if d.grace <= 0 {
-			cancel()
-			return
-		}
-		t := time.AfterFunc(d.grace, cancel)
-		context.AfterFunc(sctx, func() { t.Stop() })
-	})
-	return sctx, func() { stop(); cancel() }
 }
 
 func configSection(channel string) string {

@@ -17,12 +17,12 @@ import (
 	"os"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"labelstation/station/notify"
+	"labelstation/station/outbox"
 	"labelstation/store"
 )
 
@@ -43,10 +43,6 @@ const (
 
 // URL46elks is 46elks' send-SMS resource.
 const URL46elks = "https://api.46elks.com/a1/sms"
-
-// maxRetryAfter caps a gateway's Retry-After, so a wrong header cannot
-// stop SMS for days.
-const maxRetryAfter = time.Hour
 
 // SMSConfig is [notify.sms].
 type SMSConfig struct {
@@ -403,7 +399,7 @@ func (s *SMS) answer(resp *http.Response, body []byte, to string) (string, error
 		code == http.StatusRequestTimeout, code == http.StatusTooEarly:
 		// Turned away at the door: the SMS was not taken.
 		e.Kind = NotSent
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		e.RetryAfter = outbox.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		e.Err = fmt.Errorf("%s: it is busy or down and did not take the SMS to %s; trying again later", what, to)
 	case code >= 500:
 		// The request got in and something broke: the SMS may have gone
@@ -435,28 +431,6 @@ func (s *SMS) answer(resp *http.Response, body []byte, to string) (string, error
 		e.Err = fmt.Errorf("%s: it refused the SMS to %s (a bad number or text): Discard it, or Retry once the cause is fixed", what, to)
 	}
 	return "", e
-}
-
-// parseRetryAfter reads a Retry-After header: seconds or an HTTP date;
-// 0 if absent or past, at most maxRetryAfter.
-func parseRetryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	var d time.Duration
-	if n, err := strconv.ParseInt(h, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		if n > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(h); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
 }
 
 // redactURL drops a URL's query and user info (they may hold keys).
