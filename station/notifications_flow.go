@@ -70,13 +70,19 @@ func (s *Station) notificationsPage(ctx context.Context, days int) (Notification
 	}
 	now := s.cfg.Now()
 	first := time.Date(now.Year(), now.Month(), now.Day()-(days-1), 0, 0, 0, 0, now.Location())
+	// One walk of the window for both channels (the webhooks in it are
+	// passed by).
+	window, err := s.store.Messages("", first, time.Time{})
+	if err != nil {
+		return page, err
+	}
 	var msgs []store.Message
-	for _, ch := range []string{store.ChannelEmail, store.ChannelSMS} {
-		m, err := s.store.Messages(ch, first, time.Time{})
-		if err != nil {
-			return page, err
+	for _, m := range window {
+		if m.Channel == store.ChannelEmail || m.Channel == store.ChannelSMS {
+			msgs = append(msgs, m)
 		}
-		msgs = append(msgs, m...)
+	}
+	for _, ch := range []string{store.ChannelEmail, store.ChannelSMS} {
 		// Open ones from before the window still need a person.
 		open, err := s.store.OpenMessages(ch)
 		if err != nil {
@@ -88,7 +94,7 @@ func (s *Station) notificationsPage(ctx context.Context, days int) (Notification
 			}
 		}
 	}
-	slices.SortFunc(msgs, func(a, b store.Message) int { return b.Created.Compare(a.Created) })
+	slices.SortStableFunc(msgs, func(a, b store.Message) int { return b.Created.Compare(a.Created) })
 	byDay := map[string]*NotificationDay{}
 	for _, m := range msgs {
 		page.Log = append(page.Log, notificationEntry(m, now))
