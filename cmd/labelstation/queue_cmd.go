@@ -102,19 +102,33 @@ func queueSync(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	if b.cfg.WMS.Webhooks.URL != "" && !g.json {
-		// The bookings just made are events for the WMS: send them too.
+	// The bookings just made are events for the WMS: send them too (also
+	// with --json, where the report carries them).
+	var wms *station.WebhookReport
+	var wmsErr error
+	if b.cfg.WMS.Webhooks.URL != "" {
 		wr, werr := b.station.SyncWebhooks(ctx)
-		fmt.Fprintf(g.stdout, "sent %d events to the WMS; %d waiting, %d refused\n", wr.Sent, wr.Waiting, wr.Failed)
-		if werr != nil {
-			fmt.Fprintf(g.stdout, "the WMS: %v\n", werr)
-		}
+		wms, wmsErr = &wr, werr
 	}
 	if g.json {
-		if err := printJSON(g, rep); err != nil {
+		out := struct {
+			station.SyncReport
+			WMS      *station.WebhookReport `json:"wms,omitempty"`
+			WMSError string                 `json:"wms_error,omitempty"`
+		}{SyncReport: rep, WMS: wms}
+		if wmsErr != nil {
+			out.WMSError = wmsErr.Error()
+		}
+		if err := printJSON(g, out); err != nil {
 			return err
 		}
 	} else {
+		if wms != nil {
+			fmt.Fprintf(g.stdout, "sent %d events to the WMS; %d waiting, %d refused\n", wms.Sent, wms.Waiting, wms.Failed)
+			if wmsErr != nil {
+				fmt.Fprintf(g.stdout, "the WMS: %v\n", wmsErr)
+			}
+		}
 		fmt.Fprintf(g.stdout, "sent the queue: %d booked, %d found already booked at the carrier, %d refused; %d left, took %d ms\n",
 			rep.Booked, rep.Adopted, rep.Failed, rep.Left, rep.Took.Milliseconds())
 	}

@@ -46,10 +46,7 @@ type overrides struct {
 }
 
 func loadConfig(g *globals) (config.Config, error) {
-	path, explicit := g.configPath, g.configPath != ""
-	if !explicit {
-		path = config.DefaultPath()
-	}
+	path, explicit := configFile(g)
 	cfg, err := config.Read(path, explicit)
 	if err == nil {
 		if g.postnordURL != "" {
