@@ -205,14 +205,7 @@ func doctorEndpoints(cfg config.Config) []station.DoctorEndpoint {
 	if e := cfg.Notify.Email; e.Host != "" {
 		port := e.Port
 		if port == 0 {
-			switch strings.ToLower(e.Security) {
-			case channel.SecurityTLS:
-				port = 465
-			case "none":
-				port = 25
-			default:
-				port = 587
-			}
+			port = channel.DefaultSMTPPort(e.Security)
 		}
 		out = append(out, station.DoctorEndpoint{Name: "SMTP server", Addr: net.JoinHostPort(e.Host, strconv.Itoa(port)),
 			Hint: "check [notify.email] host, port and security, and that the firewall lets the PC out on that port"})

@@ -89,12 +89,8 @@ func NewEmail(cfg SMTPConfig) (*Email, error) {
 		cfg.Security = SecuritySTARTTLS
 	}
 	switch cfg.Security {
-	case SecuritySTARTTLS:
-		cfg.Port = cmp0(cfg.Port, 587)
-	case SecurityTLS:
-		cfg.Port = cmp0(cfg.Port, 465)
-	case SecurityNone:
-		cfg.Port = cmp0(cfg.Port, 25)
+	case SecuritySTARTTLS, SecurityTLS, SecurityNone:
+		cfg.Port = cmp0(cfg.Port, DefaultSMTPPort(cfg.Security))
 	default:
 		return nil, fmt.Errorf("[notify.email] security %q is not one of \"starttls\" (port 587), \"tls\" (port 465) or \"none\" (port 25, a local relay)", cfg.Security)
 	}
@@ -133,6 +129,19 @@ func NewEmail(cfg SMTPConfig) (*Email, error) {
 		tc.ServerName = cfg.Host
 	}
 	return &Email{cfg: cfg, from: from, tls: tc}, nil
+}
+
+// DefaultSMTPPort is the port an SMTP server listens on for a security
+// mode when [notify.email] port is not set: 465 for tls, 25 for none, 587
+// for starttls (also the default mode).
+func DefaultSMTPPort(security string) int {
+	switch strings.ToLower(strings.TrimSpace(security)) {
+	case SecurityTLS:
+		return 465
+	case SecurityNone:
+		return 25
+	}
+	return 587
 }
 
 func cmp0(v, def int) int {
