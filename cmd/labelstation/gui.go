@@ -55,8 +55,7 @@ func newFyneApp() fyne.App {
 // useLanguage switches the screens to the config's language before any
 // window is made. A value the station does not speak is refused (logged)
 // and the computer's language is used.
-func useLanguage(path string, explicit bool) error {
-	cfg, _ := config.Read(path, explicit)
+func useLanguage(cfg config.Config) error {
 	if _, err := i18n.Use(cfg.Station.Language); err != nil {
 		i18n.Use("auto")
 		return err
@@ -78,12 +77,8 @@ func needsSetup(g *globals, path string, explicit bool) bool {
 }
 
 // lockedSecrets is the secrets store when it is an encrypted file without
-// its passphrase and the config needs a secret from it.
-func lockedSecrets(g *globals, path string, explicit bool) (*secrets.Store, bool) {
-	cfg, err := config.Read(path, explicit)
-	if err != nil {
-		return nil, false
-	}
+// its passphrase and cfg (the config file at path) needs a secret from it.
+func lockedSecrets(g *globals, cfg config.Config, path string) (*secrets.Store, bool) {
 	if g.postnordURL != "" {
 		cfg.PostNord.URL = g.postnordURL
 	}
@@ -105,19 +100,26 @@ func runGUIOnce(ctx context.Context, g *globals) (restart bool, err error) {
 	if err := takeHandedPassphrase(); err != nil {
 		slog.Warn("passphrase from the previous start not read", "err", err)
 	}
+	// Read once, for the language and the secrets' lock.
 	path, explicit := configFile(g)
-	langErr := useLanguage(path, explicit)
+	cfg, readErr := config.Read(path, explicit)
+	langErr := useLanguage(cfg)
 	if langErr != nil {
 		slog.Warn("station.language refused; the computer's language is used", "err", langErr)
 	}
 	if needsSetup(g, path, explicit) {
-		switch app.RunWizard(newFyneApp(), newSettingsSource(g)) {
+		switch app.RunWizard(newFyneApp(), newSettingsSource(g, path, g.resolveDataDir(cfg))) {
 		case app.SetupDemo, app.SetupSaved:
 			return true, nil
 		}
 		return false, nil // closed: nothing recorded, so it comes back at the next start
 	}
-	if st, locked := lockedSecrets(g, path, explicit); locked {
+	var st *secrets.Store
+	locked := false
+	if readErr == nil { // else openBench says what is wrong with the file
+		st, locked = lockedSecrets(g, cfg, path)
+	}
+	if locked {
 		unlock := func(pass string) error {
 			if err := st.Unlock(pass); err != nil {
 				return err
@@ -191,7 +193,7 @@ func runGUIOnce(ctx context.Context, g *globals) (restart bool, err error) {
 	if folder != nil {
 		bg.Go(func() { folder.Run(syncCtx) })
 	}
-	settings := newSettingsSource(g)
+	settings := newSettingsSource(g, path, b.dataDir)
 	cues, stopCues := benchCues(b.cfg, b.logs.Logger())
 	defer stopCues()
 	app.Run(ctx, a, b.station, title, app.WithDashboard(b.station), app.WithSettings(settings), app.WithCues(cues))

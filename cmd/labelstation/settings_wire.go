@@ -51,13 +51,9 @@ type settingsSource struct {
 var _ app.WizardSource = (*settingsSource)(nil)
 
 // newSettingsSource is the settings of the station g starts: its config
-// file (--config, else the OS config directory) and data directory.
-func newSettingsSource(g *globals) *settingsSource {
-	path, _ := configFile(g)
-	s := &settingsSource{g: g, path: path, secrets: g.secrets}
-	cfg, _ := readConfigFile(path)
-	s.dataDir = g.resolveDataDir(cfg)
-	return s
+// file at path (configFile's) and its data directory.
+func newSettingsSource(g *globals, path, dataDir string) *settingsSource {
+	return &settingsSource{g: g, path: path, dataDir: dataDir, secrets: g.secrets}
 }
 
 // readConfigFile is the config file as written, over the demo defaults:

@@ -25,7 +25,7 @@ func settingsFixture(t *testing.T) (*settingsSource, *globals) {
 	t.Setenv(secrets.BackendEnv, secrets.BackendPlain)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "xdg-config"))
 	g := &globals{dataDir: filepath.Join(dir, "data"), configPath: filepath.Join(dir, "config.toml")}
-	return newSettingsSource(g), g
+	return newSettingsSource(g, g.configPath, g.dataDir), g
 }
 
 // Save writes the file atomically without the secrets, which go to the
@@ -204,7 +204,7 @@ func TestSetupRecordAndNeedsSetup(t *testing.T) {
 		t.Error(skipSetupEnv + " does not skip the wizard")
 	}
 	os.Unsetenv(skipSetupEnv)
-	s := newSettingsSource(g)
+	s := newSettingsSource(g, path, g.dataDir)
 	if err := s.RecordSetup(app.SetupDemo); err != nil {
 		t.Fatal(err)
 	}
