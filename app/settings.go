@@ -249,19 +249,17 @@ func (w *settingsWindow) loadStored() {
 }
 
 // plainSecret is a secret the loaded file still holds in plain text
-// (Save moves it to the store), "" if none. The demo key does not count.
-func (w *settingsWindow) plainSecret(name string) string {
-	v := secretValue(&w.loaded, name)
-	if name == "postnord.apikey" && v == cfgfile.DemoAPIKey {
-		return ""
-	}
-	return v
-}
+// (Save moves it to the store), "" if none.
+func (w *settingsWindow) plainSecret(name string) string { return secretValue(&w.loaded, name) }
 
-// secretValue is the value of a fixed secret in c ("" for none).
+// secretValue is the value of a fixed secret in c ("" for none). The demo
+// key does not count.
 func secretValue(c *cfgfile.Config, name string) string {
 	switch name {
 	case "postnord.apikey":
+		if c.PostNord.APIKey == cfgfile.DemoAPIKey {
+			return ""
+		}
 		return c.PostNord.APIKey
 	case "postnord.client_secret":
 		return c.PostNord.ClientSecret
@@ -340,8 +338,7 @@ func (w *settingsWindow) collect() (cfgfile.Config, map[string]string, []fieldPr
 		if secrets[name] != "" || w.stored[name] {
 			return true
 		}
-		v := secretValue(&c, name)
-		return v != "" && !(name == "postnord.apikey" && v == cfgfile.DemoAPIKey)
+		return secretValue(&c, name) != ""
 	}
 	for _, p := range w.pages {
 		if p.check == nil {
