@@ -653,9 +653,21 @@ func Load(path string, explicit bool) (Config, error) {
 	return c, c.Validate()
 }
 
-// Read is Load without Validate: the station fills the secrets from the
-// secrets store (FillSecrets) before it validates.
-func Read(path string, explicit bool) (Config, error) {
+// ReadFile is the config file as written, over the defaults, without the
+// environment's overrides: what the settings window edits and saves, so a
+// save never writes a value that came from the environment. An absent
+// file gives the defaults.
+func ReadFile(path string) (Config, error) {
+	c, data, err := decodeFile(path, false)
+	if err == nil && data != nil {
+		c.dropDemoValues(data)
+	}
+	return c, err
+}
+
+// decodeFile decodes the file at path over the defaults, strictly, and
+// returns its bytes (nil when there is no file).
+func decodeFile(path string, explicit bool) (Config, []byte, error) {
 	c := Default()
 	var data []byte // the file, when there is one
 	if path != "" {
@@ -663,8 +675,9 @@ func Read(path string, explicit bool) (Config, error) {
 		data, err = os.ReadFile(path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && !explicit:
+			data = nil
 		case err != nil:
-			return c, fmt.Errorf("read config: %w", err)
+			return c, nil, fmt.Errorf("read config: %w", err)
 		default:
 			dec := toml.NewDecoder(strings.NewReader(string(data)))
 			dec.DisallowUnknownFields()
@@ -672,7 +685,7 @@ func Read(path string, explicit bool) (Config, error) {
 				var de *toml.DecodeError
 				if errors.As(err, &de) {
 					row, col := de.Position()
-					return c, fmt.Errorf("config %s line %d column %d: %s", path, row, col, de.Error())
+					return c, nil, fmt.Errorf("config %s line %d column %d: %s", path, row, col, de.Error())
 				}
 				var sm *toml.StrictMissingError
 				if errors.As(err, &sm) {
@@ -681,11 +694,21 @@ func Read(path string, explicit bool) (Config, error) {
 						row, _ := e.Position()
 						keys = append(keys, fmt.Sprintf("%s (line %d)", strings.Join(e.Key(), "."), row))
 					}
-					return c, fmt.Errorf("config %s: unknown setting %s: check the spelling against the README", path, strings.Join(keys, ", "))
+					return c, nil, fmt.Errorf("config %s: unknown setting %s: check the spelling against the README", path, strings.Join(keys, ", "))
 				}
-				return c, fmt.Errorf("config %s: %w", path, err)
+				return c, nil, fmt.Errorf("config %s: %w", path, err)
 			}
 		}
+	}
+	return c, data, nil
+}
+
+// Read is Load without Validate: the station fills the secrets from the
+// secrets store (FillSecrets) before it validates.
+func Read(path string, explicit bool) (Config, error) {
+	c, data, err := decodeFile(path, explicit)
+	if err != nil {
+		return c, err
 	}
 	if v, ok := os.LookupEnv("LABELSTATION_POSTNORD_URL"); ok {
 		c.PostNord.URL = v

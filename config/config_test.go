@@ -125,3 +125,21 @@ on_time_delivery_rate = [93.0, 91.0]
 		}
 	}
 }
+
+// TestReadFileIsTheFileAsWritten: what the settings window edits has no
+// environment override and, for a real carrier, none of the demo's values.
+func TestReadFileIsTheFileAsWritten(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(path, []byte("[postnord]\nurl = \"https://api2.postnord.com\"\n[consignor]\nname = \"Fjällbutiken AB\"\n"), 0o600)
+	t.Setenv("LABELSTATION_POSTNORD_APIKEY", "from-env")
+	c, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PostNord.APIKey == "from-env" || c.Consignor.VATNumber != "" || c.Consignor.City != "" || c.Consignor.Name != "Fjällbutiken AB" {
+		t.Fatalf("ReadFile = %+v %+v", c.PostNord, c.Consignor)
+	}
+	if c, err := ReadFile(filepath.Join(t.TempDir(), "absent.toml")); err != nil || !c.Demo() {
+		t.Fatalf("absent file: %v %+v", err, c)
+	}
+}

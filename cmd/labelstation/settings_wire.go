@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"runtime"
@@ -16,7 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/pelletier/go-toml/v2"
 
 	"labelstation/app"
 	"labelstation/carrier"
@@ -56,28 +53,7 @@ func newSettingsSource(g *globals, path, dataDir string) *settingsSource {
 	return &settingsSource{g: g, path: path, dataDir: dataDir, secrets: g.secrets}
 }
 
-// readConfigFile is the config file as written, over the demo defaults:
-// unlike config.Read it applies no environment override, so saving the
-// settings never writes a value that came from the environment. An
-// absent file gives the defaults.
-func readConfigFile(path string) (config.Config, error) {
-	c := config.Default()
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return c, nil
-	}
-	if err != nil {
-		return c, fmt.Errorf("read config: %w", err)
-	}
-	dec := toml.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return config.Default(), fmt.Errorf("config %s: %w", path, err)
-	}
-	return c, nil
-}
-
-func (s *settingsSource) Load() (config.Config, error) { return readConfigFile(s.path) }
+func (s *settingsSource) Load() (config.Config, error) { return config.ReadFile(s.path) }
 
 func (s *settingsSource) Path() string { return s.path }
 
