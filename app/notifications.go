@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -92,7 +93,7 @@ type rulesPane struct {
 	sel     rowSelection[string] // the selected rule
 	rows    map[string]*ruleRow  // by rule id, for tests
 	sig     string
-	busy    map[string]bool // rule id → Enable/Disable runs
+	jobs    rowJobs[string, station.NotificationRule] // Enable/Disable
 }
 
 type ruleRow struct {
@@ -134,7 +135,7 @@ type notifyLogPane struct {
 	sel     rowSelection[uint64]  // the selected message
 	rows    map[uint64]*notifyRow // by seq, for tests
 	sig     string
-	busy    map[uint64]bool // seq → a Retry or Discard runs
+	jobs    rowJobs[uint64, station.NotificationEntry] // the rows' Retry and Discard
 
 	// The Discard form and the Retry confirmation while open, for tests.
 	discardForm   *dialog.FormDialog
@@ -178,8 +179,14 @@ func (ps *PackScreen) ShowNotifications() {
 	v := &notificationsView{ps: ps, nd: nd}
 	v.ctx, v.cancel = context.WithCancel(ps.ctx)
 	v.refresher = refresher{ctx: v.ctx, load: v.load}
-	v.rules.rows, v.rules.busy = map[string]*ruleRow{}, map[string]bool{}
-	v.log.rows, v.log.busy = map[uint64]*notifyRow{}, map[uint64]bool{}
+	v.rules.rows, v.log.rows = map[string]*ruleRow{}, map[uint64]*notifyRow{}
+	v.rules.jobs = newRowJobs[string, station.NotificationRule](ps, v, v.ruleButtons, v.refresh)
+	v.log.jobs = newRowJobs[uint64, station.NotificationEntry](ps, v, func(seq uint64) ([]*widget.Button, bool) {
+		if r := v.log.rows[seq]; r != nil {
+			return []*widget.Button{r.retry, r.discard}, notifyActionable(r.entry)
+		}
+		return nil, false
+	}, v.refresh)
 
 	v.win = fyne.CurrentApp().NewWindow(lang.X("notify.title", "Notifications"))
 	v.keys = newActionKeys(v.win, lang.X("notify.title", "Notifications"))
@@ -514,7 +521,7 @@ func (v *notificationsView) ruleRow(r station.NotificationRule, channels []strin
 	}
 	row.review = widget.NewButton(lang.X("notify.rule.preview", "Preview…"), func() { v.previewRuleTab(id) })
 	row.review.Importance = widget.HighImportance
-	if v.rules.busy[id] {
+	if v.rules.jobs.busy[id] {
 		row.toggle.Disable()
 	}
 	return row
@@ -535,66 +542,47 @@ func (v *notificationsView) enableRule(id string, on bool) {
 }
 
 func (v *notificationsView) switchRule(id string, on bool) {
-	if v.rules.busy[id] || v.closed() {
+	if v.closed() {
 		return
 	}
-	v.setRuleBusy(id, true)
 	name := v.ruleName(id)
+	doing := lang.L("Disabling the rule {{.Name}}…", map[string]any{"Name": name})
 	if on {
-		v.say(lang.L("Enabling the rule {{.Name}}…", map[string]any{"Name": name}), widget.MediumImportance)
-	} else {
-		v.say(lang.L("Disabling the rule {{.Name}}…", map[string]any{"Name": name}), widget.MediumImportance)
+		doing = lang.L("Enabling the rule {{.Name}}…", map[string]any{"Name": name})
 	}
-	go func() {
-		// Under the screen's job context: closing the window must not
-		// leave it unknown whether the rule is on.
-		ctx, cancel := context.WithTimeout(v.ps.jobCtx, 15*time.Second)
-		defer cancel()
-		got, err := v.nd.EnableRule(ctx, id, on)
-		v.ps.ui(func() {
-			v.setRuleBusy(id, false)
-			if v.closed() {
-				return
-			}
-			if err != nil {
-				v.fail(err)
-				return
-			}
-			if got.ID == "" {
-				got.ID, got.Enabled = id, on
-			}
-			rule := map[string]any{"Name": firstOf(got.Name, name)} // i18n: template fields
-			if got.Enabled {
-				v.say(lang.L("The rule {{.Name}} is enabled: it sends from now on.", rule), widget.SuccessImportance)
-			} else {
-				v.say(lang.L("The rule {{.Name}} is disabled: it sends nothing more. Messages it made before still go out.", rule), widget.WarningImportance)
-			}
-			v.afterEnable(got)
-		})
-		v.refresh()
-	}()
+	// Under the screen's job context (rowJob): closing the window must
+	// not leave it unknown whether the rule is on.
+	v.rules.jobs.run(id, doing, 15*time.Second, func(ctx context.Context) (station.NotificationRule, error) {
+		return v.nd.EnableRule(ctx, id, on)
+	}, func(got station.NotificationRule, err error) {
+		if err != nil {
+			v.fail(err)
+			return
+		}
+		if got.ID == "" {
+			got.ID, got.Enabled = id, on
+		}
+		rule := map[string]any{"Name": firstOf(got.Name, name)} // i18n: template fields
+		if got.Enabled {
+			v.say(lang.L("The rule {{.Name}} is enabled: it sends from now on.", rule), widget.SuccessImportance)
+		} else {
+			v.say(lang.L("The rule {{.Name}} is disabled: it sends nothing more. Messages it made before still go out.", rule), widget.WarningImportance)
+		}
+		v.afterEnable(got)
+	})
 }
 
-func (v *notificationsView) setRuleBusy(id string, busy bool) {
-	if busy {
-		v.rules.busy[id] = true
-	} else {
-		delete(v.rules.busy, id)
-	}
+// ruleButtons are a rule's Enable/Disable, and Enable this rule on the
+// Preview tab while it shows the rule.
+func (v *notificationsView) ruleButtons(id string) ([]*widget.Button, bool) {
+	var bs []*widget.Button
 	if r := v.rules.rows[id]; r != nil {
-		if busy {
-			r.toggle.Disable()
-		} else {
-			r.toggle.Enable()
-		}
+		bs = append(bs, r.toggle)
 	}
 	if v.preview.ruleID == id && v.preview.enable != nil {
-		if busy {
-			v.preview.enable.Disable()
-		} else {
-			v.preview.enable.Enable()
-		}
+		bs = append(bs, v.preview.enable)
 	}
+	return bs, true
 }
 
 // afterEnable shows a rule's new state at once, before the page comes
@@ -840,7 +828,7 @@ func (v *notificationsView) previewDone(id, code string, pv station.Notification
 	} else {
 		msg += " " + lang.L("If it reads right, enable the rule.")
 		p.enable.Show()
-		if v.rules.busy[id] {
+		if v.rules.jobs.busy[id] {
 			p.enable.Disable()
 		} else {
 			p.enable.Enable()
@@ -1027,12 +1015,12 @@ func countSMS(text string) smsCount {
 			widths = append(widths, 1)
 		case strings.ContainsRune(gsm7Ext, r):
 			widths = append(widths, 2)
-			if !containsRune(c.Double, r) {
+			if !slices.Contains(c.Double, r) {
 				c.Double = append(c.Double, r)
 			}
 		default:
 			c.Unicode = true
-			if !containsRune(c.Wide, r) {
+			if !slices.Contains(c.Wide, r) {
 				c.Wide = append(c.Wide, r)
 			}
 		}
@@ -1066,15 +1054,6 @@ func countSMS(text string) smsCount {
 		}
 	}
 	return c
-}
-
-func containsRune(rs []rune, r rune) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // String says it in words: "characters: 98 · 1 SMS (GSM-7, up to 160
@@ -1365,7 +1344,7 @@ func (v *notificationsView) notifyRow(e station.NotificationEntry, now time.Time
 	r.discard = widget.NewButton(lang.X("queue.discard", "Discard"), func() {
 		v.ps.asSupervisor(v.win, lang.L("Discarding a message"), func() { v.askDiscard(e) })
 	})
-	if !notifyActionable(e) || v.log.busy[e.Seq] {
+	if !notifyActionable(e) || v.log.jobs.busy[e.Seq] {
 		r.retry.Disable()
 		r.discard.Disable()
 	}
@@ -1387,44 +1366,6 @@ func notifyName(e station.NotificationEntry) string {
 		return lang.L("{{.Channel}} to {{.To}}", to)
 	}
 	return lang.L("{{.Channel}} to {{.To}}, order {{.Ref}}", to)
-}
-
-func (v *notificationsView) setLogBusy(seq uint64, busy bool) {
-	p := &v.log
-	if busy {
-		p.busy[seq] = true
-	} else {
-		delete(p.busy, seq)
-	}
-	if r := p.rows[seq]; r != nil {
-		for _, b := range []*widget.Button{r.retry, r.discard} {
-			if busy || !notifyActionable(r.entry) {
-				b.Disable()
-			} else {
-				b.Enable()
-			}
-		}
-	}
-}
-
-// runLog calls f for message seq off the UI goroutine and hands the
-// outcome to done on the UI goroutine; then the page is asked for again.
-// The call runs under the screen's job context: closing the window must
-// not cut a send off halfway (its fate would be unknown).
-// doing is what runs, in words, for the result line.
-func (v *notificationsView) runLog(seq uint64, doing string, timeout time.Duration,
-	f func(ctx context.Context) (station.NotificationEntry, error), done func(station.NotificationEntry, error)) {
-	if v.log.busy[seq] {
-		return
-	}
-	v.setLogBusy(seq, true)
-	v.say(doing, widget.MediumImportance)
-	rowJob(v.ps, timeout, f, func(e station.NotificationEntry, err error) {
-		v.setLogBusy(seq, false)
-		if !v.closed() {
-			done(e, err)
-		}
-	}, v.refresh)
 }
 
 // askRetry sends a refused message again at once; an unknown one only
@@ -1458,7 +1399,7 @@ func (v *notificationsView) askRetryUnknown(e station.NotificationEntry) {
 // retry sends one message now (Retry).
 func (v *notificationsView) retry(e station.NotificationEntry) {
 	name := map[string]any{"Message": notifyName(e)} // i18n: template fields
-	v.runLog(e.Seq, lang.L("Sending: {{.Message}}…", name), v.ps.cfg.syncTimeout, func(ctx context.Context) (station.NotificationEntry, error) {
+	v.log.jobs.run(e.Seq, lang.L("Sending: {{.Message}}…", name), v.ps.cfg.syncTimeout, func(ctx context.Context) (station.NotificationEntry, error) {
 		return v.nd.RetryNotification(ctx, e.Seq)
 	}, func(got station.NotificationEntry, err error) {
 		if err != nil {
@@ -1501,7 +1442,7 @@ func (v *notificationsView) askDiscard(e station.NotificationEntry) {
 			return
 		}
 		why := strings.TrimSpace(reason.Text)
-		v.runLog(e.Seq, lang.L("Discarding: {{.Message}}…", name), 15*time.Second, func(ctx context.Context) (station.NotificationEntry, error) {
+		v.log.jobs.run(e.Seq, lang.L("Discarding: {{.Message}}…", name), 15*time.Second, func(ctx context.Context) (station.NotificationEntry, error) {
 			return v.nd.DiscardNotification(ctx, e.Seq, why)
 		}, func(_ station.NotificationEntry, err error) {
 			if err != nil {
@@ -1520,23 +1461,11 @@ func (v *notificationsView) askDiscard(e station.NotificationEntry) {
 // sendNow runs the time-based triggers and sends every due message now
 // (Send now).
 func (v *notificationsView) sendNow() {
-	p := &v.log
-	p.sendBtn.Disable()
-	v.say(lang.L("Sending the messages that are due…"), widget.MediumImportance)
-	rowJob(v.ps, v.ps.cfg.syncTimeout, v.nd.SyncNotifications, func(rep station.NotifyReport, err error) {
-		p.sendBtn.Enable()
-		if v.closed() {
-			return
-		}
-		if err != nil {
-			v.fail(err)
-			return
-		}
-		imp := widget.SuccessImportance
+	sendJob(v.ps, v, v.log.sendBtn, lang.L("Sending the messages that are due…"), v.nd.SyncNotifications, func(rep station.NotifyReport) (string, widget.Importance) {
 		if rep.Failed > 0 || rep.Unknown > 0 || len(rep.Errors) > 0 {
-			imp = widget.WarningImportance
+			return notifyReportText(rep), widget.WarningImportance
 		}
-		v.say(notifyReportText(rep), imp)
+		return notifyReportText(rep), widget.SuccessImportance
 	}, v.refresh)
 }
 
@@ -1801,13 +1730,7 @@ func missingChannels(channel string, have []string) []string {
 	}
 	var miss []string
 	for _, n := range need {
-		found := false
-		for _, h := range have {
-			if h == n {
-				found = true
-			}
-		}
-		if !found {
+		if !slices.Contains(have, n) {
 			miss = append(miss, n)
 		}
 	}

@@ -52,13 +52,14 @@ type queueView struct {
 	rows       map[string]*queueRow // by entry id, for tests
 	sig        string               // what is shown, so an unchanged list is not rebuilt under the pointer
 	listed     bool                 // the list shows sig
-	busy       map[string]bool      // entry id → a Retry or Cancel runs (UI goroutine only)
 	tabs       *container.AppTabs
 	waitingTab *container.TabItem
 	lateTab    *container.TabItem
 	late       *widget.Label // the sent-late list, one line a parcel
 	lateN      int
 	wms        *webhookTab // the WMS tab (nil without a WebhookQueue)
+
+	jobs rowJobs[string, station.QueueEntry] // the rows' Retry and Cancel
 
 	// The Cancel form while it is open, for tests.
 	cancelForm   *dialog.FormDialog
@@ -101,7 +102,16 @@ func (ps *PackScreen) ShowQueue() {
 		ps.queueView.dlg.Show()
 		return
 	}
-	v := &queueView{ps: ps, oq: oq, rows: map[string]*queueRow{}, busy: map[string]bool{}}
+	v := &queueView{ps: ps, oq: oq, rows: map[string]*queueRow{}}
+	v.jobs = newRowJobs[string, station.QueueEntry](ps, v, func(id string) ([]*widget.Button, bool) {
+		if r := v.rows[id]; r != nil {
+			return []*widget.Button{r.retry, r.cancel}, queueActionable(r.entry)
+		}
+		return nil, false
+	}, func() {
+		v.refresh()
+		ps.pollStatusNow()
+	})
 	v.ctx, v.cancel = context.WithCancel(ps.ctx)
 	v.refresher = refresher{ctx: v.ctx, load: v.load}
 	v.keys = newActionKeys(ps.win, lang.X("queue.menu", "Queue"))
@@ -592,71 +602,17 @@ func (v *queueView) row(e station.QueueEntry) *queueRow {
 	r.cancel = widget.NewButton(lang.L("Cancel"), func() {
 		v.ps.asSupervisor(v.ps.win, lang.L("Cancelling a booking"), func() { v.askCancel(e) })
 	})
-	if e.State == "booked" || e.State == "cancelled" {
-		r.retry.Disable()
-		r.cancel.Disable()
-	}
-	if v.busy[e.ID] {
+	if !queueActionable(e) || v.jobs.busy[e.ID] {
 		r.retry.Disable()
 		r.cancel.Disable()
 	}
 	return r
 }
 
-// setBusy disables an entry's buttons while a call for it runs.
-func (v *queueView) setBusy(id string, busy bool) {
-	if busy {
-		v.busy[id] = true
-	} else {
-		delete(v.busy, id)
-	}
-	if r := v.rows[id]; r != nil {
-		for _, b := range []*widget.Button{r.retry, r.cancel} {
-			if busy {
-				b.Disable()
-			} else {
-				b.Enable()
-			}
-		}
-	}
-}
-
-// run calls f for entry id off the UI goroutine and hands the outcome
-// to done on the UI goroutine; then the list is asked for again. The call
-// runs under the screen's job context, not the view's: closing the view
-// must not cut a booking off halfway (its outcome would be unknown).
-// doing is what runs, in words, for the result line.
-func (v *queueView) run(id, doing string, timeout time.Duration, f func(ctx context.Context) (station.QueueEntry, error), done func(station.QueueEntry, error)) {
-	if v.busy[id] {
-		return
-	}
-	v.setBusy(id, true)
-	v.say(doing, widget.MediumImportance)
-	rowJob(v.ps, timeout, f, func(e station.QueueEntry, err error) {
-		v.setBusy(id, false)
-		if !v.closed() {
-			done(e, err)
-		}
-	}, func() {
-		v.refresh()
-		v.ps.pollStatusNow()
-	})
-}
-
-// rowJob runs f (a row's Retry, Cancel, Discard…, or a list's Send now)
-// off the UI goroutine
-// under the screen's job context, not the view's: closing a view must not
-// cut a send off halfway (its outcome would be unknown). done gets the
-// outcome on the UI goroutine; after (the list asked for again) runs off
-// it, once done is queued.
-func rowJob[E any](ps *PackScreen, timeout time.Duration, f func(ctx context.Context) (E, error), done func(E, error), after func()) {
-	go func() {
-		ctx, cancel := context.WithTimeout(ps.jobCtx, timeout)
-		defer cancel()
-		e, err := f(ctx)
-		ps.ui(func() { done(e, err) })
-		after()
-	}()
+// queueActionable: Retry and Cancel are for the entries not booked or
+// cancelled yet.
+func queueActionable(e station.QueueEntry) bool {
+	return e.State != "booked" && e.State != "cancelled"
 }
 
 // withAction adds the station's "what to do" to a result: "… Check the
@@ -670,7 +626,7 @@ func withAction(msg, action string) string {
 
 // retryEntry sends one entry now (Retry).
 func (v *queueView) retryEntry(e station.QueueEntry) {
-	v.run(e.ID, lang.L("Sending order {{.Ref}} to the carrier…", map[string]any{"Ref": e.OrderRef}), v.ps.cfg.syncTimeout, func(ctx context.Context) (station.QueueEntry, error) {
+	v.jobs.run(e.ID, lang.L("Sending order {{.Ref}} to the carrier…", map[string]any{"Ref": e.OrderRef}), v.ps.cfg.syncTimeout, func(ctx context.Context) (station.QueueEntry, error) {
 		return v.oq.RetryEntry(ctx, e.ID)
 	}, func(got station.QueueEntry, err error) {
 		if err != nil {
@@ -719,7 +675,7 @@ func (v *queueView) askCancel(e station.QueueEntry) {
 				return
 			}
 			why := strings.TrimSpace(reason.Text)
-			v.run(e.ID, lang.L("Cancelling order {{.Ref}}…", map[string]any{"Ref": e.OrderRef}), 15*time.Second, func(ctx context.Context) (station.QueueEntry, error) {
+			v.jobs.run(e.ID, lang.L("Cancelling order {{.Ref}}…", map[string]any{"Ref": e.OrderRef}), 15*time.Second, func(ctx context.Context) (station.QueueEntry, error) {
 				return v.oq.CancelEntry(ctx, e.ID, why)
 			}, func(got station.QueueEntry, err error) {
 				if err != nil {
@@ -738,23 +694,12 @@ func (v *queueView) askCancel(e station.QueueEntry) {
 
 // syncNow sends the whole queue now (Sync now) and says what happened.
 func (v *queueView) syncNow() {
-	v.syncBtn.Disable()
-	v.say(lang.L("Sending the queue to the carrier…"), widget.MediumImportance)
 	forced := v.ps.lastStatus.OfflineForced || v.ps.offlineChk != nil && v.ps.offlineChk.Checked
-	rowJob(v.ps, v.ps.cfg.syncTimeout, v.oq.SyncQueue, func(rep station.SyncReport, err error) {
-		v.syncBtn.Enable()
-		if v.closed() {
-			return
-		}
-		if err != nil {
-			v.fail(err)
-			return
-		}
-		imp := widget.SuccessImportance
+	sendJob(v.ps, v, v.syncBtn, lang.L("Sending the queue to the carrier…"), v.oq.SyncQueue, func(rep station.SyncReport) (string, widget.Importance) {
 		if rep.Offline || rep.Failed > 0 || rep.Err != "" {
-			imp = widget.WarningImportance
+			return syncText(rep, forced), widget.WarningImportance
 		}
-		v.say(syncText(rep, forced), imp)
+		return syncText(rep, forced), widget.SuccessImportance
 	}, func() {
 		v.refresh()
 		v.ps.pollStatusNow()

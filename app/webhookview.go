@@ -38,9 +38,10 @@ type webhookTab struct {
 	sel     rowSelection[uint64]   // the selected message
 	rows    map[uint64]*webhookRow // by seq, for tests
 	sig     string
-	listed  bool            // the list shows sig
-	busy    map[uint64]bool // seq → a Retry or Discard runs (UI goroutine only)
-	open    int             // pending and refused ones, as the title says
+	listed  bool // the list shows sig
+	open    int  // pending and refused ones, as the title says
+
+	jobs rowJobs[uint64, station.WebhookEntry] // the rows' Retry and Discard
 
 	// The Discard form while it is open, for tests.
 	discardForm   *dialog.FormDialog
@@ -63,7 +64,13 @@ func (v *queueView) addWebhookTab() *webhookTab {
 	if !ok {
 		return nil
 	}
-	w := &webhookTab{v: v, wq: wq, rows: map[uint64]*webhookRow{}, busy: map[uint64]bool{}}
+	w := &webhookTab{v: v, wq: wq, rows: map[uint64]*webhookRow{}}
+	w.jobs = newRowJobs[uint64, station.WebhookEntry](v.ps, v, func(seq uint64) ([]*widget.Button, bool) {
+		if r := w.rows[seq]; r != nil {
+			return []*widget.Button{r.retry, r.discard}, webhookActionable(r.entry)
+		}
+		return nil, false
+	}, v.refresh)
 	w.summary = widget.NewLabel(lang.L("Asking the station for the messages to the WMS…"))
 	w.summary.Truncation = fyne.TextTruncateEllipsis
 	w.sendBtn = v.keys.button(lang.X("queue.wms.send", "Send now"), queueKeySendWMS, w.sendNow)
@@ -224,11 +231,17 @@ func (w *webhookTab) row(e station.WebhookEntry) *webhookRow {
 	r.discard = widget.NewButton(lang.X("queue.discard", "Discard"), func() {
 		w.v.ps.asSupervisor(w.v.ps.win, lang.L("Discarding a message to the WMS"), func() { w.askDiscard(e) })
 	})
-	if e.State == "sent" || e.State == "discarded" || w.busy[e.Seq] {
+	if !webhookActionable(e) || w.jobs.busy[e.Seq] {
 		r.retry.Disable()
 		r.discard.Disable()
 	}
 	return r
+}
+
+// webhookActionable: Retry and Discard are for the deliveries not sent
+// or discarded yet.
+func webhookActionable(e station.WebhookEntry) bool {
+	return e.State != "sent" && e.State != "discarded"
 }
 
 // webhookName names a delivery in the result line: "Label created,
@@ -241,45 +254,10 @@ func webhookName(e station.WebhookEntry) string {
 	return lang.L("{{.Event}}, order {{.Ref}}", map[string]any{"Event": eventWords(e.Type), "Ref": e.OrderRef})
 }
 
-func (w *webhookTab) setBusy(seq uint64, busy bool) {
-	if busy {
-		w.busy[seq] = true
-	} else {
-		delete(w.busy, seq)
-	}
-	if r := w.rows[seq]; r != nil {
-		for _, b := range []*widget.Button{r.retry, r.discard} {
-			if busy || r.entry.State == "sent" || r.entry.State == "discarded" {
-				b.Disable()
-			} else {
-				b.Enable()
-			}
-		}
-	}
-}
-
-// run calls f for delivery seq off the UI goroutine and hands the outcome
-// to done on the UI goroutine; then the view is asked for again. doing
-// is what runs, in words, for the result line.
-func (w *webhookTab) run(seq uint64, doing string, timeout time.Duration, f func(ctx context.Context) (station.WebhookEntry, error), done func(station.WebhookEntry, error)) {
-	v := w.v
-	if w.busy[seq] {
-		return
-	}
-	w.setBusy(seq, true)
-	v.say(doing, widget.MediumImportance)
-	rowJob(v.ps, timeout, f, func(e station.WebhookEntry, err error) {
-		w.setBusy(seq, false)
-		if !v.closed() {
-			done(e, err)
-		}
-	}, v.refresh)
-}
-
 // retry sends one delivery now (Retry).
 func (w *webhookTab) retry(e station.WebhookEntry) {
 	name := map[string]any{"Message": webhookName(e)} // i18n: template fields
-	w.run(e.Seq, lang.L("Sending to the WMS: {{.Message}}…", name), w.v.ps.cfg.syncTimeout, func(ctx context.Context) (station.WebhookEntry, error) {
+	w.jobs.run(e.Seq, lang.L("Sending to the WMS: {{.Message}}…", name), w.v.ps.cfg.syncTimeout, func(ctx context.Context) (station.WebhookEntry, error) {
 		return w.wq.RetryWebhook(ctx, e.Seq)
 	}, func(got station.WebhookEntry, err error) {
 		if err != nil {
@@ -319,7 +297,7 @@ func (w *webhookTab) askDiscard(e station.WebhookEntry) {
 			return
 		}
 		why := strings.TrimSpace(reason.Text)
-		w.run(e.Seq, lang.L("Discarding: {{.Message}}…", name), 15*time.Second, func(ctx context.Context) (station.WebhookEntry, error) {
+		w.jobs.run(e.Seq, lang.L("Discarding: {{.Message}}…", name), 15*time.Second, func(ctx context.Context) (station.WebhookEntry, error) {
 			return w.wq.DiscardWebhook(ctx, e.Seq, why)
 		}, func(_ station.WebhookEntry, err error) {
 			if err != nil {
@@ -338,22 +316,11 @@ func (w *webhookTab) askDiscard(e station.WebhookEntry) {
 // sendNow delivers every due message now (Send now).
 func (w *webhookTab) sendNow() {
 	v := w.v
-	w.sendBtn.Disable()
-	v.say(lang.L("Sending the messages to the WMS…"), widget.MediumImportance)
-	rowJob(v.ps, v.ps.cfg.syncTimeout, w.wq.SyncWebhooks, func(rep station.WebhookReport, err error) {
-		w.sendBtn.Enable()
-		if v.closed() {
-			return
-		}
-		if err != nil {
-			v.fail(err)
-			return
-		}
-		imp := widget.SuccessImportance
+	sendJob(v.ps, v, w.sendBtn, lang.L("Sending the messages to the WMS…"), w.wq.SyncWebhooks, func(rep station.WebhookReport) (string, widget.Importance) {
 		if rep.Failed > 0 || len(rep.Errors) > 0 || rep.Waiting > 0 {
-			imp = widget.WarningImportance
+			return webhookReportText(rep), widget.WarningImportance
 		}
-		v.say(webhookReportText(rep), imp)
+		return webhookReportText(rep), widget.SuccessImportance
 	}, v.refresh)
 }
 
