@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
@@ -971,90 +970,11 @@ func languageName(code string) string {
 
 // ---- SMS length ----
 
-// gsm7Basic is the GSM 03.38 default alphabet (one septet each, ESC
-// left out); gsm7Ext is its extension table (ESC + one septet: they count
-// twice).
-const (
-	gsm7Basic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" + // i18n: the GSM 03.38 alphabet
-		"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà" // i18n: the GSM 03.38 alphabet
-	gsm7Ext = "\f^{}\\[~]|€"
-)
+// smsCount is what an SMS text costs (notify.CountSMS), said in the
+// screen's words.
+type smsCount notify.SMSCount
 
-// SMS sizes: one SMS carries 160 GSM-7 septets or 70 UCS-2 units; a
-// longer text is sent in parts, each with a header, of 153 or 67.
-const (
-	smsGSMSingle = 160
-	smsGSMPart   = 153
-	smsUCSSingle = 70
-	smsUCSPart   = 67
-)
-
-// smsCount is what an SMS text costs.
-type smsCount struct {
-	Chars   int    // characters as a person counts them
-	Units   int    // GSM-7 septets, or UCS-2 (UTF-16) units
-	Unicode bool   // the text needs UCS-2
-	Parts   int    // SMS parts sent (and billed)
-	Double  []rune // GSM-7 extension characters in it (each counts twice)
-	Wide    []rune // the characters that are not in GSM-7 (why it is UCS-2)
-}
-
-// countSMS counts a text the way a phone network sends it: in GSM-7 if
-// every character is in the GSM 03.38 alphabet or its extension (which
-// counts twice: ESC and the character), else in UCS-2 (a character
-// outside the BMP, an emoji, counts twice there). A long text is cut into
-// parts of 153 septets (67 units); a two-septet character or a surrogate
-// pair is never split between parts.
-func countSMS(text string) smsCount {
-	var c smsCount
-	var widths []int // per character: septets or UTF-16 units
-	for _, r := range text {
-		c.Chars++
-		switch {
-		case strings.ContainsRune(gsm7Basic, r):
-			widths = append(widths, 1)
-		case strings.ContainsRune(gsm7Ext, r):
-			widths = append(widths, 2)
-			if !slices.Contains(c.Double, r) {
-				c.Double = append(c.Double, r)
-			}
-		default:
-			c.Unicode = true
-			if !slices.Contains(c.Wide, r) {
-				c.Wide = append(c.Wide, r)
-			}
-		}
-	}
-	single, part := smsGSMSingle, smsGSMPart
-	if c.Unicode {
-		single, part = smsUCSSingle, smsUCSPart
-		widths = widths[:0]
-		for _, r := range text {
-			widths = append(widths, len(utf16.Encode([]rune{r})))
-		}
-		c.Double = nil
-	}
-	for _, w := range widths {
-		c.Units += w
-	}
-	switch {
-	case c.Units == 0:
-		c.Parts = 0
-	case c.Units <= single:
-		c.Parts = 1
-	default:
-		c.Parts = 1
-		fill := 0
-		for _, w := range widths {
-			if fill+w > part {
-				c.Parts++
-				fill = 0
-			}
-			fill += w
-		}
-	}
-	return c
-}
+func countSMS(text string) smsCount { return smsCount(notify.CountSMS(text)) }
 
 // String says it in words: "characters: 98 · 1 SMS (GSM-7, up to 160
 // characters)", "characters: 172 · SMS parts: 2 (GSM-7, 153 characters
@@ -1066,13 +986,13 @@ func (c smsCount) String() string {
 	var how string
 	switch {
 	case c.Unicode && c.Parts == 1:
-		how = lang.L("1 SMS (Unicode, up to {{.Max}} characters)", map[string]any{"Max": smsUCSSingle})
+		how = lang.L("1 SMS (Unicode, up to {{.Max}} characters)", map[string]any{"Max": notify.SMSUCSSingle})
 	case c.Unicode:
-		how = lang.L("SMS parts: {{.N}} (Unicode, {{.Per}} characters a part)", map[string]any{"N": c.Parts, "Per": smsUCSPart})
+		how = lang.L("SMS parts: {{.N}} (Unicode, {{.Per}} characters a part)", map[string]any{"N": c.Parts, "Per": notify.SMSUCSPart})
 	case c.Parts == 1:
-		how = lang.L("1 SMS (GSM-7, up to {{.Max}} characters)", map[string]any{"Max": smsGSMSingle})
+		how = lang.L("1 SMS (GSM-7, up to {{.Max}} characters)", map[string]any{"Max": notify.SMSGSMSingle})
 	default:
-		how = lang.L("SMS parts: {{.N}} (GSM-7, {{.Per}} characters a part)", map[string]any{"N": c.Parts, "Per": smsGSMPart})
+		how = lang.L("SMS parts: {{.N}} (GSM-7, {{.Per}} characters a part)", map[string]any{"N": c.Parts, "Per": notify.SMSGSMPart})
 	}
 	chars := lang.L("characters: {{.N}}", map[string]any{"N": c.Chars})
 	if c.Units != c.Chars {

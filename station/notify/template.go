@@ -3,7 +3,9 @@ package notify
 import (
 	"fmt"
 	"html"
+	"slices"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -247,37 +249,86 @@ const MaxSMSTemplate = 480
 const gsmBasic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 const gsmExtended = "^{}\\[~]|€\f"
 
-// smsSize returns how many characters an SMS counts (extended GSM
-// characters twice) and how many parts it is sent in.
-func smsSize(s string) (chars, parts int, unicode bool) {
-	for _, r := range s {
+// SMS sizes: one SMS carries 160 GSM-7 septets or 70 UCS-2 units; a
+// longer text is sent in parts, each with a header, of 153 or 67.
+const (
+	SMSGSMSingle = 160
+	SMSGSMPart   = 153
+	SMSUCSSingle = 70
+	SMSUCSPart   = 67
+)
+
+// SMSCount is what an SMS text costs.
+type SMSCount struct {
+	Chars   int    // characters as a person counts them
+	Units   int    // GSM-7 septets, or UCS-2 (UTF-16) units
+	Unicode bool   // the text needs UCS-2
+	Parts   int    // SMS parts sent (and billed); 0 for an empty text
+	Double  []rune // GSM-7 extension characters in it (each counts twice)
+	Wide    []rune // the characters that are not in GSM-7 (why it is UCS-2)
+}
+
+// CountSMS counts a text the way a phone network sends it: in GSM-7 if
+// every character is in the GSM 03.38 alphabet or its extension (which
+// counts twice: ESC and the character), else in UCS-2 (a character
+// outside the BMP, an emoji, counts twice there). A long text is cut into
+// parts of 153 septets (67 units); a two-septet character or a surrogate
+// pair is never split between parts.
+func CountSMS(text string) SMSCount {
+	var c SMSCount
+	var widths []int // per character: septets or UTF-16 units
+	for _, r := range text {
+		c.Chars++
 		switch {
 		case strings.ContainsRune(gsmBasic, r):
-			chars++
+			widths = append(widths, 1)
 		case strings.ContainsRune(gsmExtended, r):
-			chars += 2
+			widths = append(widths, 2)
+			if !slices.Contains(c.Double, r) {
+				c.Double = append(c.Double, r)
+			}
 		default:
-			unicode = true
-		}
-	}
-	if unicode {
-		chars = 0
-		for _, r := range s {
-			if r > 0xFFFF {
-				chars += 2 // a surrogate pair
-			} else {
-				chars++
+			c.Unicode = true
+			if !slices.Contains(c.Wide, r) {
+				c.Wide = append(c.Wide, r)
 			}
 		}
-		if chars <= 70 {
-			return chars, 1, true
+	}
+	single, part := SMSGSMSingle, SMSGSMPart
+	if c.Unicode {
+		single, part = SMSUCSSingle, SMSUCSPart
+		widths = widths[:0]
+		for _, r := range text {
+			widths = append(widths, utf16.RuneLen(r))
 		}
-		return chars, (chars + 66) / 67, true
+		c.Double = nil
 	}
-	if chars <= 160 {
-		return chars, 1, false
+	for _, w := range widths {
+		c.Units += w
 	}
-	return chars, (chars + 152) / 153, false
+	switch {
+	case c.Units == 0:
+	case c.Units <= single:
+		c.Parts = 1
+	default:
+		c.Parts = 1
+		fill := 0
+		for _, w := range widths {
+			if fill+w > part {
+				c.Parts++
+				fill = 0
+			}
+			fill += w
+		}
+	}
+	return c
+}
+
+// smsSize returns how many characters an SMS counts (extended GSM
+// characters twice, or UTF-16 units) and how many parts it is sent in.
+func smsSize(s string) (chars, parts int, unicode bool) {
+	c := CountSMS(s)
+	return c.Units, max(c.Parts, 1), c.Unicode
 }
 
 // ---- the HTML e-mail ----

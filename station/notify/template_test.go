@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestParseTextFieldsAndBraces(t *testing.T) {
@@ -117,6 +118,14 @@ func TestParagraphs(t *testing.T) {
 }
 
 func TestSMSSize(t *testing.T) {
+	if n := utf8.RuneCountInString(gsmBasic); n != 127 {
+		t.Fatalf("GSM-7 basic alphabet has %d characters, want 127 (128 less ESC)", n)
+	}
+	// The preview note and the GUI's SMS card count alike: a two-septet
+	// character is never split between parts.
+	if _, parts, _ := smsSize(strings.Repeat("a", 152) + "€" + strings.Repeat("a", 152)); parts != 3 {
+		t.Errorf("152 a + € + 152 a: %d parts, want 3", parts)
+	}
 	for _, c := range []struct {
 		in    string
 		chars int
