@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,6 +63,22 @@ var errCannotSettle = errors.New("the return's outcome cannot be settled by the 
 // no service: the carrier client's own default, recorded in words a
 // packer and the WMS read.
 var defaultReturnService = map[string]string{"postnord": "24", "stg": "RETURN"}
+
+// returnServices are the return services each carrier books: PostNord's
+// Return Drop Off (24) and Return Pickup (20, 22); STG's one.
+var returnServices = map[string][]string{"postnord": {"24", "20", "22"}, "stg": {"RETURN"}}
+
+// IsReturnService reports whether some carrier books returns as svc, for
+// a command line that checks its flags before it opens the station;
+// creating the return checks svc against the parcel's own carrier.
+func IsReturnService(svc string) bool {
+	for _, known := range returnServices {
+		if slices.Contains(known, svc) {
+			return true
+		}
+	}
+	return false
+}
 
 func (s *Station) createReturn(ctx context.Context, scan string, opts ReturnOptions) (ReturnResult, error) {
 	start := time.Now()
@@ -186,6 +203,12 @@ func (s *Station) openReturn(ctx context.Context, order carrier.Order, sh store.
 	c := s.carrierFor(sh.Carrier)
 	if c == nil {
 		return ReturnResult{}, s.unknownCarrier(sh.Carrier)
+	}
+	if svc := strings.TrimSpace(opts.Service); svc != "" && returnServices[c.Name()] != nil && !slices.Contains(returnServices[c.Name()], svc) {
+		known := strings.Join(returnServices[c.Name()], ", ")
+		return ReturnResult{}, &Problem{ID: "returns.bad_service", Data: map[string]any{"Service": svc, "Carrier": c.Name(), "Known": known},
+			Msg:  fmt.Sprintf("%s is not a return service of %s", svc, c.Name()),
+			Hint: "choose one of " + known + ", or none for the usual one"}
 	}
 	lines := opts.Lines
 	if lines == nil {

@@ -812,3 +812,22 @@ func TestReturnInterruptedIsLookedUpFirst(t *testing.T) {
 		t.Fatalf("looked up %v, bookings %+v, return %+v", lookedUp, booked, res.Return)
 	}
 }
+
+// TestReturnServiceOfTheParcelsCarrier: a return service the parcel's
+// carrier does not book is refused before anything is saved or asked.
+func TestReturnServiceOfTheParcelsCarrier(t *testing.T) {
+	r, _, _ := newReturnRig(t, nil)
+	ctx := context.Background()
+	mustPack(t, r, "A-1", station.PackOptions{})
+	_, err := r.station.CreateReturn(ctx, "A-1", station.ReturnOptions{Service: "RETURN"})
+	var p *station.Problem
+	if !errors.As(err, &p) || p.ID != "returns.bad_service" || !strings.Contains(p.Hint, "24, 20, 22") {
+		t.Fatalf("a PostNord parcel with STG's return service: %v", err)
+	}
+	if list, err := r.station.Returns(ctx, false); err != nil || len(list) != 0 {
+		t.Fatalf("a refused return was saved: %v %v", list, err)
+	}
+	if !station.IsReturnService("RETURN") || !station.IsReturnService("22") || station.IsReturnService("19") {
+		t.Error("IsReturnService does not know the carriers' return services")
+	}
+}

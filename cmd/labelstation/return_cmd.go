@@ -52,10 +52,8 @@ func returnCreate(ctx context.Context, g *globals, args []string) error {
 	if len(pos) != 1 {
 		return usage("labelstation return create ORDER-REF --reason wrong_size", "return create takes one order reference or outgoing tracking number")
 	}
-	switch *service {
-	case "", "24", "20", "22":
-	default:
-		return usage("use --service 24 (Return Drop Off), 20 or 22 (Return Pickup)", "--service %q is not a return service", *service)
+	if *service != "" && !station.IsReturnService(*service) {
+		return usage("use --service 24 (Return Drop Off), 20 or 22 (Return Pickup) with PostNord, RETURN with STG", "--service %q is not a return service", *service)
 	}
 	b, err := openBench(ctx, g, overrides{printer: *printerURI, noScale: true})
 	if err != nil {

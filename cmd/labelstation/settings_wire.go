@@ -14,7 +14,6 @@ import (
 	"syscall"
 	"time"
 
-
 	"labelstation/app"
 	"labelstation/carrier"
 	"labelstation/config"
