@@ -219,6 +219,29 @@ func TestEveryStationMessageHasItsValues(t *testing.T) {
 	if len(sites) < 100 {
 		t.Fatalf("found %d station Problems with an ID; the parser lost them", len(sites))
 	}
+	cats := allCatalogues(t)
+	matched := 0
+	for _, s := range sites {
+		ids := []string{s.id}
+		if s.hint != nil {
+			ids = append(ids, s.id+".hint")
+		}
+		checkSiteMessages(t, s, ids, cats)
+		for _, pair := range []struct {
+			id   string
+			expr ast.Expr
+		}{{s.id, s.msg}, {s.id + ".hint", s.hint}} {
+			if saysTheCodesEnglish(t, s, pair.id, pair.expr, cats["en"]) {
+				matched++
+			}
+		}
+	}
+	t.Logf("%d Problem sites with an ID; %d English texts matched word for word against the code", len(sites), matched)
+}
+
+// allCatalogues are every language's catalogue, by code.
+func allCatalogues(t *testing.T) map[string]map[string]string {
+	t.Helper()
 	cats := map[string]map[string]string{}
 	for _, code := range Codes() {
 		c, err := Catalogue(code)
@@ -227,54 +250,57 @@ func TestEveryStationMessageHasItsValues(t *testing.T) {
 		}
 		cats[code] = c
 	}
-	matched := 0
-	for _, s := range sites {
-		ids := []string{s.id}
-		if s.hint != nil {
-			ids = append(ids, s.id+".hint")
-		}
-		for _, id := range ids {
-			for _, code := range Codes() {
-				text, ok := cats[code][id]
-				if !ok {
-					t.Errorf("%s: %q is not in the %s catalogue", s.pos, id, code)
-					continue
-				}
-				fields := templateFields(t, code+":"+id, text)
-				if s.knownKeys {
-					for f := range fields {
-						if _, ok := s.keys[f]; !ok {
-							t.Errorf("%s: %s %q reads {{.%s}}, which the code's Data does not have (%v)", s.pos, code, id, f, sortedSet(s.keys))
-						}
-					}
-				}
-				tmpl, err := template.New(id).Option("missingkey=error").Parse(text)
-				if err != nil {
-					continue // said by templateFields
-				}
-				var out bytes.Buffer
-				if err := tmpl.Execute(&out, sampleData(fields)); err != nil {
-					t.Errorf("%s: %s %q does not render: %v", s.pos, code, id, err)
-				} else if strings.Contains(out.String(), "<no value>") {
-					t.Errorf("%s: %s %q renders %q", s.pos, code, id, out.String())
-				}
-			}
-		}
-		for _, pair := range []struct {
-			id   string
-			expr ast.Expr
-		}{{s.id, s.msg}, {s.id + ".hint", s.hint}} {
-			want, ok := expectedTemplate(s, pair.expr)
+	return cats
+}
+
+// checkSiteMessages: each of the site's message ids is in every
+// language's catalogue, and there its template parses, reads only the
+// keys of the site's Data (when the code says them) and renders with
+// sample values, never as "<no value>".
+func checkSiteMessages(t *testing.T, s problemSite, ids []string, cats map[string]map[string]string) {
+	t.Helper()
+	for _, id := range ids {
+		for _, code := range Codes() {
+			text, ok := cats[code][id]
 			if !ok {
+				t.Errorf("%s: %q is not in the %s catalogue", s.pos, id, code)
 				continue
 			}
-			matched++
-			if got := cats["en"][pair.id]; got != want {
-				t.Errorf("%s: English %q is\n\t%q\nbut the code says\n\t%q", s.pos, pair.id, got, want)
+			fields := templateFields(t, code+":"+id, text)
+			if s.knownKeys {
+				for f := range fields {
+					if _, ok := s.keys[f]; !ok {
+						t.Errorf("%s: %s %q reads {{.%s}}, which the code's Data does not have (%v)", s.pos, code, id, f, sortedSet(s.keys))
+					}
+				}
+			}
+			tmpl, err := template.New(id).Option("missingkey=error").Parse(text)
+			if err != nil {
+				continue // said by templateFields
+			}
+			var out bytes.Buffer
+			if err := tmpl.Execute(&out, sampleData(fields)); err != nil {
+				t.Errorf("%s: %s %q does not render: %v", s.pos, code, id, err)
+			} else if strings.Contains(out.String(), "<no value>") {
+				t.Errorf("%s: %s %q renders %q", s.pos, code, id, out.String())
 			}
 		}
 	}
-	t.Logf("%d Problem sites with an ID; %d English texts matched word for word against the code", len(sites), matched)
+}
+
+// saysTheCodesEnglish reports whether the English of id could be matched
+// against the code's expression e (see expectedTemplate), and fails when
+// it then says other words than the code.
+func saysTheCodesEnglish(t *testing.T, s problemSite, id string, e ast.Expr, en map[string]string) bool {
+	t.Helper()
+	want, ok := expectedTemplate(s, e)
+	if !ok {
+		return false
+	}
+	if got := en[id]; got != want {
+		t.Errorf("%s: English %q is\n\t%q\nbut the code says\n\t%q", s.pos, id, got, want)
+	}
+	return true
 }
 
 var verbRE = regexp.MustCompile(`%[-+# 0]*[0-9]*(?:\.[0-9]+)?[vsdqf]`)
