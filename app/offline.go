@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -102,15 +101,6 @@ func clockText(t, now time.Time) string {
 		return t.Format("15:04")
 	}
 	return dayTimeText(t)
-}
-
-// plural is "1 booking waits" or "3 bookings wait": English only, kept for
-// callers not yet in five languages; new text says "Bookings waiting: 3".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // showOffline updates the carrier cell, the strip and the switch from a

@@ -119,18 +119,6 @@ func defaultConfig() config {
 	}
 }
 
-// isNilWidget reports whether o is a typed nil (a button the screen did
-// not make).
-func isNilWidget(o fyne.CanvasObject) bool {
-	switch w := o.(type) {
-	case *widget.Button:
-		return w == nil
-	case *widget.Check:
-		return w == nil
-	}
-	return false
-}
-
 // jobKind says which station call a queued job makes.
 type jobKind int
 
@@ -650,9 +638,6 @@ func (ps *PackScreen) jobDone(j job, res station.PackResult, err error) {
 		return
 	}
 	ps.showResult(j, res)
-	if res.Printed {
-		ps.cfg.cues.Success()
-	}
 	if j.id == ps.shownJob {
 		if res.Offline {
 			ps.setPhase(phasePrinted, lang.L("Printed offline label {{.Tracking}}", map[string]any{"Tracking": res.TrackingID}))
@@ -922,39 +907,34 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	// till: the scan field keeps the whole width of the top row (with
 	// each key said on its button they no longer fit beside it), and the
 	// order's column has room to spare, so the window grows no taller.
-	head := scanRow
-	beside := container.NewHBox()
 	if ps.cfg.settings != nil {
 		ps.settingsBtn = widget.NewButton(lang.L("Settings…"), func() { ps.ShowSettings() })
-		beside.Add(ps.settingsBtn)
 	}
 	if _, ok := ps.st.(NotificationDesk); ok {
 		ps.notifyBtn = widget.NewButton(lang.L("Notifications…"), ps.ShowNotifications)
-		beside.Add(ps.notifyBtn)
 	}
 	if _, ok := ps.st.(ReturnsDesk); ok {
 		ps.returnsBtn = widget.NewButton(lang.L("Returns…"), ps.ShowReturns)
-		beside.Add(ps.returnsBtn)
 	}
 	if ps.cfg.dashboard != nil {
 		ps.dashBtn = widget.NewButton(lang.L("Dashboard…"), ps.ShowDashboard)
-		beside.Add(ps.dashBtn)
 	}
 	if _, ok := ps.st.(OutboxQueue); ok {
 		// A check is no button: its key is said in its text (installKeys).
 		ps.offlineChk = widget.NewCheck(lang.L("Work offline")+"   "+keyWorkOffline.String(), ps.SetWorkOffline)
 		ps.queueBtn = widget.NewButton(lang.L("Queue…"), ps.ShowQueue)
-		beside.Add(ps.offlineChk)
-		beside.Add(ps.queueBtn)
+	}
+	var shown []fyne.CanvasObject // in the order of their keys
+	for _, b := range []*widget.Button{ps.settingsBtn, ps.queueBtn, ps.notifyBtn, ps.returnsBtn, ps.dashBtn} {
+		if b != nil {
+			shown = append(shown, b)
+		}
+	}
+	if ps.offlineChk != nil {
+		shown = append(shown, ps.offlineChk)
 	}
 	var keyRows fyne.CanvasObject = container.NewVBox()
-	if len(beside.Objects) > 0 {
-		var shown []fyne.CanvasObject
-		for _, o := range []fyne.CanvasObject{ps.settingsBtn, ps.queueBtn, ps.notifyBtn, ps.returnsBtn, ps.dashBtn, ps.offlineChk} {
-			if o != nil && !isNilWidget(o) {
-				shown = append(shown, o)
-			}
-		}
+	if len(shown) > 0 {
 		half := (len(shown) + 1) / 2
 		keyRows = container.New(layout.NewCustomPaddedVBoxLayout(2), container.NewHBox(shown[:half]...), container.NewHBox(shown[half:]...))
 	}
@@ -964,7 +944,7 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 	ps.showOrder(carrier.Order{})
 	ps.refreshButtons()
 	ps.refreshActivity()
-	return container.NewThemeOverride(container.NewBorder(container.NewVBox(head, ps.bannerBox), status, nil, nil, middle), screenTheme{text: textSize})
+	return container.NewThemeOverride(container.NewBorder(container.NewVBox(scanRow, ps.bannerBox), status, nil, nil, middle), screenTheme{text: textSize})
 }
 
 // Text sizes by theme name. Only Fyne's own names: a widget created after
@@ -1094,7 +1074,8 @@ func (ps *PackScreen) refreshActivity() {
 	}
 }
 
-// showResult fills the last-label panel.
+// showResult fills the last-label panel, with the success sound when the
+// label printed.
 func (ps *PackScreen) showResult(j job, res station.PackResult) {
 	ps.lastTracking.SetText(orDash(res.TrackingID))
 	info := []string{}
@@ -1119,6 +1100,9 @@ func (ps *PackScreen) showResult(j job, res station.PackResult) {
 	}
 	ps.lastInfo.SetText(strings.Join(info, " · "))
 	ps.lastPreview.SetText(strings.Join(labelPreviewLines(res.Label), "\n"))
+	if res.Printed {
+		ps.cfg.cues.Success()
+	}
 }
 
 func tookText(d time.Duration) string {

@@ -165,13 +165,10 @@ func (ps *PackScreen) printJobAction(j station.PrintJob, call func(PrintQueue) (
 			ps.jobsView.busy.Delete(j.ID)
 			switch {
 			case err != nil:
-				ps.showError(aboutOrder(j.OrderRef, "not printed", err), hintText(err))
+				ps.showError(aboutOrder(j.OrderRef, lang.L("not printed"), err), hintText(err))
 			case printing:
 				ps.clearBanner()
 				ps.showResult(job{kind: jobPack, ref: j.OrderRef}, res)
-				if res.Printed {
-					ps.cfg.cues.Success()
-				}
 			default:
 				ps.clearBanner()
 			}

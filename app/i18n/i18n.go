@@ -66,8 +66,9 @@ func Current() string {
 // start.
 func Use(code string) (string, error) {
 	code = strings.TrimSpace(strings.ToLower(code))
+	locales := systemLocales() // read once: the choice and the tags below
 	if code == "" || code == "auto" {
-		code = Detect()
+		code = detect(locales)
 	}
 	if !known(code) {
 		return Current(), fmt.Errorf("language %q is not one the station speaks: use auto, %s", code, strings.Join(Codes(), ", "))
@@ -87,7 +88,7 @@ func Use(code string) (string, error) {
 	// is loaded under exactly those tags, so whichever one Fyne matches
 	// (an exact tag beats Fyne's own base catalogues) answers in the
 	// chosen language.
-	tags := append(systemLocales(), "en")
+	tags := append(locales, "en")
 	seen := map[string]bool{}
 	for _, t := range tags {
 		if seen[t] {
@@ -104,9 +105,12 @@ func Use(code string) (string, error) {
 
 // Detect is the station language closest to the computer's locale, or
 // English.
-func Detect() string {
+func Detect() string { return detect(systemLocales()) }
+
+// detect is the station language closest to the locales, or English.
+func detect(locales []string) string {
 	var tags []language.Tag
-	for _, l := range systemLocales() {
+	for _, l := range locales {
 		if t, err := language.Parse(l); err == nil {
 			tags = append(tags, t)
 		}
