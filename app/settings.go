@@ -326,7 +326,7 @@ func (w *settingsWindow) collect() (cfgfile.Config, map[string]string, []fieldPr
 	if len(c.Orders.HTTP.Headers) > 0 {
 		h := map[string]string{}
 		for k, v := range c.Orders.HTTP.Headers {
-			if headerIsSecret(v) {
+			if cfgfile.HeaderHoldsSecret(v) {
 				secrets[cfgfile.HeaderSecretPrefix+k] = v
 				v = ""
 			}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -441,16 +440,4 @@ func formatHeaders(h map[string]string) string {
 		fmt.Fprintf(&b, "%s: %s\n", k, h[k]) // i18n: a header line as HTTP writes it
 	}
 	return strings.TrimSuffix(b.String(), "\n")
-}
-
-// headerIsSecret reports whether a header value is a secret written out
-// (not only ${NAME} or ${secret:NAME} references with a short word such
-// as "Bearer " before them): config.WithoutSecrets would drop it from the
-// file, so the settings keep it in the secrets store instead.
-func headerIsSecret(v string) bool {
-	rest := os.Expand(v, func(string) string { return "" })
-	if rest == "" {
-		return false
-	}
-	return len(rest) == len(v) || len(rest) > len("Bearer ") // i18n: the word before a token
 }

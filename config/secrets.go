@@ -234,11 +234,11 @@ func validSecretName(name string) bool {
 	return ok && headerToken.MatchString(h)
 }
 
-// headerHoldsSecret reports whether a header value written in the file is
+// HeaderHoldsSecret reports whether a header value written in the file is
 // a secret in plain text: anything but references (${WMS_TOKEN},
 // ${secret:…}) and a short word before them ("Bearer ${WMS_TOKEN}"). It
 // is the rule WithoutSecrets keeps header values by.
-func headerHoldsSecret(v string) bool {
+func HeaderHoldsSecret(v string) bool {
 	rest := os.Expand(v, func(string) string { return "" })
 	if rest == "" {
 		return false
@@ -305,7 +305,7 @@ func ReadPlainSecrets(path string) ([]PlainSecret, error) {
 	add("notify.email.password", "notify.email", "password", c.Notify.Email.Password)
 	add("notify.sms.password", "notify.sms", "password", c.Notify.SMS.Password)
 	for _, k := range sortedKeys(c.Orders.HTTP.Headers) {
-		if v := c.Orders.HTTP.Headers[k]; headerHoldsSecret(v) && headerToken.MatchString(k) {
+		if v := c.Orders.HTTP.Headers[k]; HeaderHoldsSecret(v) && headerToken.MatchString(k) {
 			add(HeaderSecretPrefix+k, "orders.http.headers", k, v)
 		}
 	}
@@ -376,7 +376,7 @@ func redactHeaders(h map[string]string) map[string]string {
 	}
 	out := make(map[string]string, len(h))
 	for k, v := range h {
-		if headerHoldsSecret(v) {
+		if HeaderHoldsSecret(v) {
 			v = redacted
 		}
 		out[k] = v
