@@ -79,12 +79,7 @@ func needsSetup(g *globals, path string, explicit bool) bool {
 // lockedSecrets is the secrets store when it is an encrypted file without
 // its passphrase and cfg (the config file at path) needs a secret from it.
 func lockedSecrets(g *globals, cfg config.Config, path string) (*secrets.Store, bool) {
-	if g.postnordURL != "" {
-		cfg.PostNord.URL = g.postnordURL
-	}
-	if g.postnordKey != "" {
-		cfg.PostNord.APIKey = g.postnordKey
-	}
+	g.applyFlags(&cfg)
 	st, err := openSecrets(g.resolveDataDir(cfg), path)
 	if err != nil || !st.Locked() || st.NewFile() {
 		return nil, false

@@ -45,16 +45,22 @@ type overrides struct {
 	noScale bool // the weight is given; do not open the scale
 }
 
+// applyFlags lets --postnord-url and --postnord-apikey win over the
+// environment and the file.
+func (g *globals) applyFlags(cfg *config.Config) {
+	if g.postnordURL != "" {
+		cfg.PostNord.URL = g.postnordURL
+	}
+	if g.postnordKey != "" {
+		cfg.PostNord.APIKey = g.postnordKey
+	}
+}
+
 func loadConfig(g *globals) (config.Config, error) {
 	path, explicit := configFile(g)
 	cfg, err := config.Read(path, explicit)
 	if err == nil {
-		if g.postnordURL != "" {
-			cfg.PostNord.URL = g.postnordURL
-		}
-		if g.postnordKey != "" {
-			cfg.PostNord.APIKey = g.postnordKey
-		}
+		g.applyFlags(&cfg)
 		// After the flags (they decide which secrets are used), before
 		// Validate (which names a secret the store does not hold either).
 		st, serr := fillSecrets(g, &cfg, path)
