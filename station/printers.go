@@ -108,9 +108,25 @@ func (s *Station) TestPrint(ctx context.Context, uri string) error {
 	if err != nil {
 		return err
 	}
-	err = q.p.Print(ctx, printer.Job{Name: "test label", Format: "zpl", Data: TestLabel(s.cfg.Consignor.Address.Name, s.cfg.Now())})
+	return printTestLabel(ctx, q.p, q.uri, s.cfg.Consignor.Address.Name, s.cfg.Now())
+}
+
+// TestPrintAt prints the test label on the printer at uri for a bench
+// that has no station yet (the first-run wizard, the settings window's
+// printer not yet saved), with shop's name on it.
+func TestPrintAt(ctx context.Context, uri, shop string) error {
+	p, err := printer.Open(uri)
 	if err != nil {
-		return &Problem{ID: "printer.test_failed", Data: map[string]any{"URI": q.uri, "Reason": err.Error()}, Msg: fmt.Sprintf("the test label did not print on %s: %v", q.uri, err), Hint: "fix what the printer reports, then press Test print again", Err: err}
+		return &Problem{ID: "printer.open_failed", Data: map[string]any{"URI": uri, "Reason": err.Error()}, Msg: fmt.Sprintf("cannot open printer %s: %v", uri, err), Hint: "check the printer's address (tcp://HOST:9100, usb://VID:PID, cups://QUEUE, file:///DIR)", Err: err}
+	}
+	defer p.Close()
+	return printTestLabel(ctx, p, uri, shop, time.Now())
+}
+
+func printTestLabel(ctx context.Context, p printer.Printer, uri, shop string, now time.Time) error {
+	err := p.Print(ctx, printer.Job{Name: "test label", Format: "zpl", Data: TestLabel(shop, now)})
+	if err != nil {
+		return &Problem{ID: "printer.test_failed", Data: map[string]any{"URI": uri, "Reason": err.Error()}, Msg: fmt.Sprintf("the test label did not print on %s: %v", uri, err), Hint: "fix what the printer reports, then press Test print again", Err: err}
 	}
 	return nil
 }

@@ -218,16 +218,7 @@ func (s *settingsSource) Scales(ctx context.Context) ([]scale.Found, error) {
 // preview printer for "").
 func (s *settingsSource) TestPrint(ctx context.Context, cfg config.Config, uri string) error {
 	uri = firstSet(strings.TrimSpace(uri), previewPrinterURI(s.g.resolveDataDir(cfg)))
-	p, err := printer.Open(uri)
-	if err != nil {
-		return &station.Problem{Msg: err.Error(), Hint: "printer addresses look like tcp://HOST:9100 or file:///DIR", Err: err}
-	}
-	defer p.Close()
-	err = p.Print(ctx, printer.Job{Name: "test label", Format: "zpl", Data: station.TestLabel(cfg.Consignor.Name, time.Now())})
-	if err != nil {
-		return &station.Problem{Msg: fmt.Sprintf("%s: %v", uri, err), Hint: "fix what the printer reports, then try again", Err: err}
-	}
-	return nil
+	return station.TestPrintAt(ctx, uri, cfg.Consignor.Name)
 }
 
 // ReadScale reads the scale at uri, kept open between calls for the same
