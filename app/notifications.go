@@ -1135,18 +1135,12 @@ func notifyStateKey(e station.NotificationEntry, now time.Time) string {
 	case "sent", "failed", "unknown":
 		return e.State
 	case "pending", "sending":
-		if heldForQuiet(e, now) {
+		if e.HeldForQuiet(now) {
 			return "held"
 		}
 		return "waiting"
 	}
 	return "other"
-}
-
-// heldForQuiet reports whether a message waits for quiet hours to end
-// (made, never tried, not before a later time).
-func heldForQuiet(e station.NotificationEntry, now time.Time) bool {
-	return e.State == "pending" && e.Attempts == 0 && e.NotBefore.After(now)
 }
 
 // notifyStateWords is a message's state as a person says it, with its
@@ -1165,7 +1159,7 @@ func notifyStateWords(e station.NotificationEntry, now time.Time) (string, widge
 		return lang.X("notify.state.sending", "SENDING"), widget.HighImportance
 	case "pending":
 		switch {
-		case heldForQuiet(e, now):
+		case e.HeldForQuiet(now):
 			return lang.L("HELD UNTIL {{.When}}", map[string]any{"When": strings.ToUpper(untilText(e.NotBefore, now))}), widget.WarningImportance
 		case e.Attempts > 0:
 			return lang.X("notify.state.retrying", "RETRYING"), widget.WarningImportance
@@ -1227,7 +1221,7 @@ func (v *notificationsView) notifyRow(e station.NotificationEntry, now time.Time
 		detail = append(detail, e.Language)
 	}
 	detail = append(detail, attemptsText(e.Attempts))
-	if heldForQuiet(e, now) {
+	if e.HeldForQuiet(now) {
 		detail = append(detail, lang.L("quiet hours: sent at {{.When}}", map[string]any{"When": untilText(e.NotBefore, now)}))
 	} else if e.State == "pending" && e.NotBefore.After(now) {
 		detail = append(detail, lang.X("notify.log.nexttry", "next try {{.Time}}", map[string]any{"Time": clockText(e.NotBefore, now)}))
@@ -1244,12 +1238,16 @@ func (v *notificationsView) notifyRow(e station.NotificationEntry, now time.Time
 	r.detail = widget.NewLabel(strings.Join(detail, " · "))
 	r.detail.Wrapping = fyne.TextWrapWord
 	action := upperFirst(e.Action)
-	if e.State == "unknown" {
+	if e.ActionID != "" {
+		action = upperFirst(lang.X(e.ActionID, e.Action, e.ActionData)) // i18n: station.NotificationActionIDs, checked in TestNotificationActionsAreInTheCatalogue
+	}
+	if e.State == "unknown" && e.ActionID == "" {
+		// Words from elsewhere (or none) for a message that may have
+		// arrived: say that first.
 		mayHave := lang.L("May have arrived; not sent again by itself.")
-		switch {
-		case action == "":
+		if action == "" {
 			action = mayHave + " " + lang.L("Retry sends it again, Discard leaves it as it is.")
-		case !strings.Contains(strings.ToLower(action), "not sent again"): // i18n: the station's own (English) words
+		} else {
 			action = mayHave + " " + action
 		}
 	}

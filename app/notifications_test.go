@@ -935,3 +935,16 @@ func TestNotificationsInSwedish(t *testing.T) {
 		t.Errorf("SMS count %q", s)
 	}
 }
+
+// Every action the station says about a message has its words.
+func TestNotificationActionsAreInTheCatalogue(t *testing.T) {
+	en, err := i18n.Catalogue("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range station.NotificationActionIDs {
+		if _, ok := en[id]; !ok {
+			t.Errorf("%s is not in the English catalogue", id)
+		}
+	}
+}

@@ -52,8 +52,22 @@ type NotificationEntry struct {
 	Created   time.Time `json:"created"`
 	NotBefore time.Time `json:"not_before,omitempty"` // held for quiet hours until
 	SentAt    time.Time `json:"sent_at,omitempty"`
-	// Action says what a person may do about it, in words.
-	Action string `json:"action,omitempty"`
+	// Action says what a person may do about it, in words; ActionID (one
+	// of NotificationActionIDs) and ActionData say it for a translation.
+	Action     string         `json:"action,omitempty"`
+	ActionID   string         `json:"-"`
+	ActionData map[string]any `json:"-"`
+}
+
+// NotificationActionIDs are the ids of NotificationEntry.Action.
+var NotificationActionIDs = []string{"notify.action.held", "notify.action.retrying", "notify.action.on_way",
+	"notify.action.sending", "notify.action.refused", "notify.action.unknown"}
+
+// HeldForQuiet reports whether the message waits for quiet hours to end:
+// made, never tried, not before a later time. (A retry's back-off sets
+// NotBefore too, after an attempt: that message is retrying, not held.)
+func (e NotificationEntry) HeldForQuiet(now time.Time) bool {
+	return e.State == "pending" && e.Attempts == 0 && e.NotBefore.After(now)
 }
 
 // NotificationDay counts one day's messages.

@@ -138,19 +138,21 @@ func notificationEntry(m store.Message, now time.Time) NotificationEntry {
 	switch m.State {
 	case store.MessagePending:
 		switch {
-		case m.NotBefore.After(now):
-			e.Action = "held for quiet hours until " + m.NotBefore.In(now.Location()).Format("15:04")
+		case e.HeldForQuiet(now):
+			until := m.NotBefore.In(now.Location()).Format("15:04")
+			e.ActionID, e.ActionData = "notify.action.held", map[string]any{"Until": until}
+			e.Action = "held for quiet hours until " + until
 		case m.Attempts > 0:
-			e.Action = "the provider did not take it yet; it is sent again by itself"
+			e.ActionID, e.Action = "notify.action.retrying", "the provider did not take it yet; it is sent again by itself"
 		default:
-			e.Action = "on its way"
+			e.ActionID, e.Action = "notify.action.on_way", "on its way"
 		}
 	case store.MessageSending:
-		e.Action = "being sent"
+		e.ActionID, e.Action = "notify.action.sending", "being sent"
 	case store.MessageFailed:
-		e.Action = "refused: fix the address or the channel's settings, then Retry, or Discard it"
+		e.ActionID, e.Action = "notify.action.refused", "refused: fix the address or the channel's settings, then Retry, or Discard it"
 	case store.MessageUnknown:
-		e.Action = "may have arrived; it is not sent again by itself: Retry sends it once more, Discard lets it be"
+		e.ActionID, e.Action = "notify.action.unknown", "may have arrived; it is not sent again by itself: Retry sends it once more, Discard lets it be"
 	}
 	return e
 }
