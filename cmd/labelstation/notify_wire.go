@@ -113,8 +113,10 @@ func openNotifications(st *store.Store, cfg config.Config, dataDir string) (*not
 }
 
 // seedDemoNotify gives a demo station that has no notification setup the
-// demo's (its rules disabled). Called where the demo imports its sample
-// orders, not at every open: a reading command must not write.
+// demo's (its rules disabled), once. Called where the demo starts working
+// with notifications (the GUI's start, the notify commands, so that
+// `notify rules` has the demo's rules to show), not at every open of the
+// store: the other commands never write it.
 func seedDemoNotify(st *store.Store, cfg config.Config, n *notifications) error {
 	if !cfg.Demo() || n == nil {
 		return nil
