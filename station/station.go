@@ -81,6 +81,8 @@ type Config struct {
 	// Engine is nil. Like the webhooks, its announcer is the
 	// composition root's to install on the store.
 	Notify NotifyConfig
+	// Fleet is fleet mode (fleet.go): off when Fleet.Site is nil.
+	Fleet FleetConfig
 
 	Now    func() time.Time
 	Logger *slog.Logger

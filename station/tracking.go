@@ -49,8 +49,12 @@ type ParcelHistory struct {
 // on first use: stations built for a single command never need one.
 func (s *Station) tracker() *tracking.Poller {
 	s.trackerOnce.Do(func() {
+		var records tracking.Records
+		if s.store != nil { // a typed nil would pass the poller's nil check
+			records = s.store
+		}
 		s.trackerP = tracking.New(tracking.Config{
-			Store: s.store, Carrier: s.carrier, CarrierFor: s.trackingCarrier, FromCountry: s.cfg.Consignor.Address.Country,
+			Store: records, Carrier: s.carrier, CarrierFor: s.trackingCarrier, FromCountry: s.cfg.Consignor.Address.Country,
 			Concurrency: s.cfg.TrackConcurrency, DailyCap: s.cfg.TrackDailyCap,
 			Now: s.cfg.Now, Logger: s.log,
 		})

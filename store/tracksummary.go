@@ -234,3 +234,11 @@ func fromUnixNano(n int64) time.Time {
 	}
 	return time.Unix(0, n)
 }
+
+// EncodeTrackSummary is the summary's compact form, the same bytes the
+// data file holds; the site's PostgreSQL keeps it too (fleet), so both
+// read one form with one decoder.
+func EncodeTrackSummary(s TrackSummary) []byte { return encodeSummary(s) }
+
+// DecodeTrackSummary reads EncodeTrackSummary's bytes.
+func DecodeTrackSummary(b []byte) (TrackSummary, error) { return decodeSummary(b) }

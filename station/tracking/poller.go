@@ -37,9 +37,25 @@ const (
 	subscriberBuffer   = 64
 )
 
+// Records is where a poller reads the open parcels and saves what the
+// carrier answered: the station's own bbolt store, or (in fleet mode, on
+// the one bench that polls for the site) the site's PostgreSQL records
+// (fleet.SiteRecords). *store.Store is one.
+type Records interface {
+	SeedTrackSummaries(first, last time.Time, seed func(store.Shipment) (store.TrackSummary, bool)) (created int, err error)
+	OpenTrackSummaries(fn func(store.TrackSummary) error) error
+	TrackLookups(day time.Time) (int, error)
+	AddTrackLookups(day time.Time, n int) (total int, err error)
+	ItemEvents(itemID string) ([]carrier.TrackingEvent, error)
+	RecordTracking(ref string, events []carrier.TrackingEvent, status carrier.Status, sum store.TrackSummary) (added int, err error)
+	PutTrackSummary(sum store.TrackSummary) error
+}
+
+var _ Records = (*store.Store)(nil)
+
 // Config wires a Poller.
 type Config struct {
-	Store   *store.Store
+	Store   Records
 	Carrier carrier.Carrier
 	// CarrierFor returns the carrier a parcel is tracked with by its
 	// registry name (the summary's Carrier); nil uses Carrier for all.
