@@ -17,6 +17,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"labelstation/carrier"
 	"labelstation/store"
 )
@@ -55,7 +57,8 @@ type Config struct {
 // Site is a connection pool to the site's server. Open does not connect:
 // a bench starts (and packs) while the server is down.
 type Site struct {
-	cfg Config
+	cfg  Config
+	pool *pgxpool.Pool
 }
 
 var errTODO = errors.New("fleet: not built yet")
@@ -164,35 +167,6 @@ type Poller struct {
 
 // Poller says which bench polls (from the lease row the leader keeps).
 func (s *Site) Poller(ctx context.Context) (Poller, error) { return Poller{}, errTODO }
-
-// Records is the site's tracking records for the one poller: every
-// bench's open parcels, the site's daily look-up count, events stored once
-// each (station/tracking.Records).
-func (s *Site) Records() *SiteRecords { return &SiteRecords{site: s} }
-
-// SiteRecords implements station/tracking.Records on the server.
-type SiteRecords struct{ site *Site }
-
-// Bench is one bench as the site sees it.
-type Bench struct {
-	Station   string    `json:"station"`
-	LastSeen  time.Time `json:"last_seen"`
-	Shipments int       `json:"shipments"` // booked in the asked window
-}
-
-// Benches lists the benches that ever pushed, with their shipments booked
-// on the days first…last.
-func (s *Site) Benches(ctx context.Context, first, last time.Time) ([]Bench, error) {
-	return nil, errTODO
-}
-
-// Summaries streams the tracking summaries of the shipments booked on the
-// calendar days first…last (local time) of every bench, or of one when
-// station is not "", to fn (the site dashboard's input; the same
-// kpi.Builder as a single bench's).
-func (s *Site) Summaries(ctx context.Context, first, last time.Time, station string, fn func(station string, sum *store.TrackSummary) error) error {
-	return errTODO
-}
 
 // Conflicts lists the claim conflicts on the server, newest first.
 func (s *Site) Conflicts(ctx context.Context) ([]Conflict, error) { return nil, errTODO }
