@@ -14,9 +14,13 @@ package fleet
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"labelstation/carrier"
@@ -48,8 +52,9 @@ type Config struct {
 	// bench claims locally and goes on packing.
 	ClaimTimeout time.Duration
 	// LeaderRetry is how often a bench that does not poll tries to take
-	// over the site's tracking (0: 15 s), and how often the poller checks
-	// that it still holds the lock.
+	// over the site's tracking (0: 15 s); the poller beats (and so checks
+	// that the server, and with it its lock, is still there) every
+	// LeaderRetry/3, at most every 5 s.
 	LeaderRetry time.Duration
 	Logger      *slog.Logger
 }
@@ -57,32 +62,102 @@ type Config struct {
 // Site is a connection pool to the site's server. Open does not connect:
 // a bench starts (and packs) while the server is down.
 type Site struct {
-	cfg  Config
-	pool *pgxpool.Pool
+	cfg     Config
+	pool    *pgxpool.Pool
+	connCfg *pgx.ConnConfig // the pool's connection settings, for the leader's own connection
+	log     *slog.Logger
+	server  string // the redacted URL, for errors and logs
+
+	// migrated is set once Migrate succeeded, so Ping applies the schema
+	// once per Site rather than on every call.
+	migrated atomic.Bool
 }
 
-var errTODO = errors.New("fleet: not built yet")
-
-// Open checks cfg and prepares the pool (no network).
-func Open(cfg Config) (*Site, error) { return nil, errTODO }
+// Open checks cfg and prepares the pool (no network): the first query
+// connects, so a bench starts while the server is down. Errors name the
+// server with its password redacted.
+func Open(cfg Config) (*Site, error) {
+	if strings.TrimSpace(cfg.URL) == "" {
+		return nil, errors.New("fleet open: no server URL; hint: set fleet.postgres_url (postgres://user@host:5432/db?sslmode=verify-full)")
+	}
+	if strings.TrimSpace(cfg.Station) == "" {
+		return nil, errors.New("fleet open: this bench has no station id; hint: set station.name, unique on the site")
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
+	if cfg.ClaimTimeout <= 0 {
+		cfg.ClaimTimeout = DefaultClaimTimeout
+	}
+	if cfg.LeaderRetry <= 0 {
+		cfg.LeaderRetry = DefaultLeaderRetry
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	server := RedactURL(cfg.URL)
+	pcfg, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		// pgconn redacts the password in its parse errors; server is
+		// redacted here.
+		return nil, fmt.Errorf("fleet open %s: %w; hint: fleet.postgres_url is a libpq URL or key=value string", server, err)
+	}
+	if cfg.Password != "" {
+		pcfg.ConnConfig.Password = cfg.Password
+	}
+	pcfg.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
+	if pcfg.ConnConfig.RuntimeParams == nil {
+		pcfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	pcfg.ConnConfig.RuntimeParams["application_name"] = "labelstation " + cfg.Station
+	// A bench makes few, short round trips (a push, a claim, an inbox
+	// read); a small pool keeps fifty benches well under the server's
+	// max_connections.
+	pcfg.MaxConns = 4
+	pcfg.MinConns = 0
+	pcfg.MaxConnIdleTime = 5 * time.Minute
+	connCfg := pcfg.ConnConfig.Copy()
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("fleet open %s: %w", server, err)
+	}
+	return &Site{cfg: cfg, pool: pool, connCfg: connCfg, log: cfg.Logger, server: server}, nil
+}
 
 // Close closes the pool.
-func (s *Site) Close() {}
+func (s *Site) Close() {
+	if s != nil && s.pool != nil {
+		s.pool.Close()
+	}
+}
 
 // Station is this bench's id.
 func (s *Site) Station() string { return s.cfg.Station }
 
-// RedactURL is u with its password replaced by "xxxxx", for logs and
-// error messages.
-func RedactURL(u string) string { return u }
+// Server is the server's URL with its password redacted.
+func (s *Site) Server() string { return s.server }
 
-// Migrate applies the schema migrations shipped with the binary that the
-// server has not seen yet, in order, each in its own transaction under a
-// lock, so several benches starting at once apply each migration once.
-func (s *Site) Migrate(ctx context.Context) error { return errTODO }
+// ensureSchema applies the migrations the first time this Site reaches
+// the server, so a bench whose first contact is a claim or a push does
+// not fail on a missing table; afterwards it costs nothing.
+func (s *Site) ensureSchema(ctx context.Context) error {
+	if s.migrated.Load() {
+		return nil
+	}
+	return s.Migrate(ctx)
+}
 
-// Ping checks the server answers (and the schema is applied).
-func (s *Site) Ping(ctx context.Context) error { return errTODO }
+// Ping checks the server answers, and applies the schema the first time
+// it does (once per Site).
+func (s *Site) Ping(ctx context.Context) error {
+	if !s.migrated.Load() {
+		return s.ensureSchema(ctx) // a round trip, and the schema
+	}
+	if _, err := s.pool.Exec(ctx, "SELECT 1"); err != nil {
+		return fmt.Errorf("fleet ping %s: %w", s.server, err)
+	}
+	return nil
+}
 
 // Conflict is an order two benches claimed.
 type Conflict struct {
@@ -101,13 +176,6 @@ type PushResult struct {
 	Conflicts []Conflict // claims made while cut off that clashed
 }
 
-// Push upserts the replicas in one transaction (and this bench's
-// last-seen time). A claim that clashes with another bench's is recorded
-// on the server and returned as a Conflict.
-func (s *Site) Push(ctx context.Context, reps []store.Replica) (PushResult, error) {
-	return PushResult{}, errTODO
-}
-
 // Claim is who holds an order.
 type Claim struct {
 	OrderRef string    `json:"order_ref"`
@@ -117,22 +185,6 @@ type Claim struct {
 	// server; "" before.
 	Tracking string    `json:"tracking,omitempty"`
 	Printed  time.Time `json:"printed,omitempty"`
-}
-
-// Claim claims ref for this bench at time at, unless another bench holds
-// it: it returns the claim that stands (this bench's, or the other's).
-// Concurrent claims of one order from many benches: exactly one wins.
-func (s *Site) Claim(ctx context.Context, ref string, at time.Time) (Claim, error) {
-	return Claim{}, errTODO
-}
-
-// Release gives up this bench's claim on ref (no-op if another holds it).
-func (s *Site) Release(ctx context.Context, ref string) error { return errTODO }
-
-// Order is an order as the site knows it (pushed by the bench that
-// imported it).
-func (s *Site) Order(ctx context.Context, ref string) (carrier.Order, error) {
-	return carrier.Order{}, errTODO
 }
 
 // Tracked is what the site's poller learned about one of this bench's
@@ -145,28 +197,9 @@ type Tracked struct {
 	inbox    []int64
 }
 
-// Inbox returns the news about this bench's parcels (from at most max
-// inbox rows), grouped by parcel. Nothing is removed until AckInbox.
-func (s *Site) Inbox(ctx context.Context, max int) ([]Tracked, error) { return nil, errTODO }
-
-// AckInbox deletes the inbox rows behind ts (recorded locally).
-func (s *Site) AckInbox(ctx context.Context, ts []Tracked) error { return errTODO }
-
-// RunLeader competes for the site's poller lock until ctx ends: while this
-// bench holds it, lead runs with a context that ends when the lock is
-// lost (the server went away, or ctx ended). A bench that dies loses the
-// lock with its connection, and another takes over within LeaderRetry.
-func (s *Site) RunLeader(ctx context.Context, lead func(ctx context.Context)) {}
-
 // Poller is who polls for the site now.
 type Poller struct {
 	Station string    `json:"station"`
 	Since   time.Time `json:"since"`
 	Beat    time.Time `json:"beat"` // its last heartbeat
 }
-
-// Poller says which bench polls (from the lease row the leader keeps).
-func (s *Site) Poller(ctx context.Context) (Poller, error) { return Poller{}, errTODO }
-
-// Conflicts lists the claim conflicts on the server, newest first.
-func (s *Site) Conflicts(ctx context.Context) ([]Conflict, error) { return nil, errTODO }

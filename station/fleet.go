@@ -3,18 +3,34 @@ package station
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
+	"sync"
 	"time"
 
+	"labelstation/carrier"
 	"labelstation/fleet"
 	"labelstation/station/kpi"
+	"labelstation/station/tracking"
 	"labelstation/store"
 )
 
 // Fleet mode: many benches, one site. Each bench keeps its own store and
 // outbox; with Config.Fleet set it also claims each order on the site's
-// PostgreSQL before booking it, pushes what it records there, pulls the
-// news about its parcels from the site's one tracking poller, and takes
-// that poller's turn when the lock is free.
+// PostgreSQL before booking it, pushes what it records there (the store
+// marks every replicated change in the change's own commit), pulls the
+// news about its parcels that the site's one tracking poller left in its
+// inbox, and takes that poller's turn when the lock is free.
+//
+// Nothing here stops a bench from packing: a claim that cannot reach the
+// server is made locally and pushed later (a clash then becomes a
+// conflict for a supervisor), and pushes wait in the store's marks.
+
+// DefaultFleetEvery is the pause between pushes and pulls.
+const DefaultFleetEvery = 5 * time.Second
+
+// fleetPushBatch bounds the replicas of one push transaction.
+const fleetPushBatch = 500
 
 // FleetConfig tunes fleet mode.
 type FleetConfig struct {
@@ -59,40 +75,379 @@ type SiteView struct {
 	Report  kpi.Report    `json:"report"`
 	Bench   string        `json:"bench,omitempty"` // "" : all benches
 	Benches []fleet.Bench `json:"benches"`
-	// Conflicts are the site's claim conflicts (all benches).
+	// Conflicts are the site's unresolved claim conflicts (all benches).
 	Conflicts []fleet.Conflict `json:"conflicts,omitempty"`
 }
 
 // ErrFleetOff: the command needs fleet mode.
 var ErrFleetOff = errors.New("fleet mode is off")
 
-// FleetOn reports whether the station is one of a site's benches.
-func (s *Station) FleetOn() bool { return s.cfg.Fleet.Site != nil }
-
-// RunFleet pushes and pulls every FleetConfig.Every, and competes for the
-// site's tracking poller, until ctx ends. It returns at once when fleet
-// mode is off.
-func (s *Station) RunFleet(ctx context.Context) {}
-
-// FleetSync pushes and pulls once, now.
-func (s *Station) FleetSync(ctx context.Context) (FleetSyncReport, error) {
-	return FleetSyncReport{}, ErrFleetOff
+// fleetState is what the last push and pull learned, for FleetStatus
+// (which the status bar polls, so it does no I/O).
+type fleetState struct {
+	mu        sync.Mutex
+	tried     bool
+	reachable bool
+	lastPush  time.Time
+	lastErr   string
+	poller    string
+	polling   bool
+	sync      sync.Mutex // one push and pull at a time
+	kick      chan struct{}
 }
 
-// FleetStatus says how the link to the site's server is.
-func (s *Station) FleetStatus(ctx context.Context) FleetStatus { return FleetStatus{} }
+func fleetOff() error {
+	return &Problem{ID: "fleet.off", Msg: "fleet mode is off", Hint: "set [fleet] postgres_url in the config (Settings → Site)", Err: ErrFleetOff}
+}
 
-// ClaimConflicts lists this bench's claim conflicts.
-func (s *Station) ClaimConflicts() ([]store.ClaimConflict, error) { return nil, ErrFleetOff }
+// FleetOn reports whether the station is one of a site's benches.
+func (s *Station) FleetOn() bool { return s.cfg.Fleet.Site != nil && s.store != nil }
+
+func (s *Station) site() *fleet.Site { return s.cfg.Fleet.Site }
+
+// RunFleet pushes and pulls every FleetConfig.Every (and at once after a
+// pack), and competes for the site's tracking poller, until ctx ends. It
+// returns at once when fleet mode is off.
+func (s *Station) RunFleet(ctx context.Context) {
+	if !s.FleetOn() {
+		return
+	}
+	every := s.cfg.Fleet.Every
+	if every <= 0 {
+		every = DefaultFleetEvery
+	}
+	var wg sync.WaitGroup
+	if len(s.reg.names) > 0 {
+		wg.Go(func() { s.site().RunLeader(ctx, s.pollForSite) })
+	}
+	defer wg.Wait()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := s.FleetSync(ctx); err != nil && ctx.Err() == nil {
+			s.log.Debug("fleet sync", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.fleetKick():
+		}
+	}
+}
+
+func (s *Station) fleetKick() chan struct{} {
+	s.fl.mu.Lock()
+	defer s.fl.mu.Unlock()
+	if s.fl.kick == nil {
+		s.fl.kick = make(chan struct{}, 1)
+	}
+	return s.fl.kick
+}
+
+// kickFleet asks RunFleet for a push now (after a pack or a cancel).
+func (s *Station) kickFleet() {
+	if !s.FleetOn() {
+		return
+	}
+	select {
+	case s.fleetKick() <- struct{}{}:
+	default:
+	}
+}
+
+// pollForSite is the site's tracking poller, run while this bench holds
+// the lock: the tracking package's own poller over the site's records, so
+// every bench's open parcels are asked about once, and their events land
+// once (and in their benches' inboxes).
+func (s *Station) pollForSite(ctx context.Context) {
+	s.setPolling(true)
+	defer s.setPolling(false)
+	s.log.Info("this bench polls Track & Trace for the site", "station", s.site().Station())
+	p := tracking.New(tracking.Config{
+		Store: s.site().Records(), Carrier: s.carrier, CarrierFor: s.trackingCarrier, FromCountry: s.cfg.Consignor.Address.Country,
+		Concurrency: s.cfg.TrackConcurrency, DailyCap: s.cfg.TrackDailyCap, Every: s.cfg.Fleet.TrackEvery,
+		Now: s.cfg.Now, Logger: s.log,
+	})
+	p.Run(ctx)
+	s.log.Info("this bench no longer polls for the site", "station", s.site().Station())
+}
+
+func (s *Station) setPolling(on bool) {
+	s.fl.mu.Lock()
+	s.fl.polling = on
+	if on {
+		s.fl.poller = s.site().Station()
+	}
+	s.fl.mu.Unlock()
+}
+
+// FleetSync pushes what waits and pulls the bench's tracking news once,
+// now. An error means the server could not be reached (or refused): what
+// was not pushed stays marked and goes next time.
+func (s *Station) FleetSync(ctx context.Context) (FleetSyncReport, error) {
+	if !s.FleetOn() {
+		return FleetSyncReport{}, fleetOff()
+	}
+	s.fl.sync.Lock()
+	defer s.fl.sync.Unlock()
+	rep, err := s.fleetPush(ctx)
+	if err == nil {
+		rep.Pulled, err = s.fleetPull(ctx)
+	}
+	if err == nil {
+		if p, perr := s.site().Poller(ctx); perr == nil {
+			s.fl.mu.Lock()
+			s.fl.poller = p.Station
+			s.fl.mu.Unlock()
+		}
+	}
+	rep.Backlog, _ = s.store.ReplicaBacklog()
+	s.noteFleet(err)
+	return rep, err
+}
+
+func (s *Station) fleetPush(ctx context.Context) (FleetSyncReport, error) {
+	var rep FleetSyncReport
+	for {
+		reps, err := s.store.PendingReplicas(fleetPushBatch)
+		if err != nil {
+			return rep, fmt.Errorf("fleet push: read the marks: %w", err)
+		}
+		if len(reps) == 0 {
+			return rep, nil
+		}
+		res, err := s.site().Push(ctx, reps)
+		if err != nil {
+			return rep, err
+		}
+		for _, c := range res.Conflicts {
+			cc := store.ClaimConflict{OrderRef: c.OrderRef, At: c.At, Other: c.Other, OtherAt: c.OtherAt, OtherTracking: c.OtherTracking, Detected: c.Detected}
+			if sh, err := s.store.ShipmentByOrder(c.OrderRef); err == nil {
+				cc.Tracking = sh.TrackingID()
+			}
+			if cc.Detected.IsZero() {
+				cc.Detected = s.cfg.Now()
+			}
+			if err := s.store.PutClaimConflict(cc); err != nil {
+				return rep, fmt.Errorf("fleet push: record the conflict on %s: %w", c.OrderRef, err)
+			}
+			s.log.Warn("claim conflict: another bench claimed this order while this bench was cut off", "order", c.OrderRef, "other", c.Other, "other_tracking", c.OtherTracking)
+			rep.Conflicts = append(rep.Conflicts, cc)
+		}
+		if err := s.store.AckReplicas(reps); err != nil {
+			return rep, fmt.Errorf("fleet push: clear the marks: %w", err)
+		}
+		rep.Pushed += res.Pushed
+		if len(reps) < fleetPushBatch {
+			return rep, nil
+		}
+	}
+}
+
+// fleetPull records the site poller's news about this bench's parcels in
+// the store (which announces them to the bench's webhooks and
+// notification rules, exactly as the bench's own poller would), then
+// acknowledges them on the server. A crash between the two records them
+// again next time: the store keeps each event once.
+func (s *Station) fleetPull(ctx context.Context) (int, error) {
+	pulled := 0
+	for {
+		news, err := s.site().Inbox(ctx, fleetPushBatch)
+		if err != nil {
+			return pulled, err
+		}
+		if len(news) == 0 {
+			return pulled, nil
+		}
+		for _, t := range news {
+			if _, err := s.store.RecordTracking(t.OrderRef, t.Events, t.Status, t.Summary); err != nil {
+				return pulled, fmt.Errorf("fleet pull: record the tracking of %s: %w", t.OrderRef, err)
+			}
+		}
+		if err := s.site().AckInbox(ctx, news); err != nil {
+			return pulled, err
+		}
+		pulled += len(news)
+	}
+}
+
+func (s *Station) noteFleet(err error) {
+	s.fl.mu.Lock()
+	defer s.fl.mu.Unlock()
+	was, tried := s.fl.reachable, s.fl.tried
+	s.fl.tried = true
+	s.fl.reachable = err == nil
+	if err == nil {
+		s.fl.lastPush, s.fl.lastErr = s.cfg.Now(), ""
+		if tried && !was {
+			s.log.Info("the site's server answers again", "station", s.site().Station())
+		}
+		return
+	}
+	s.fl.lastErr = err.Error()
+	if !tried || was {
+		s.log.Warn("the site's server cannot be reached: the bench goes on alone and pushes later", "err", err)
+	}
+}
+
+// FleetStatus says how the link to the site's server is, as last seen
+// (no network I/O: a status bar may poll it).
+func (s *Station) FleetStatus(ctx context.Context) FleetStatus {
+	if !s.FleetOn() {
+		return FleetStatus{}
+	}
+	st := FleetStatus{On: true, Station: s.site().Station(), Server: s.site().Server()}
+	s.fl.mu.Lock()
+	st.Reachable, st.LastPush, st.LastErr, st.Poller, st.Polling = s.fl.reachable, s.fl.lastPush, s.fl.lastErr, s.fl.poller, s.fl.polling
+	s.fl.mu.Unlock()
+	st.Backlog, _ = s.store.ReplicaBacklog()
+	if cs, err := s.store.ClaimConflicts(); err == nil {
+		for _, c := range cs {
+			if c.Resolved.IsZero() {
+				st.Conflicts++
+			}
+		}
+	}
+	return st
+}
+
+// claimOrder claims ref on the site's server before its booking is
+// written, so a second bench scanning the same order is told where it
+// went instead of shipping it twice. When the server cannot be reached
+// in time the claim is made locally: the bench goes on packing, and the
+// push finds out later whether another bench claimed it too.
+func (s *Station) claimOrder(ctx context.Context, ref string) error {
+	if !s.FleetOn() {
+		return nil
+	}
+	now := s.cfg.Now()
+	c, err := s.site().Claim(ctx, ref, now)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.noteFleet(err)
+		s.log.Warn("order claimed on this bench only: the site's server cannot be reached", "order", ref, "err", err)
+	} else if c.Station != s.site().Station() {
+		return claimedElsewhere(c)
+	}
+	// Kept locally too (online or not): the mark carries the claim to the
+	// server, and re-marks it after an older release still waiting.
+	if err := s.store.PutLocalClaim(store.LocalClaim{OrderRef: ref, At: now}); err != nil {
+		return saveProblem(ref, err)
+	}
+	return nil
+}
+
+// releaseClaim gives the order back to the site (its booking was
+// cancelled, or never written): recorded in the store and pushed.
+func (s *Station) releaseClaim(ref string) {
+	if !s.FleetOn() {
+		return
+	}
+	if err := s.store.ReleaseLocalClaim(ref); err != nil {
+		s.log.Error("order claim not released", "order", ref, "err", err)
+		return
+	}
+	s.kickFleet()
+}
+
+func claimedElsewhere(c fleet.Claim) error {
+	at := clockOrDate(c.At)
+	if c.Tracking != "" {
+		return &Problem{ID: "fleet.claimed_packed", Data: map[string]any{"Ref": c.OrderRef, "Bench": c.Station, "At": at, "Tracking": c.Tracking},
+			Msg:  fmt.Sprintf("order %s is already packed at %s at %s (tracking %s)", c.OrderRef, c.Station, at, c.Tracking),
+			Hint: "do not ship it again; if the parcel is still on the bench, call a supervisor", Err: ErrAlreadyPacked}
+	}
+	return &Problem{ID: "fleet.claimed_busy", Data: map[string]any{"Ref": c.OrderRef, "Bench": c.Station, "At": at},
+		Msg:  fmt.Sprintf("order %s is being packed at %s since %s", c.OrderRef, c.Station, at),
+		Hint: "do not ship it twice; if that bench gave up on it, a supervisor cancels its booking there, which frees the order", Err: ErrAlreadyPacked}
+}
+
+// clockOrDate is a time as a packer reads it: the clock today, the date
+// and clock before.
+func clockOrDate(t time.Time) string {
+	t = t.Local()
+	if y, m, d := t.Date(); y == time.Now().Year() && m == time.Now().Month() && d == time.Now().Day() {
+		return t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+// siteOrder asks the site's server for an order this bench does not
+// hold (imported on another bench) and keeps it.
+func (s *Station) siteOrder(ctx context.Context, ref string) (carrier.Order, bool) {
+	if !s.FleetOn() {
+		return carrier.Order{}, false
+	}
+	o, err := s.site().Order(ctx, ref)
+	if err != nil {
+		if !errors.Is(err, fleet.ErrNotFound) {
+			s.noteFleet(err)
+		}
+		return o, false
+	}
+	if _, err := s.store.PutOrders([]carrier.Order{o}); err != nil {
+		s.log.Warn("order from the site not kept", "order", ref, "err", err)
+	}
+	return o, true
+}
+
+// ClaimConflicts lists this bench's claim conflicts, unresolved first.
+func (s *Station) ClaimConflicts() ([]store.ClaimConflict, error) {
+	if !s.FleetOn() {
+		return nil, fleetOff()
+	}
+	return s.store.ClaimConflicts()
+}
 
 // ResolveClaimConflict records a supervisor's resolution of the conflict
-// on ref.
+// on ref (what happened to the second parcel).
 func (s *Station) ResolveClaimConflict(ref, note string) (store.ClaimConflict, error) {
-	return store.ClaimConflict{}, ErrFleetOff
+	if !s.FleetOn() {
+		return store.ClaimConflict{}, fleetOff()
+	}
+	ref, note = strings.TrimSpace(ref), strings.TrimSpace(note)
+	if note == "" {
+		return store.ClaimConflict{}, &Problem{ID: "fleet.note_required", Msg: "a resolution needs a note saying what was done", Hint: "write what happened to the second parcel, e.g. 'stopped at the dock'"}
+	}
+	c, err := s.store.ResolveClaimConflict(ref, note, s.cfg.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return c, &Problem{ID: "fleet.conflict_not_found", Data: map[string]any{"Ref": ref}, Msg: fmt.Sprintf("there is no claim conflict on order %s", ref), Hint: "list them with labelstation fleet conflicts", Err: err}
+	}
+	if err == nil {
+		s.log.Info("claim conflict resolved", "order", ref, "note", note)
+	}
+	return c, err
 }
 
 // SiteDashboard computes the site's KPIs over the days ending on last,
-// for every bench (bench "") or one, from the site's server.
+// for every bench (bench "") or one, from the site's server: the same
+// KPIs and thresholds as the bench's own Dashboard, over every bench's
+// parcels.
 func (s *Station) SiteDashboard(ctx context.Context, last time.Time, days int, bench string) (SiteView, error) {
-	return SiteView{}, ErrFleetOff
+	if !s.FleetOn() {
+		return SiteView{}, fleetOff()
+	}
+	if days < 1 {
+		return SiteView{}, fmt.Errorf("site dashboard: %d days: use 1 or more", days)
+	}
+	w := kpi.DaysEnding(last, days, time.Local)
+	b := kpi.NewBuilder(w, s.cfg.Now(), kpi.Options{Thresholds: s.cfg.KPIThresholds, Location: time.Local})
+	err := s.site().Summaries(ctx, w.First, w.Last, bench, func(_ string, sum *store.TrackSummary) error {
+		b.Add(sum)
+		return nil
+	})
+	if err != nil {
+		return SiteView{}, fmt.Errorf("site dashboard %s…%s: %w", w.First.Format("2006-01-02"), w.Last.Format("2006-01-02"), err)
+	}
+	v := SiteView{Report: b.Report(), Bench: bench}
+	if v.Benches, err = s.site().Benches(ctx, w.First, w.Last); err != nil {
+		return v, fmt.Errorf("site dashboard: the benches: %w", err)
+	}
+	if v.Conflicts, err = s.site().Conflicts(ctx); err != nil {
+		return v, fmt.Errorf("site dashboard: the claim conflicts: %w", err)
+	}
+	return v, nil
 }

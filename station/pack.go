@@ -76,6 +76,7 @@ func (s *Station) Pack(ctx context.Context, ref string, opts PackOptions) (PackR
 		res = s.returnWithOutgoing(ctx, res, opts.Printer)
 	}
 	s.logPacked(ref, res, err, time.Since(start))
+	s.kickFleet()
 	return res, err
 }
 
@@ -226,8 +227,14 @@ func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackO
 		// Not sent now: the queue sync sends it.
 		entry.State, entry.Attempts = store.StatePending, 0
 	}
+	// On a site, the order is this bench's only once the site says so.
+	if err := s.claimOrder(ctx, order.Ref); err != nil {
+		s.logStep(packStep{step: stepOutbox, msg: "order claimed by another bench", order: order.Ref, took: -1, err: err})
+		return store.OutboxEntry{}, err
+	}
 	written := time.Now()
 	if err := s.store.CreateEntry(entry); err != nil {
+		s.releaseClaim(order.Ref)
 		err = saveProblem(order.Ref, err)
 		s.logStep(packStep{step: stepOutbox, msg: "booking not saved", order: order.Ref, carrier: entry.Carrier, took: time.Since(written), err: err, level: slog.LevelError,
 			attrs: []any{"request_id", id}})

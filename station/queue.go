@@ -166,6 +166,8 @@ func (s *Station) CancelEntry(ctx context.Context, id, reason string) (QueueEntr
 		return QueueEntry{}, &Problem{ID: "queue.cannot_cancel", Data: map[string]any{"Entry": id, "Reason": err.Error()}, Msg: fmt.Sprintf("queue entry %s cannot be cancelled: %v", id, err), Hint: "labelstation queue list --all shows its state", Err: err}
 	}
 	s.log.Info("queue entry cancelled", "order", e.OrderRef, "request_id", e.ID, "reason", reason)
+	// The order may be packed again, here or at another bench.
+	s.releaseClaim(e.OrderRef)
 	q := queueEntry(e)
 	if e.Offline {
 		q.Action = "the offline label " + q.ItemID + " on the parcel is void: take it off before the order is packed again"

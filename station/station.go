@@ -126,6 +126,8 @@ type Station struct {
 
 	notes  *notify.Engine     // notification rules; nil when off (notifications_flow.go)
 	sender *channel.Deliverer // their e-mail and SMS
+
+	fl fleetState // fleet mode's link to the site (fleet.go)
 }
 
 // New wires a station. printer and scale may be nil: then Pack needs an
@@ -214,6 +216,12 @@ func (s *Station) Order(ctx context.Context, ref string) (carrier.Order, error) 
 		return carrier.Order{}, &Problem{ID: "order.nothing_scanned", Msg: "nothing was scanned", Hint: "scan the order barcode or type its reference"}
 	}
 	o, err := s.store.Order(ref)
+	if errors.Is(err, store.ErrNotFound) {
+		// Imported on another bench of the site?
+		if so, ok := s.siteOrder(ctx, ref); ok {
+			return so, nil
+		}
+	}
 	if errors.Is(err, store.ErrNotFound) && s.cfg.OrderLookup != nil {
 		return s.lookupOrder(ctx, ref)
 	}

@@ -67,9 +67,18 @@ func (s *Station) tracker() *tracking.Poller {
 // the last two weeks get their tracking summary first. A carrier that
 // cannot be reached or keeps saying "not now" ends the pass early with
 // the reason in the report's Err; the error is for the data file.
+//
+// In fleet mode the site's one poller asks the carrier; TrackSync then
+// fetches what it learned about this bench's parcels (Updated counts
+// them), so a parcel is never asked about once per bench.
 func (s *Station) TrackSync(ctx context.Context, opts TrackOptions) (TrackReport, error) {
 	if s.store == nil || len(s.reg.names) == 0 {
 		return TrackReport{}, &Problem{ID: "tracking.needs_data_and_carrier", Msg: "tracking needs the data file and a carrier", Hint: "run it from a station with its data directory and carrier settings"}
+	}
+	if s.FleetOn() {
+		start := time.Now()
+		fr, err := s.FleetSync(ctx)
+		return TrackReport{Updated: fr.Pulled, Took: time.Since(start)}, err
 	}
 	rep, err := s.tracker().Pass(ctx, opts.All)
 	if err == nil {
@@ -85,8 +94,11 @@ func (s *Station) TrackSync(ctx context.Context, opts TrackOptions) (TrackReport
 // RunTracking refreshes open parcels in the background until ctx ends:
 // a pass every five minutes (each asks only about parcels that are due),
 // waiting longer after a pass that found the carrier unreachable.
+//
+// In fleet mode it does nothing: the site's one poller (RunFleet) asks
+// about every bench's parcels.
 func (s *Station) RunTracking(ctx context.Context) {
-	if s.store == nil || len(s.reg.names) == 0 {
+	if s.store == nil || len(s.reg.names) == 0 || s.FleetOn() {
 		return
 	}
 	s.tracker().Run(ctx)

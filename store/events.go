@@ -68,6 +68,9 @@ func putEvents(tx *bolt.Tx, events []carrier.TrackingEvent) ([]carrier.TrackingE
 		if err := byItem.Put([]byte(itemEventKey(e)), []byte(k)); err != nil {
 			return fresh, err
 		}
+		if err := markTx(tx, ReplicaEvent, itemEventKey(e)); err != nil {
+			return fresh, err
+		}
 		fresh = append(fresh, e)
 	}
 	return fresh, nil

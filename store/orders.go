@@ -39,6 +39,9 @@ func putOrders(tx *bolt.Tx, orders []carrier.Order) ([]string, error) {
 		if err := b.Put([]byte(o.Ref), v); err != nil {
 			return skipped, fmt.Errorf("save order %s: %w", o.Ref, err)
 		}
+		if err := markTx(tx, ReplicaOrder, o.Ref); err != nil {
+			return skipped, err
+		}
 		if idx.Get([]byte(o.Ref)) == nil {
 			if err := markUnshipped(tx, o.Ref, o.ImportedAt); err != nil {
 				return skipped, err

@@ -73,6 +73,9 @@ func (s *Store) CreateEntry(e OutboxEntry) error {
 		if err := putJSON(b, e.ID, e); err != nil {
 			return fmt.Errorf("create outbox entry %s: %w", e.ID, err)
 		}
+		if err := markTx(tx, ReplicaEntry, e.ID); err != nil {
+			return err
+		}
 		if err := markOpen(tx, e); err != nil {
 			return err
 		}
@@ -92,6 +95,9 @@ func (s *Store) UpdateEntry(id string, change func(*OutboxEntry) error) (OutboxE
 			return err
 		}
 		if err := markOpen(tx, e); err != nil {
+			return err
+		}
+		if err := markTx(tx, ReplicaEntry, id); err != nil {
 			return err
 		}
 		return putJSON(b, id, e)
@@ -164,8 +170,14 @@ func (s *Store) RecordSynced(entryID string, at time.Time, change func(*Shipment
 		if err := putJSON(b, string(key), sh); err != nil {
 			return err
 		}
+		if err := markAtTx(tx, ReplicaShipment, e.OrderRef, key); err != nil {
+			return err
+		}
 		e.State, e.LastError, e.SyncedAt, e.Updated = StateBooked, "", at, at
 		if err := putJSON(ob, entryID, e); err != nil {
+			return err
+		}
+		if err := markTx(tx, ReplicaEntry, entryID); err != nil {
 			return err
 		}
 		if err := markOpen(tx, e); err != nil {
@@ -197,6 +209,9 @@ func (s *Store) CancelEntry(id, reason string, at time.Time) (OutboxEntry, error
 		if err := putJSON(ob, id, e); err != nil {
 			return err
 		}
+		if err := markTx(tx, ReplicaEntry, id); err != nil {
+			return err
+		}
 		if err := markOpen(tx, e); err != nil {
 			return err
 		}
@@ -219,7 +234,13 @@ func (s *Store) CancelEntry(id, reason string, at time.Time) (OutboxEntry, error
 		if err := b.Delete(key); err != nil {
 			return err
 		}
-		if err := putJSON(b, string(key)+"~cancelled~"+id, sh); err != nil {
+		cancelledKey := string(key) + cancelledInfix + id
+		if err := putJSON(b, cancelledKey, sh); err != nil {
+			return err
+		}
+		// The site keeps the cancelled label as the order's record
+		// until the order is packed again.
+		if err := markAtTx(tx, ReplicaShipment, e.OrderRef, []byte(cancelledKey)); err != nil {
 			return err
 		}
 		// The order waits for a shipment again.
@@ -245,6 +266,9 @@ func putEntryShipmentJobs(tx *bolt.Tx, e OutboxEntry, sh Shipment, jobs []PrintJ
 		return err
 	}
 	if err := markOpen(tx, e); err != nil {
+		return err
+	}
+	if err := markTx(tx, ReplicaEntry, e.ID); err != nil {
 		return err
 	}
 	if err := putShipment(tx, sh); err != nil {

@@ -67,7 +67,7 @@ func putPrintJob(tx *bolt.Tx, j PrintJob) error {
 	if err := putJSON(b, j.ID, j); err != nil {
 		return fmt.Errorf("queue label %s for printing: %w", j.OrderRef, err)
 	}
-	return nil
+	return markTx(tx, ReplicaPrintJob, j.ID)
 }
 
 // UpdatePrintJob changes a job inside one transaction and returns it.
@@ -79,6 +79,9 @@ func (s *Store) UpdatePrintJob(id string, change func(*PrintJob) error) (PrintJo
 			return err
 		}
 		if err := change(&j); err != nil {
+			return err
+		}
+		if err := markTx(tx, ReplicaPrintJob, id); err != nil {
 			return err
 		}
 		return putJSON(b, id, j)
@@ -120,7 +123,10 @@ func (s *Store) DeletePrintJob(id string) error {
 		if b.Get([]byte(id)) == nil {
 			return ErrNotFound
 		}
-		return b.Delete([]byte(id))
+		if err := b.Delete([]byte(id)); err != nil {
+			return err
+		}
+		return markTx(tx, ReplicaPrintJob, id)
 	})
 	if err != nil {
 		return fmt.Errorf("discard print job %s: %w", id, err)
@@ -141,6 +147,9 @@ func (s *Store) ConfirmPrintJob(id string, at time.Time, printerName string) (Sh
 			return err
 		}
 		if err := b.Delete([]byte(id)); err != nil {
+			return err
+		}
+		if err := markTx(tx, ReplicaPrintJob, id); err != nil {
 			return err
 		}
 		if j.ReturnID != "" {
@@ -192,6 +201,9 @@ func (s *Store) RecoverPrintJobs(now time.Time) (int, error) {
 			j.State, j.Updated = PrintUnknown, now
 			j.LastError = "the station stopped while this label was being sent to the printer; it may have printed"
 			if err := putJSON(b, j.ID, j); err != nil {
+				return err
+			}
+			if err := markTx(tx, ReplicaPrintJob, j.ID); err != nil {
 				return err
 			}
 		}

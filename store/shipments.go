@@ -91,6 +91,9 @@ func putShipment(tx *bolt.Tx, sh Shipment) error {
 	if err := putJSON(tx.Bucket(bucketShipments), key, sh); err != nil {
 		return err
 	}
+	if err := markAtTx(tx, ReplicaShipment, sh.OrderRef, []byte(key)); err != nil {
+		return err
+	}
 	if err := markShipped(tx, sh.OrderRef); err != nil {
 		return err
 	}
@@ -157,6 +160,9 @@ func markPrinted(tx *bolt.Tx, ref string, at time.Time, printerName string) (Shi
 	}
 	sh.Printer = printerName
 	if err := putJSON(b, string(key), sh); err != nil {
+		return sh, err
+	}
+	if err := markAtTx(tx, ReplicaShipment, ref, key); err != nil {
 		return sh, err
 	}
 	return sh, tx.Bucket(bucketMeta).Put(keyLastPrinted, []byte(ref))

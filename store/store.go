@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -61,6 +62,9 @@ type Store struct {
 	// hears that some were queued (messages.go).
 	announce   Announcer
 	onMessages func()
+	// replicating caches whether the fleet marks' bucket exists
+	// (replica.go): set on open and by EnableReplication.
+	replicating atomic.Bool
 }
 
 // Options tune Open.
@@ -92,6 +96,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := s.loadReplicating(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return s, nil
 }

@@ -51,6 +51,9 @@ func (s *Store) RecordTracking(ref string, events []carrier.TrackingEvent, statu
 				if err := putJSON(b, string(key), sh); err != nil {
 					return err
 				}
+				if err := markAtTx(tx, ReplicaShipment, ref, key); err != nil {
+					return err
+				}
 				f := Fact{Kind: FactStatusChanged, At: time.Now(), Shipment: sh, Previous: prev, Event: newestEvent(events), Expected: sum.Expected}
 				if f.Event != nil {
 					f.At = f.Event.Time

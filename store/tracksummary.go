@@ -72,6 +72,9 @@ func putTrackSummary(tx *bolt.Tx, sum TrackSummary) error {
 	if err := tx.Bucket(bucketTrackSummary).Put(key, encodeSummary(sum)); err != nil {
 		return err
 	}
+	if err := markAtTx(tx, ReplicaSummary, sum.OrderRef, key); err != nil {
+		return err
+	}
 	open := tx.Bucket(bucketTrackOpen)
 	if sum.Status.Final() {
 		return open.Delete([]byte(sum.OrderRef))

@@ -66,6 +66,8 @@ CREATE TABLE shipments (
 CREATE INDEX shipments_booked ON shipments (booked_at);
 CREATE INDEX shipments_tracking ON shipments (tracking_id);
 CREATE INDEX shipments_order ON shipments (order_ref);
+-- An event's order by any item of a multi-parcel shipment (item_ids @> …).
+CREATE INDEX shipments_items ON shipments USING gin (item_ids);
 
 -- The benches' booking outboxes, state by state (the supervisor's "what
 -- is still queued where").
