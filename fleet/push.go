@@ -24,6 +24,7 @@ var pushOrder = map[string]int{
 	store.ReplicaSummary:  4,
 	store.ReplicaEvent:    5,
 	store.ReplicaClaim:    6,
+	store.ReplicaConflict: 7,
 }
 
 // Push upserts the replicas in one transaction (one batch), with this
@@ -37,9 +38,7 @@ var pushOrder = map[string]int{
 // replication for good.
 func (s *Site) Push(ctx context.Context, reps []store.Replica) (PushResult, error) {
 	var res PushResult
-	if len(reps) == 0 {
-		return res, nil
-	}
+	// An empty push still says "this bench is alive" (stations.last_seen).
 	if err := s.ensureSchema(ctx); err != nil {
 		return res, err
 	}
@@ -86,7 +85,7 @@ func (s *Site) queueReplica(b *pgx.Batch, r store.Replica, res *PushResult) erro
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, now())
 				ON CONFLICT (station, order_ref) DO UPDATE SET carrier = EXCLUDED.carrier, service = EXCLUDED.service,
 					shipment_id = EXCLUDED.shipment_id, tracking_id = EXCLUDED.tracking_id, item_ids = EXCLUDED.item_ids,
-					weight_g = EXCLUDED.weight_g, country = EXCLUDED.country, status = EXCLUDED.status,
+					weight_g = EXCLUDED.weight_g, country = EXCLUDED.country, status = CASE WHEN shipments.status = '' THEN EXCLUDED.status ELSE shipments.status END,
 					booked_at = EXCLUDED.booked_at, printed_at = EXCLUDED.printed_at, printer = EXCLUDED.printer,
 					reprints = EXCLUDED.reprints, offline = EXCLUDED.offline, synced_at = EXCLUDED.synced_at,
 					adopted = EXCLUDED.adopted, cancelled = EXCLUDED.cancelled, request_id = EXCLUDED.request_id,
@@ -176,6 +175,15 @@ func (s *Site) queueReplica(b *pgx.Batch, r store.Replica, res *PushResult) erro
 			s.queueClaim(b, *c, res)
 			return nil
 		}
+	case store.ReplicaConflict:
+		// A supervisor's resolution, so the site's list drops it.
+		if c := r.Conflict; c != nil {
+			if !c.Resolved.IsZero() {
+				b.Queue(`UPDATE claim_conflicts SET resolved_at = $3, note = $4 WHERE order_ref = $1 AND station = $2`,
+					c.OrderRef, me, c.Resolved, c.Note)
+			}
+			return nil
+		}
 	default:
 		s.log.Warn("fleet push: a record kind this version does not know; skipped", "kind", r.Kind, "key", r.Key, "station", me)
 		return nil
@@ -228,6 +236,8 @@ func (s *Site) queueGone(b *pgx.Batch, r store.Replica) error {
 		b.Queue(`DELETE FROM track_summaries WHERE station = $1 AND order_ref = $2`, me, r.Key)
 	case store.ReplicaClaim:
 		b.Queue(`DELETE FROM claims WHERE station = $1 AND order_ref = $2`, me, r.Key)
+	case store.ReplicaConflict:
+		// A bench never deletes a conflict: the server keeps the record.
 	case store.ReplicaEvent:
 		item, key, ok := strings.Cut(r.Key, "/")
 		if !ok {

@@ -209,12 +209,14 @@ func (s *Station) FleetSync(ctx context.Context) (FleetSyncReport, error) {
 
 func (s *Station) fleetPush(ctx context.Context) (FleetSyncReport, error) {
 	var rep FleetSyncReport
-	for {
+	for first := true; ; first = false {
 		reps, err := s.store.PendingReplicas(fleetPushBatch)
 		if err != nil {
 			return rep, fmt.Errorf("fleet push: read the marks: %w", err)
 		}
-		if len(reps) == 0 {
+		// Nothing waits: one empty push all the same, which tells the
+		// site this bench is alive (and this bench that the server is).
+		if len(reps) == 0 && !first {
 			return rep, nil
 		}
 		res, err := s.site().Push(ctx, reps)

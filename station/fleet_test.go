@@ -263,6 +263,16 @@ func TestFleetCutOffBenchClaimsLocally(t *testing.T) {
 	if err != nil || c.Resolved.IsZero() {
 		t.Fatalf("resolve: %+v %v", c, err)
 	}
+	// The resolution reaches the site, whose dashboard then drops it.
+	if _, err := two.station.FleetSync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.count("SELECT count(*) FROM claim_conflicts WHERE order_ref='A-2' AND resolved_at IS NOT NULL AND note <> ''"); n != 1 {
+		t.Fatalf("resolved conflicts on the server: %d", n)
+	}
+	if v, err := one.station.SiteDashboard(ctx, time.Now(), 1, ""); err != nil || len(v.Conflicts) != 0 {
+		t.Fatalf("site view after the resolution: %+v %v", v.Conflicts, err)
+	}
 }
 
 // TestFleetSitePollerRecordsOnce: the one bench holding the poller lock

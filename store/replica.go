@@ -32,6 +32,9 @@ const (
 	ReplicaOrder    = "order"
 	ReplicaSummary  = "summary"
 	ReplicaClaim    = "claim"
+	// ReplicaConflict: a supervisor resolved a claim conflict (the site's
+	// dashboard lists it until the resolution reaches the server).
+	ReplicaConflict = "conflict"
 )
 
 // Replica is one entity to push, as it is now (not as it was when it was
@@ -64,6 +67,7 @@ type Replica struct {
 	Order    *carrier.Order
 	Summary  *TrackSummary
 	Claim    *LocalClaim
+	Conflict *ClaimConflict
 }
 
 // LocalClaim is a claim on an order the bench made while the site's
@@ -418,6 +422,16 @@ func loadReplica(tx *bolt.Tx, mk string, loc []byte) (Replica, error) {
 		} else {
 			err = ErrNotFound
 		}
+	case ReplicaConflict:
+		r.OrderRef = key
+		if b := tx.Bucket(bucketFleetConflicts); b != nil {
+			var c ClaimConflict
+			if err = getJSON(b, key, &c); err == nil {
+				r.Conflict = &c
+			}
+		} else {
+			err = ErrNotFound
+		}
 	default:
 		return r, fmt.Errorf("mark %q: unknown kind %q", mk, kind)
 	}
@@ -713,7 +727,10 @@ func (s *Store) ResolveClaimConflict(ref, note string, at time.Time) (ClaimConfl
 			return err
 		}
 		c.Resolved, c.Note = at, note
-		return putJSON(b, ref, c)
+		if err := putJSON(b, ref, c); err != nil {
+			return err
+		}
+		return markTx(tx, ReplicaConflict, ref)
 	})
 	if err != nil {
 		return ClaimConflict{}, fmt.Errorf("resolve claim conflict on %s: %w", ref, err)
