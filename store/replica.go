@@ -221,7 +221,16 @@ func startBackfill(tx *bolt.Tx) error {
 type backfillStep struct {
 	bucket []byte
 	mark   func(tx *bolt.Tx, k []byte) (kind, key string, loc []byte, ok bool)
+	// from, when set, is the first key worth marking (a day-keyed bucket
+	// whose old history the site does not need).
+	from func() []byte
 }
+
+// BackfillEventDays is how far back the first EnableReplication sends a
+// bench's tracking events: the site's dashboard reads summaries (all of
+// them are sent), and older events would only cost the bench a mark each
+// (some 140 bytes) for a history nobody reads on the server.
+const BackfillEventDays = 90
 
 // backfillSteps is the order the history is marked in (and so pushed in):
 // orders before their shipments, shipments before their tracking. The
@@ -229,7 +238,7 @@ type backfillStep struct {
 var backfillSteps = []backfillStep{
 	{bucketOrders, func(_ *bolt.Tx, k []byte) (string, string, []byte, bool) {
 		return ReplicaOrder, string(k), nil, true
-	}},
+	}, nil},
 	{bucketShipments, func(tx *bolt.Tx, k []byte) (string, string, []byte, bool) {
 		ref, ok := shipmentRef(k)
 		if !ok {
@@ -242,26 +251,26 @@ var backfillSteps = []backfillStep{
 			return "", "", nil, false
 		}
 		return ReplicaShipment, ref, k, true
-	}},
+	}, nil},
 	{bucketTrackSummary, func(_ *bolt.Tx, k []byte) (string, string, []byte, bool) {
 		_, ref, ok := strings.Cut(string(k), "/")
 		return ReplicaSummary, ref, k, ok
-	}},
+	}, nil},
 	{bucketOutbox, func(_ *bolt.Tx, k []byte) (string, string, []byte, bool) {
 		return ReplicaEntry, string(k), nil, true
-	}},
+	}, nil},
 	{bucketPrintJobs, func(_ *bolt.Tx, k []byte) (string, string, []byte, bool) {
 		return ReplicaPrintJob, string(k), nil, true
-	}},
+	}, nil},
 	{bucketEvents, func(_ *bolt.Tx, k []byte) (string, string, []byte, bool) {
 		// "YYYY-MM-DD/itemID/eventKey": the replica's key is what
 		// follows the day, found again through events_by_item.
 		_, key, ok := strings.Cut(string(k), "/")
 		return ReplicaEvent, key, nil, ok
-	}},
+	}, func() []byte { return []byte(dayKey(time.Now().AddDate(0, 0, -BackfillEventDays))) }},
 	{bucketFleetClaims, func(_ *bolt.Tx, k []byte) (string, string, []byte, bool) {
 		return ReplicaClaim, string(k), nil, true
-	}},
+	}, nil},
 }
 
 // cancelledInfix joins an order ref and the entry id in the key of a
@@ -299,6 +308,9 @@ func (s *Store) backfillOnce(limit int) (marked int, done bool, err error) {
 			}
 			c := b.Cursor()
 			k, _ := c.First()
+			if st.from != nil {
+				k, _ = c.Seek(st.from())
+			}
 			if len(after) > 0 {
 				if k, _ = c.Seek(after); bytes.Equal(k, after) {
 					k, _ = c.Next()

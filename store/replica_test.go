@@ -128,8 +128,12 @@ func history(t *testing.T, s *Store) []string {
 	if _, err := s.ConfirmPrintJob("job-H-1", replDay, "zebra"); err != nil {
 		t.Fatal(err)
 	}
-	ev := []carrier.TrackingEvent{trackEvent("I-H-1", replDay.Add(time.Hour), "A"), trackEvent("I-H-1", replDay.Add(2*time.Hour), "B")}
-	if _, err := s.RecordTracking("H-1", ev, carrier.StatusInTransit, TrackSummary{ItemID: "I-H-1", Status: carrier.StatusInTransit}); err != nil {
+	// Events of the last BackfillEventDays are marked; an older one is
+	// history the site does not need.
+	recent := time.Now().Add(-48 * time.Hour)
+	ev := []carrier.TrackingEvent{trackEvent("I-H-1", recent.Add(time.Hour), "A"), trackEvent("I-H-1", recent.Add(2*time.Hour), "B")}
+	old := trackEvent("I-H-1", time.Now().AddDate(0, 0, -BackfillEventDays-2), "OLD")
+	if _, err := s.RecordTracking("H-1", append([]carrier.TrackingEvent{old}, ev...), carrier.StatusInTransit, TrackSummary{ItemID: "I-H-1", Status: carrier.StatusInTransit}); err != nil {
 		t.Fatal(err)
 	}
 	// An order imported, never packed.
