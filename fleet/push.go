@@ -96,6 +96,10 @@ func (s *Site) queueReplica(b *pgx.Batch, r store.Replica, res *PushResult) erro
 			// Events pushed before their shipment (or written by the site's
 			// poller before it) learn their order now.
 			b.Queue(`UPDATE events SET order_ref = $2 WHERE item_id = ANY($3) AND station = $1 AND order_ref = ''`, me, sh.OrderRef, items)
+			// The order is shipped while any bench holds a live shipment
+			// of it (a cancelled booking gives it back).
+			b.Queue(`UPDATE orders SET shipped = EXISTS (SELECT 1 FROM shipments s WHERE s.order_ref = $1 AND s.cancelled IS NULL)
+				WHERE order_ref = $1`, sh.OrderRef)
 			return nil
 		}
 	case store.ReplicaEntry:
@@ -153,10 +157,12 @@ func (s *Site) queueReplica(b *pgx.Batch, r store.Replica, res *PushResult) erro
 			}
 			// An order imported on two benches belongs to the first that
 			// pushed it: the other's push leaves it as it is.
-			b.Queue(`INSERT INTO orders (order_ref, station, body, updated_at) VALUES ($1, $2, $3, now())
-				ON CONFLICT (order_ref) DO UPDATE SET body = EXCLUDED.body, updated_at = now()
+			b.Queue(`INSERT INTO orders (order_ref, station, body, updated_at, imported_at, shipped)
+				VALUES ($1, $2, $3, now(), $4,
+					EXISTS (SELECT 1 FROM shipments s WHERE s.order_ref = $1 AND s.cancelled IS NULL))
+				ON CONFLICT (order_ref) DO UPDATE SET body = EXCLUDED.body, updated_at = now(), imported_at = EXCLUDED.imported_at
 					WHERE orders.station = EXCLUDED.station`,
-				o.Ref, me, string(body))
+				o.Ref, me, string(body), nullTime(o.ImportedAt))
 			return nil
 		}
 	case store.ReplicaSummary:
