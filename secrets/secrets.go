@@ -118,6 +118,7 @@ var Fixed = []string{
 	"wms.webhooks.secret",
 	"notify.email.password",
 	"notify.sms.password",
+	"fleet.postgres_password",
 }
 
 // HeaderPrefix starts the names of [orders.http.headers] values.
