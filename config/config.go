@@ -57,6 +57,10 @@ type Config struct {
 	Notify Notify `toml:"notify"`
 	// Secrets says where the station keeps its secrets (config/secrets.go).
 	Secrets Secrets `toml:"secrets,omitempty"`
+	// Fleet makes the bench one of a site's benches, sharing orders,
+	// shipments and the dashboard through the site's PostgreSQL
+	// (config/fleet.go); off while postgres_url is empty.
+	Fleet Fleet `toml:"fleet"`
 }
 
 // Notify is the [notify] table.
@@ -734,6 +738,9 @@ func Read(path string, explicit bool) (Config, error) {
 	if v, ok := os.LookupEnv("LABELSTATION_SMS_PASSWORD"); ok {
 		c.Notify.SMS.Password = v
 	}
+	if v, ok := os.LookupEnv(FleetPasswordEnv); ok {
+		c.Fleet.Password = v
+	}
 	if data != nil {
 		c.dropDemoValues(data)
 	}
@@ -843,6 +850,9 @@ func (c Config) validateWMS() error {
 		return err
 	}
 	if err := c.Secrets.Validate(); err != nil {
+		return err
+	}
+	if err := c.Fleet.validate(c.Station); err != nil {
 		return err
 	}
 	w := c.WMS.Webhooks

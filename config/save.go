@@ -76,6 +76,7 @@ func (c Config) WithoutSecrets() Config {
 	c.STG.ClientSecret = ""
 	c.WMS.Webhooks.Secret = ""
 	c.Notify.Email.Password, c.Notify.SMS.Password = "", ""
+	c.Fleet.Password = ""
 	if len(c.Orders.HTTP.Headers) > 0 {
 		// Header values are secrets unless they only name environment
 		// variables (${WMS_TOKEN}): those stay, the variable keeps the value.

@@ -71,12 +71,13 @@ const secretRefPrefix = "secret:"
 
 // SecretEnv maps the secrets with an environment variable to it.
 var SecretEnv = map[string]string{
-	"postnord.apikey":        "LABELSTATION_POSTNORD_APIKEY",
-	"postnord.client_secret": "LABELSTATION_POSTNORD_CLIENT_SECRET",
-	"stg.client_secret":      "LABELSTATION_STG_CLIENT_SECRET",
-	"wms.webhooks.secret":    "LABELSTATION_WMS_WEBHOOK_SECRET",
-	"notify.email.password":  "LABELSTATION_SMTP_PASSWORD",
-	"notify.sms.password":    "LABELSTATION_SMS_PASSWORD",
+	"postnord.apikey":         "LABELSTATION_POSTNORD_APIKEY",
+	"postnord.client_secret":  "LABELSTATION_POSTNORD_CLIENT_SECRET",
+	"stg.client_secret":       "LABELSTATION_STG_CLIENT_SECRET",
+	"wms.webhooks.secret":     "LABELSTATION_WMS_WEBHOOK_SECRET",
+	"notify.email.password":   "LABELSTATION_SMTP_PASSWORD",
+	"notify.sms.password":     "LABELSTATION_SMS_PASSWORD",
+	"fleet.postgres_password": FleetPasswordEnv,
 }
 
 // HeaderSecretPrefix starts the names of [orders.http.headers] values.
@@ -103,6 +104,7 @@ func (c *Config) secretFields() []secretField {
 		{"wms.webhooks.secret", &c.WMS.Webhooks.Secret, c.WMS.Webhooks.URL != "", c.WMS.Webhooks.Secret == ""},
 		{"notify.email.password", &c.Notify.Email.Password, c.Notify.Email.Username != "", c.Notify.Email.Password == ""},
 		{"notify.sms.password", &c.Notify.SMS.Password, c.Notify.SMS.Provider != "", c.Notify.SMS.Password == ""},
+		{"fleet.postgres_password", &c.Fleet.Password, c.Fleet.On(), c.Fleet.Password == ""},
 	}
 }
 
@@ -304,6 +306,7 @@ func ReadPlainSecrets(path string) ([]PlainSecret, error) {
 	add("wms.webhooks.secret", "wms.webhooks", "secret", c.WMS.Webhooks.Secret)
 	add("notify.email.password", "notify.email", "password", c.Notify.Email.Password)
 	add("notify.sms.password", "notify.sms", "password", c.Notify.SMS.Password)
+	add("fleet.postgres_password", "fleet", "postgres_password", c.Fleet.Password)
 	for _, k := range sortedKeys(c.Orders.HTTP.Headers) {
 		if v := c.Orders.HTTP.Headers[k]; HeaderHoldsSecret(v) && headerToken.MatchString(k) {
 			add(HeaderSecretPrefix+k, "orders.http.headers", k, v)
