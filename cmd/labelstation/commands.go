@@ -306,12 +306,17 @@ func cmdReport(ctx context.Context, g *globals, args []string) error {
 	days := fs.Int("days", 1, "the KPI window: this many days ending on --date (1, 30, 90)")
 	format := fs.String("format", "", "text, json, csv or pdf (default: text, or json with --json)")
 	out := fs.String("out", "", "write to this file (pdf default: report-DATE.pdf)")
+	site := fs.Bool("site", false, "the site's dashboard: every bench's parcels, from the site's server (fleet mode)")
+	bench := fs.String("bench", "", "with --site: one bench's parcels")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return usage("labelstation report --date 2026-11-22 --format csv", "report takes no arguments")
+	}
+	if *bench != "" && !*site {
+		return usage("labelstation report --site --bench bench-3", "--bench needs --site")
 	}
 	day := time.Now()
 	if *date != "" {
@@ -331,6 +336,9 @@ func cmdReport(ctx context.Context, g *globals, args []string) error {
 	}
 	if f != "text" && f != "json" && f != "csv" && f != "pdf" {
 		return usage("use --format text, json, csv or pdf", "unknown report format %q", f)
+	}
+	if *site {
+		return siteReport(ctx, g, day, *days, strings.TrimSpace(*bench), f, *out)
 	}
 	st, cfg, err := openStore(g)
 	if err != nil {

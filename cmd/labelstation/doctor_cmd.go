@@ -128,6 +128,9 @@ func doctorRun(ctx context.Context, g *globals, o overrides, timeout time.Durati
 		return station.DoctorReport{At: now, Checks: append(checks, runExtra()...)}, red
 	}
 	defer b.Close()
+	if b.site != nil {
+		extra = append(extra, func(ctx context.Context) []station.DoctorCheck { return fleetDoctorCheck(ctx, b.site, b.station) })
+	}
 	rep := b.station.Doctor(ctx, station.DoctorOptions{
 		DataFile:  &file,
 		ScaleURI:  firstSet(o.scale, cfg.Station.Scale),

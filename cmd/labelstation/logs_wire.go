@@ -56,7 +56,7 @@ func openLogs(g *globals, cfg config.Config) *logSink {
 // webhook secret, header values, secret-named SMS form fields.
 func configSecrets(cfg config.Config) []string {
 	out := []string{cfg.PostNord.APIKey, cfg.PostNord.ClientSecret, cfg.STG.ClientSecret, cfg.WMS.Webhooks.Secret,
-		cfg.Notify.Email.Password, cfg.Notify.SMS.Password}
+		cfg.Notify.Email.Password, cfg.Notify.SMS.Password, cfg.Fleet.Password}
 	for _, v := range cfg.Orders.HTTP.Headers {
 		expanded, _ := config.ExpandEnv(v)
 		out = append(out, v, expanded)

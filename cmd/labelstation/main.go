@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 
+	"labelstation/config"
 	"labelstation/secrets"
 	"labelstation/station"
 )
@@ -67,6 +68,12 @@ type globals struct {
 	secrets *secrets.Store
 	// logDir wins over [station] log_dir and the OS log location.
 	logDir string
+	// loaded is the config loadConfig read last (secrets filled), for the
+	// fleet push a command makes before it exits.
+	loaded *config.Config
+	// fleetMarked is how many records the data file's first
+	// EnableReplication marked, for the log once it is open.
+	fleetMarked int
 	// skipSetup keeps the first-run wizard away (scripts, kiosk images
 	// set up by IT); so does LABELSTATION_SKIP_SETUP.
 	skipSetup bool
@@ -96,7 +103,7 @@ Usage:
   labelstation print --printer URI FILE              send a label file to a printer
   labelstation queue list [--all]
   labelstation print-queue list | retry ID | discard ID | printed ID   labels not confirmed printed
-  labelstation report [--date YYYY-MM-DD] [--format text|json|csv]
+  labelstation report [--date YYYY-MM-DD] [--days N] [--format text|json|csv|pdf] [--site [--bench NAME]]
   labelstation return create REF|TRACKING [--reason R] [--note T] [--service 24|20|22] [--labelless] [--another]
   labelstation return show SCAN | receive SCAN [--note T] | list [--all] | sync | reprint SCAN   returns
   labelstation webhooks list [--all] | sync | retry SEQ | discard SEQ --reason R   events for the WMS
@@ -111,6 +118,7 @@ Usage:
   labelstation printer status URI | list | simulate --listen ADDR [--fault F] [--out DIR]
   labelstation supervisor set-pin [--reset] | status   the supervisor PIN (PINs on stdin, one a line; IT's tool, not gated)
   labelstation doctor [--json] [--printer URI] [--scale URI]   check the setup in words; exit 1 when a check FAILs
+  labelstation fleet run | status | sync | conflicts | resolve REF --note TEXT | migrate   fleet mode: one of a site's benches
   labelstation version
 
 Global flags (before or after the subcommand): --data DIR, --config FILE, --json,
@@ -152,6 +160,11 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return runGUI(ctx, g)
 	}
 	cmd, rest := rest[0], rest[1:]
+	if fleetPushesAfter[cmd] {
+		// After the command has closed its data file: what it recorded
+		// goes to the site's server now, not only at the next RunFleet.
+		defer fleetPushBeforeExit(ctx, g)
+	}
 	switch cmd {
 	case "sandbox":
 		return cmdSandbox(ctx, g, rest)
@@ -199,6 +212,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return cmdDoctor(ctx, g, rest)
 	case "supervisor":
 		return cmdSupervisor(ctx, g, rest)
+	case "fleet":
+		return cmdFleet(ctx, g, rest)
 	case "version":
 		fmt.Fprintf(g.stdout, "labelstation %s\n", version)
 		return nil

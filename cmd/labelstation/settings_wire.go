@@ -154,6 +154,8 @@ func (s *settingsSource) Test(ctx context.Context, cfg config.Config, what strin
 		return []station.DoctorCheck{station.CheckPrinterAt(ctx, full.Station.Printer)}
 	case app.TestScale:
 		return []station.DoctorCheck{station.CheckScaleAt(ctx, full.Station.Scale)}
+	case app.TestFleet:
+		return []station.DoctorCheck{testFleet(ctx, full)}
 	}
 	names := map[string]string{app.TestOrders: "WMS order lookup", app.TestWebhooks: "WMS webhooks", app.TestEmail: "SMTP server", app.TestSMS: "SMS gateway"}
 	var out []station.DoctorCheck

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -171,6 +172,19 @@ func TestSettingsTestOnRealParts(t *testing.T) {
 	failed("webhooks on a closed port", s.Test(ctx, hooks, app.TestWebhooks), "cannot be reached")
 	if c := s.Test(ctx, demo, app.TestSMS); len(c) != 1 || c[0].State != station.DoctorWarn {
 		t.Errorf("SMS not set up: %+v", c)
+	}
+
+	// The site's server: off says so; a closed port fails in words (the
+	// fleet tests try a real server).
+	if c := s.Test(ctx, demo, app.TestFleet); len(c) != 1 || c[0].State != station.DoctorWarn || !strings.Contains(c[0].Words, "fleet mode is off") {
+		t.Errorf("fleet off: %+v", c)
+	}
+	site := demo
+	site.Fleet.PostgresURL, site.Fleet.Password = "postgres://labelstation@"+closed+"/site?sslmode=disable", "pg-pass-on-screen"
+	checks := s.Test(ctx, site, app.TestFleet)
+	failed("site server on a closed port", checks, "refused")
+	if strings.Contains(fmt.Sprint(checks), "pg-pass-on-screen") {
+		t.Errorf("the password shows: %+v", checks)
 	}
 
 	// A test print on the simulated Zebra arrives there.

@@ -16,6 +16,7 @@ import (
 	"labelstation/carrier/sandbox"
 	"labelstation/carrier/stg"
 	"labelstation/config"
+	"labelstation/fleet"
 	"labelstation/printer"
 	"labelstation/scale"
 	"labelstation/station"
@@ -29,6 +30,8 @@ type bench struct {
 	dataDir string
 	store   *store.Store
 	station *station.Station
+	// site is the site's server in fleet mode; nil when it is off.
+	site    *fleet.Site
 	closers []func() error
 }
 
@@ -70,12 +73,15 @@ func loadConfig(g *globals) (config.Config, error) {
 		g.secrets = st
 		err = cfg.Validate()
 	}
+
 	if err != nil {
 		return cfg, &station.Problem{Msg: err.Error(), Hint: "fix the config file, or run without --config to use the demo settings", Err: err}
 	}
 	// After the overrides: only a station on the in-process sandbox gets
 	// the made-up demo series.
-	return cfg.WithDemoSeries(), nil
+	cfg = cfg.WithDemoSeries()
+	g.loaded = &cfg
+	return cfg, nil
 }
 
 func (g *globals) resolveDataDir(cfg config.Config) string {
@@ -94,18 +100,30 @@ func openStore(g *globals) (*store.Store, config.Config, error) {
 	if err != nil {
 		return nil, cfg, err
 	}
+	st, err := openStoreWith(g, cfg)
+	return st, cfg, err
+}
+
+// openStoreWith opens the data file of cfg (loaded by loadConfig).
+func openStoreWith(g *globals, cfg config.Config) (*store.Store, error) {
 	dir := g.resolveDataDir(cfg)
 	st, err := store.Open(dir, store.Options{LockTimeout: time.Second})
 	if errors.Is(err, store.ErrLocked) {
-		return nil, cfg, &station.Problem{Msg: err.Error(), Hint: "close the other labelstation window (or wait for its command to finish), or use another --data directory", Err: err}
+		return nil, &station.Problem{Msg: err.Error(), Hint: "close the other labelstation window (or wait for its command to finish), or use another --data directory", Err: err}
 	}
 	if errors.Is(err, store.ErrCannotWrite) {
 		// Opening writes (the schema version), so a full or read-only disk
 		// stops every command here, before anything is booked or printed.
-		return nil, cfg, &station.Problem{Msg: err.Error(), Hint: "nothing was booked or printed and everything saved earlier is kept; free space on the disk of " + dir + " (or make it writable), then run the command again", Err: err}
+		return nil, &station.Problem{Msg: err.Error(), Hint: "nothing was booked or printed and everything saved earlier is kept; free space on the disk of " + dir + " (or make it writable), then run the command again", Err: err}
 	}
 	if err != nil {
-		return st, cfg, err
+		return st, err
+	}
+	// On a site, every change the server mirrors is marked in its own
+	// commit from now on, whichever command makes it.
+	if err := enableReplication(g, st, cfg); err != nil {
+		st.Close()
+		return nil, err
 	}
 	// Every command that records a fact (a booking, a status, a return)
 	// queues the WMS's event and the notification rules' messages in the
@@ -116,10 +134,10 @@ func openStore(g *globals) (*store.Store, config.Config, error) {
 	}
 	if err != nil {
 		st.Close()
-		return nil, cfg, err
+		return nil, err
 	}
 	g.notes = n
-	return st, cfg, nil
+	return st, nil
 }
 
 // openBench wires the whole station.
@@ -160,6 +178,10 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 	if err != nil {
 		return fail(err)
 	}
+	site, err := b.openSite(g)
+	if err != nil {
+		return fail(err)
+	}
 	b.station = station.New(st, carriers[0], p, sc, station.Config{
 		OrderLookup:      lookup,
 		Webhooks:         webhookConfig(cfg),
@@ -180,6 +202,7 @@ func openBench(ctx context.Context, g *globals, o overrides) (*bench, error) {
 		TrackConcurrency: cfg.Tracking.Concurrency,
 		TrackDailyCap:    cfg.Tracking.DailyCap,
 		KPIThresholds:    cfg.KPI.Thresholds,
+		Fleet:            fleetConfig(cfg, site),
 	})
 	// A scale chosen in the settings at run time is the station's to close.
 	b.closers = append(b.closers, b.station.Close)

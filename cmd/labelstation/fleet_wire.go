@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"labelstation/config"
+	"labelstation/fleet"
+	"labelstation/station"
+	"labelstation/store"
+)
+
+// Fleet mode's wiring: the site's server ([fleet] postgres_url) as a
+// fleet.Site in the station's config, the data file's replication marks,
+// and the push a one-shot command makes before it exits.
+
+// fleetExitPush bounds the push a one-shot command makes before it
+// exits: a packer waits for it, and what does not go now goes next time.
+const fleetExitPush = 2 * time.Second
+
+// fleetPushesAfter are the commands that may record what the site's
+// server mirrors (shipments, outbox states, print jobs, orders, claims,
+// tracking): they push it before they exit, when fleet mode is on and
+// something waits.
+var fleetPushesAfter = map[string]bool{
+	"pack": true, "reprint": true, "queue": true, "print-queue": true, "orders": true,
+	"return": true, "track": true,
+}
+
+// openSite opens the site's server when fleet mode is on (nil when it is
+// off) and closes it with the bench. It does not connect: a bench starts,
+// and packs, while the server is down.
+func (b *bench) openSite(g *globals) (*fleet.Site, error) {
+	site, err := openFleetSite(b.cfg, b.logs.Logger())
+	if err != nil || site == nil {
+		return nil, err
+	}
+	b.site = site
+	b.closers = append(b.closers, func() error { site.Close(); return nil })
+	if g.fleetMarked > 0 {
+		b.logs.Logger().Info("fleet mode: the data file's records were marked for the site's server", "records", g.fleetMarked, "server", site.Server())
+		g.fleetMarked = 0
+	}
+	return site, nil
+}
+
+// openFleetSite is fleet.Open with the config's settings; nil when fleet
+// mode is off.
+func openFleetSite(cfg config.Config, log *slog.Logger) (*fleet.Site, error) {
+	if !cfg.Fleet.On() {
+		return nil, nil
+	}
+	site, err := fleet.Open(fleet.Config{
+		URL:         cfg.Fleet.PostgresURL,
+		Password:    cfg.Fleet.Password,
+		Station:     stationName(cfg),
+		LeaderRetry: cfg.Fleet.PollerRetryDuration(),
+		Logger:      log,
+	})
+	if err != nil {
+		return nil, &station.Problem{Msg: err.Error(), Hint: "check [fleet] postgres_url (postgres://USER@HOST:5432/DATABASE?sslmode=verify-full) and [station] name", Err: err}
+	}
+	return site, nil
+}
+
+// fleetConfig is the station's fleet settings; off without a site.
+func fleetConfig(cfg config.Config, site *fleet.Site) station.FleetConfig {
+	if site == nil {
+		return station.FleetConfig{}
+	}
+	return station.FleetConfig{Site: site, Every: cfg.Fleet.PushEveryDuration(), TrackEvery: cfg.Fleet.TrackEveryDuration()}
+}
+
+// enableReplication turns the data file's replication marks on in fleet
+// mode (idempotent; the first time it marks everything the file holds, so
+// the site gets the bench's history too). Marks are never turned off: a
+// bench taken off the site keeps them until it joins again.
+func enableReplication(g *globals, st *store.Store, cfg config.Config) error {
+	if !cfg.Fleet.On() || st.Replicating() {
+		return nil
+	}
+	n, err := st.EnableReplication()
+	if err != nil {
+		return &station.Problem{Msg: "fleet mode: the data file's replication cannot be turned on: " + err.Error(),
+			Hint: "free space on the data directory's disk (or make it writable) and run the command again; nothing was booked or printed", Err: err}
+	}
+	g.fleetMarked += n
+	return nil
+}
+
+// fleetPushBeforeExit pushes (and pulls) once, within fleetExitPush, what
+// the command just recorded, when fleet mode is on and marks wait. It
+// only logs a failure: the marks stay, and the next command, the GUI or
+// `fleet run` sends them.
+func fleetPushBeforeExit(ctx context.Context, g *globals) {
+	if g.loaded == nil || !g.loaded.Fleet.On() || ctx.Err() != nil {
+		return
+	}
+	cfg := *g.loaded
+	st, err := openStoreWith(g, cfg)
+	if err != nil {
+		return // the command said what is wrong with the data file, if anything
+	}
+	defer st.Close()
+	if n, err := st.ReplicaBacklog(); err != nil || n == 0 {
+		return
+	}
+	logs := openLogs(g, cfg)
+	defer logs.Close()
+	log := logs.Logger()
+	site, err := openFleetSite(cfg, log)
+	if err != nil {
+		log.Warn("fleet push before exit: not sent", "err", err)
+		return
+	}
+	defer site.Close()
+	s := station.New(st, nil, nil, nil, station.Config{Logger: log, KPIThresholds: cfg.KPI.Thresholds, Fleet: fleetConfig(cfg, site)})
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(ctx, fleetExitPush)
+	defer cancel()
+	rep, err := s.FleetSync(ctx)
+	if err != nil {
+		log.Warn("fleet push before exit: the site's server did not take it; it goes next time", "backlog", rep.Backlog, "err", err)
+		return
+	}
+	log.Info("fleet push before exit", "pushed", rep.Pushed, "pulled", rep.Pulled, "backlog", rep.Backlog, "conflicts", len(rep.Conflicts))
+}
+
+// fleetStation is a station on the data file and the site's server, for
+// the fleet commands that need no carrier or printer (status, sync,
+// conflicts, resolve, report --site). It fails when fleet mode is off.
+func fleetStation(g *globals) (*station.Station, *fleet.Site, config.Config, func(), error) {
+	st, cfg, err := openStore(g)
+	if err != nil {
+		return nil, nil, cfg, nil, err
+	}
+	logs := openLogs(g, cfg)
+	site, err := openFleetSite(cfg, logs.Logger())
+	if err == nil && site == nil {
+		err = fleetOffProblem()
+	}
+	if err != nil {
+		logs.Close()
+		st.Close()
+		return nil, nil, cfg, nil, err
+	}
+	s := station.New(st, nil, nil, nil, station.Config{Logger: logs.Logger(), KPIThresholds: cfg.KPI.Thresholds, Fleet: fleetConfig(cfg, site)})
+	return s, site, cfg, func() { s.Close(); site.Close(); logs.Close(); st.Close() }, nil
+}
+
+func fleetOffProblem() error {
+	return &station.Problem{Msg: "fleet mode is off: this bench is not one of a site's benches", Err: station.ErrFleetOff,
+		Hint: "set [fleet] postgres_url in the config (and store the password with labelstation secret set fleet.postgres_password); see the README's Fleet mode"}
+}
+
+// runFleet is the station's RunFleet after applying the site's schema
+// once, as a bench does at start (Ping applies what is missing; a server
+// that is down does not stop the bench, which pushes later).
+func (b *bench) runFleet(ctx context.Context) {
+	if b.site == nil {
+		return
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	if err := b.site.Ping(pingCtx); err != nil && ctx.Err() == nil {
+		b.logs.Logger().Warn("fleet: the site's server cannot be reached at start; the bench works alone and pushes later", "err", err)
+	}
+	cancel()
+	b.station.RunFleet(ctx)
+}
+
+// testFleet is the settings window's Test connection of the [fleet]
+// table on screen: the server answers with these settings (and its
+// schema is applied, as the bench would at start).
+func testFleet(ctx context.Context, cfg config.Config) (c station.DoctorCheck) {
+	c.Name = "Site server"
+	start := time.Now()
+	defer func() { c.TookMS = float64(time.Since(start).Microseconds()) / 1000 }()
+	if !cfg.Fleet.On() {
+		c.State, c.Words, c.Hint = station.DoctorWarn, "fleet mode is off: there is no server address", "fill in the site server's address first"
+		return c
+	}
+	site, err := openFleetSite(cfg, nil)
+	if err != nil {
+		c.State, c.Words, c.Hint = station.DoctorFail, err.Error(), station.Hint(err)
+		return c
+	}
+	defer site.Close()
+	ctx, cancel := context.WithTimeout(ctx, fleetAsk)
+	defer cancel()
+	if err := site.Ping(ctx); err != nil {
+		c.State, c.Words, c.Hint = station.DoctorFail, fmt.Sprintf("bench %s: %v", site.Station(), err), fleetServerProblem(err, 0).(*station.Problem).Hint
+		return c
+	}
+	c.State, c.Words = station.DoctorOK, fmt.Sprintf("%s answers as bench %s, schema applied", site.Server(), site.Station())
+	return c
+}
