@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"labelstation/carrier"
+	"labelstation/station"
 	"labelstation/station/kpi"
 )
 
@@ -88,8 +89,16 @@ type dashboardView struct {
 	histClose  *widget.Button
 	histEvents []string
 
-	mu        sync.Mutex // guards want
+	// Fleet mode (dashboard_site.go): nil without it. view is whose
+	// figures are asked for (UI goroutine), wantView the same under mu
+	// for load.
+	site       *dashSite
+	view       dashView
+	reportRest *fyne.Container // the report below the cards
+
+	mu        sync.Mutex // guards want and wantView
 	want      dashQuery
+	wantView  dashView
 	refresher // load, never two at once
 }
 
@@ -141,6 +150,7 @@ func (ps *PackScreen) ShowDashboard() {
 	v := &dashboardView{ps: ps, src: ps.cfg.dashboard, days: 30, day: localNoon(time.Now()),
 		cards: map[string]*kpiCard{}, mixRows: map[string]float32{}, probSel: -1}
 	v.trk, _ = ps.cfg.dashboard.(TrackingSource)
+	v.site = newDashSite(v)
 	v.ctx, v.cancel = context.WithCancel(ps.ctx)
 	v.refresher = refresher{ctx: v.ctx, load: v.load}
 	v.win = fyne.CurrentApp().NewWindow(lang.L("Delivery dashboard"))
@@ -226,8 +236,18 @@ func (v *dashboardView) build() fyne.CanvasObject {
 
 	dateBox := container.New(widthLayout{w: 150}, v.date)
 	controls := container.NewHBox(v.prevBtn, dateBox, v.nextBtn, v.todayBtn, widget.NewSeparator(), v.span)
+	// In fleet mode the view selector has a row of its own under the
+	// date and window (one row would not fit 1280 wide).
+	var siteTop, siteMiddle, viewRow fyne.CanvasObject
+	if v.site != nil {
+		viewRow = v.site.controls(k)
+		siteTop, siteMiddle = v.site.top(k), v.site.middle()
+	}
 	bar := container.NewBorder(nil, nil, controls, v.syncBtn)
 	head := container.NewVBox(bar, v.heading, v.updated, v.msg, v.hint)
+	if viewRow != nil {
+		head.Objects = append([]fyne.CanvasObject{bar, viewRow}, head.Objects[1:]...)
+	}
 
 	v.cardGrid = container.NewGridWithColumns(5)
 	v.chart = newDayChart()
@@ -243,12 +263,19 @@ func (v *dashboardView) build() fyne.CanvasObject {
 	countryBox := section(lang.L("By destination country"), v.country)
 	carrierBox := section(lang.L("By carrier"), v.carriers)
 	probBox := container.NewBorder(v.probHead, nil, nil, nil, v.problems)
-	body := container.NewVBox(
-		v.cardGrid,
+	v.reportRest = container.NewVBox(
 		container.NewGridWithColumns(2, chartBox, mixBox),
 		widget.NewSeparator(),
 		container.NewGridWithColumns(2, container.NewVBox(countryBox, widget.NewSeparator(), carrierBox), probBox),
 	)
+	// In fleet mode this bench's claim conflicts come first, and the
+	// site's benches and conflicts follow the cards in a site view.
+	body := container.NewVBox()
+	for _, o := range []fyne.CanvasObject{siteTop, v.cardGrid, siteMiddle, v.reportRest} {
+		if o != nil {
+			body.Add(o)
+		}
+	}
 	return container.NewBorder(container.NewPadded(head), nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
 }
 
@@ -311,6 +338,7 @@ func (v *dashboardView) refreshDayButtons() {
 func (v *dashboardView) requery() {
 	v.mu.Lock()
 	v.want = dashQuery{last: v.day, days: v.days}
+	v.wantView = v.view
 	v.mu.Unlock()
 	v.refresh()
 }
@@ -376,29 +404,52 @@ func changeText(c TrackingChange) string {
 // the time it arrives is not shown.
 func (v *dashboardView) load(viewCtx context.Context) {
 	v.mu.Lock()
-	q := v.want
+	q, view := v.want, v.wantView
 	v.mu.Unlock()
 	ctx, cancel := context.WithTimeout(viewCtx, 30*time.Second)
-	rep, err := v.src.Dashboard(ctx, q.last, q.days)
+	var rep kpi.Report
+	var err error
+	var extra siteLoad
+	if view.site && v.site != nil && v.site.src != nil {
+		var sv station.SiteView
+		sv, err = v.site.src.SiteDashboard(ctx, q.last, q.days, view.bench)
+		rep, extra.view = sv.Report, &sv
+	} else {
+		rep, err = v.src.Dashboard(ctx, q.last, q.days)
+	}
 	cancel()
+	if v.site != nil {
+		got := v.site.load()
+		got.view = extra.view
+		extra = got
+	}
 	v.mu.Lock()
-	current := q == v.want
+	current := q == v.want && view == v.wantView
 	v.mu.Unlock()
 	if viewCtx.Err() == nil && current {
-		v.ps.ui(func() { v.show(q, rep, err) })
+		v.ps.ui(func() {
+			v.show(q, view, rep, err)
+			if v.site != nil && !v.closed() {
+				v.site.show(view, extra, err)
+			}
+		})
 	}
 }
 
 // closed reports whether the window was closed (UI goroutine).
 func (v *dashboardView) closed() bool { return v.ctx.Err() != nil }
 
-func (v *dashboardView) show(q dashQuery, rep kpi.Report, err error) {
+func (v *dashboardView) show(q dashQuery, view dashView, rep kpi.Report, err error) {
 	if v.closed() {
 		return
 	}
 	if err != nil {
+		if view.site {
+			v.siteFailed(view, err)
+			return
+		}
 		what := lang.L("The figures cannot be read: {{.Error}}", map[string]any{"Error": errText(err)})
-		if v.hasReport {
+		if v.hasReport && v.shownView() == view {
 			what = lang.L("The figures cannot be read (those shown are from {{.Time}}): {{.Error}}",
 				map[string]any{"Time": v.report.GeneratedAt.Format("15:04:05"), "Error": errText(err)})
 		}
@@ -409,7 +460,8 @@ func (v *dashboardView) show(q dashQuery, rep kpi.Report, err error) {
 		v.clearMsg()
 	}
 	v.report, v.hasReport = rep, true
-	v.heading.SetText(headingText(q, rep))
+	v.showFigures(view)
+	v.heading.SetText(v.viewHeading(view, headingText(q, rep)))
 	at := rep.GeneratedAt
 	if at.IsZero() {
 		at = time.Now()
@@ -506,7 +558,11 @@ func (v *dashboardView) syncTracking() {
 			}
 			v.say(trackText(rep), imp)
 		})
-		v.refresh()
+		// A new report clears an error it shows: after a failed sync
+		// (nothing changed) it would take the failure's words away.
+		if err == nil {
+			v.refresh()
+		}
 	}()
 }
 

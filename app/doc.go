@@ -86,6 +86,20 @@
 // one report request runs at a time. Every button has a Ctrl key, listed
 // in the window's Dashboard menu.
 //
+// # Fleet mode
+//
+// When the station is one of a site's benches (FleetDesk, FleetOn), the
+// status bar has a fifth cell, Site: "Site OK", "Site: cut off · 12
+// waiting", "· polling" while this bench polls Track & Trace for the
+// site. The dashboard (dashboard_site.go) gets a view selector (this
+// bench; the site, all benches; one bench of the site, from SiteSource),
+// the site's benches and claim conflicts in the site views, and this
+// bench's claim conflicts with Resolve… (the supervisor's, a note
+// required) and Sync with the site. A site that cannot be reached is said
+// in the window; this bench's own view needs no server. Settings has a
+// Site (fleet) page: the server's address, its password (a secret), and
+// the intervals.
+//
 // # Settings, first run and the secrets' passphrase
 //
 // With WithSettings, F2 opens the settings window (settings*.go) for

@@ -241,6 +241,10 @@ type PackScreen struct {
 	notifyView *notificationsView // the open Notifications window, nil when closed
 
 	role *roleState // packer or supervisor mode (nil without a Supervisor: nothing gated)
+
+	// fleet is the station's fleet side while the bench is one of a
+	// site's (nil otherwise: no Site cell, no conflicts).
+	fleet FleetDesk
 }
 
 // NewPackScreen builds the pack screen into w: it sets the window content,
@@ -257,6 +261,7 @@ func NewPackScreen(st Station, w fyne.Window, opts ...Option) *PackScreen {
 	ps := &PackScreen{st: st, win: w, cfg: cfg, workerDone: make(chan struct{}), statusItems: map[string]*statusItem{},
 		statusKick: make(chan struct{}, 1)}
 	ps.wake = sync.NewCond(&ps.mu)
+	ps.fleet = fleetDesk(st)
 	ps.ctx, ps.cancel = context.WithCancel(context.Background())
 	ps.jobCtx, ps.cancelJobs = context.WithCancel(context.Background())
 
@@ -767,6 +772,12 @@ func (ps *PackScreen) pollStatus() {
 			return
 		}
 		ps.ui(func() { ps.showStatus(s, gen) })
+		if ps.fleet != nil {
+			ctx, cancel := context.WithTimeout(ps.ctx, ps.cfg.statusEvery)
+			fs := ps.fleet.FleetStatus(ctx)
+			cancel()
+			ps.ui(func() { ps.showSite(fs) })
+		}
 		if pq, ok := ps.st.(PrintQueue); ok && ps.jobsView != nil {
 			ctx, cancel := context.WithTimeout(ps.ctx, ps.cfg.statusEvery)
 			jobs, err := pq.PrintJobs(ctx)
@@ -882,13 +893,17 @@ func (ps *PackScreen) build() fyne.CanvasObject {
 		top,
 		nil, nil, nil, last)
 
-	// Status bar: four equal cells whose text is cut with an ellipsis, so
-	// a long carrier URL can never widen the window; while the bench is
-	// offline an amber strip below them says since when and what that
-	// means; the station's last error on its own line below, only when
-	// there is one.
-	bar := container.NewGridWithColumns(4)
-	for _, name := range []string{"carrier", "printer", "scale", "outbox"} {
+	// Status bar: four equal cells (five with the site's, in fleet mode)
+	// whose text is cut with an ellipsis, so a long carrier URL can never
+	// widen the window; while the bench is offline an amber strip below
+	// them says since when and what that means; the station's last error
+	// on its own line below, only when there is one.
+	cells := []string{"carrier", "printer", "scale", "outbox"}
+	if ps.fleet != nil {
+		cells = append(cells, "site")
+	}
+	bar := container.NewGridWithColumns(len(cells))
+	for _, name := range cells {
 		it := newStatusItem()
 		ps.statusItems[name] = it
 		bar.Add(it.box)

@@ -29,6 +29,7 @@ import (
 //	Enable/Disable a notification rule, Discard
 //	a notification, Retry one whose fate is
 //	unknown (the receiver may get it twice)       notifications.go
+//	Resolve a claim conflict (fleet mode)         dashboard_site.go
 //
 // The mode is on the status bar in words and colour: PACKER (green) with
 // Supervisor…, SUPERVISOR until 14:32 (amber) with Lock and PIN…, or

@@ -142,7 +142,7 @@ func newSettingsWindow(parent context.Context, win fyne.Window, src SettingsSour
 func (w *settingsWindow) build() {
 	w.series = seriesPage()
 	w.pages = []*settingsPage{stationPage(), postnordPage(), stgPage(), consignorPage(), w.series.page,
-		printerPage(), scalePage(), queuePage(), ordersPage(), webhooksPage(), emailPage(), smsPage(), kpiPage(w.loaded)}
+		printerPage(), scalePage(), queuePage(), ordersPage(), webhooksPage(), emailPage(), smsPage(), fleetPage(), kpiPage(w.loaded)}
 	w.addDeviceFinders()
 	for i, p := range w.pages {
 		p.index = i
@@ -271,6 +271,8 @@ func secretValue(c *cfgfile.Config, name string) string {
 		return c.Notify.Email.Password
 	case "notify.sms.password":
 		return c.Notify.SMS.Password
+	case "fleet.postgres_password":
+		return c.Fleet.Password
 	}
 	return ""
 }

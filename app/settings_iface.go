@@ -59,6 +59,7 @@ const (
 	TestWebhooks = "webhooks" // the WMS's webhook receiver
 	TestEmail    = "email"    // the SMTP server
 	TestSMS      = "sms"      // the SMS gateway
+	TestFleet    = "fleet"    // the site's PostgreSQL server (fleet mode)
 )
 
 // Setup outcomes the first-run wizard records in the data file, so it

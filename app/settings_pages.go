@@ -278,6 +278,25 @@ func queuePage() *settingsPage {
 		}}
 }
 
+func fleetPage() *settingsPage {
+	p := &settingsPage{id: "fleet", title: lang.L("Site (fleet)"), owns: []string{"fleet."}, test: TestFleet,
+		intro: lang.L("Fleet mode: the benches of one site share orders, shipments and the dashboard through the site's PostgreSQL server. Each bench keeps packing on its own while the server cannot be reached, and catches up when it returns. The bench name (page Bench) names this bench on the site: give every bench its own. Test connection connects to the server; nothing is written."),
+		fields: []*setField{
+			textField("fleet.postgres_url", lang.L("Server address"), lang.L("The site's PostgreSQL as a postgres:// address without the password, e.g. postgres://labelstation@db.site.example:5432/labelstation?sslmode=verify-full. Empty: fleet mode is off."),
+				"postgres://labelstation@db.example:5432/labelstation?sslmode=verify-full", validPostgresURL, // i18n: an address
+				func(c *cfgfile.Config) string { return c.Fleet.PostgresURL }, func(c *cfgfile.Config, v string) { c.Fleet.PostgresURL = v }),
+			secretField("fleet.postgres_password", lang.L("Password"), lang.L("The server user's password. Kept in the secrets store, never in the config file."), nil,
+				func(c *cfgfile.Config) *string { return &c.Fleet.Password }),
+			textField("fleet.push_every", lang.L("Send to the site every"), lang.L("How often the bench sends what it recorded and fetches the site's news, e.g. 5s. Empty: 5 seconds."), "5s", validFleetInterval,
+				func(c *cfgfile.Config) string { return c.Fleet.PushEvery }, func(c *cfgfile.Config, v string) { c.Fleet.PushEvery = v }),
+			textField("fleet.poller_retry", lang.L("Tracking takeover after"), lang.L("One bench asks the carrier about every parcel of the site. If it stops, another bench takes over within this time, e.g. 15s. Empty: 15 seconds."), "15s", validFleetInterval,
+				func(c *cfgfile.Config) string { return c.Fleet.PollerRetry }, func(c *cfgfile.Config, v string) { c.Fleet.PollerRetry = v }),
+			textField("fleet.track_every", lang.L("Site tracking every"), lang.L("The pause between the site's tracking rounds, e.g. 5m. Empty: 5 minutes."), "5m", validFleetInterval,
+				func(c *cfgfile.Config) string { return c.Fleet.TrackEvery }, func(c *cfgfile.Config, v string) { c.Fleet.TrackEvery = v }),
+		}}
+	return p
+}
+
 func ordersPage() *settingsPage {
 	p := &settingsPage{id: "orders", title: lang.L("Orders"), owns: []string{"orders."}, test: TestOrders,
 		intro: lang.L("Where the bench finds an order it has not imported. Test connection connects to the WMS's address; nothing is asked."),

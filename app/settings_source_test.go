@@ -12,6 +12,7 @@ import (
 
 	"labelstation/carrier/postnord"
 	cfgfile "labelstation/config"
+	"labelstation/fleet"
 	"labelstation/printer"
 	"labelstation/scale"
 	"labelstation/secrets"
@@ -110,6 +111,17 @@ func (s *realSettings) Test(ctx context.Context, c cfgfile.Config, what string) 
 		return []station.DoctorCheck{station.CheckScaleAt(ctx, c.Station.Scale)}
 	case TestWebhooks:
 		return []station.DoctorCheck{station.CheckEndpoint(ctx, station.DoctorEndpoint{Name: "WMS webhooks", Addr: c.WMS.Webhooks.URL})}
+	case TestFleet:
+		// As cmd does: open the site (no network) and ping it.
+		site, err := fleet.Open(fleet.Config{URL: c.Fleet.PostgresURL, Password: c.Fleet.Password, Station: valueOr(c.Station.Name, "bench"), ConnectTimeout: 2 * time.Second})
+		if err != nil {
+			return []station.DoctorCheck{{Name: "Site server", State: station.DoctorFail, Words: err.Error()}}
+		}
+		defer site.Close()
+		if err := site.Ping(ctx); err != nil {
+			return []station.DoctorCheck{{Name: "Site server", State: station.DoctorFail, Words: err.Error()}}
+		}
+		return []station.DoctorCheck{{Name: "Site server", State: station.DoctorOK, Words: "answers at " + site.Server()}}
 	}
 	return nil
 }
