@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,8 +41,28 @@ type Server struct {
 	Port int
 	as   string // the OS user that runs the server ("" : this process's)
 
+	settings []string // "-c name=value" for the server's command line
+	keep     bool     // a kept cluster (Options.Dir): Close leaves it
+
 	mu      sync.Mutex
 	running bool
+}
+
+// Options change how StartWith makes and runs a cluster; the zero value
+// is Start's (a throwaway cluster with the tests' settings).
+type Options struct {
+	// Dir keeps the cluster in this directory: made there on first use,
+	// started again on the next (a benchmark fills its site once and
+	// measures it on later runs). Close stops it and leaves it; remove
+	// the directory to start afresh. Run as root, the server's user
+	// must be able to reach it (its parents open to others, as /tmp or
+	// /var/tmp are).
+	Dir string
+	// Settings are server settings (postgresql.conf names) given on the
+	// server's command line, over the tests' own: e.g. a site server's
+	// {"shared_buffers": "1GB"}. Values are passed to the server as
+	// they are (no spaces).
+	Settings map[string]string
 }
 
 // BinDir finds PostgreSQL's server binaries: $LABELSTATION_PG_BIN, else
@@ -70,47 +91,86 @@ func pgMajor(binDir string) int {
 
 // Start makes a cluster in a new temporary directory and starts it on a
 // free loopback port. The caller stops it with Close.
-func Start() (*Server, error) {
+func Start() (*Server, error) { return StartWith(Options{}) }
+
+// StartWith starts a cluster as Start does, with opt's changes: a kept
+// directory and extra server settings.
+func StartWith(opt Options) (*Server, error) {
 	bin, err := BinDir()
 	if err != nil {
 		return nil, err
 	}
-	root, err := os.MkdirTemp("", "labelstation-pg-")
-	if err != nil {
-		return nil, err
+	root := opt.Dir
+	if root == "" {
+		// As root the cluster belongs to "postgres", which must reach
+		// its directory: /tmp is open to all, where $TMPDIR may not be.
+		parent := ""
+		if os.Geteuid() == 0 {
+			parent = "/tmp"
+		}
+		if root, err = os.MkdirTemp(parent, "labelstation-pg-"); err != nil {
+			return nil, err
+		}
+	} else if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("pgtest: the cluster's directory: %w", err)
 	}
-	s := &Server{bin: bin, dir: filepath.Join(root, "data"), log: filepath.Join(root, "server.log")}
+	s := &Server{bin: bin, dir: filepath.Join(root, "data"), log: filepath.Join(root, "server.log"), keep: opt.Dir != ""}
+	names := make([]string, 0, len(opt.Settings))
+	for k := range opt.Settings {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		s.settings = append(s.settings, "-c "+k+"="+opt.Settings[k])
+	}
+	// A failed start removes a throwaway cluster, never a kept one.
+	cleanup := func() {
+		if !s.keep {
+			os.RemoveAll(root)
+		}
+	}
 	if os.Geteuid() == 0 {
 		s.as = "postgres"
 		u, err := user.Lookup(s.as)
 		if err != nil {
-			os.RemoveAll(root)
+			cleanup()
 			return nil, fmt.Errorf("postgres refuses to run as root and there is no %q user to run it as: %w; hint: install Debian's postgresql package", s.as, err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(root, uid, gid); err != nil {
-			os.RemoveAll(root)
+			cleanup()
 			return nil, err
 		}
 	}
-	if out, err := s.run("initdb", "-D", s.dir, "-U", Role, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"); err != nil {
-		os.RemoveAll(root)
-		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
-	}
-	// Test settings: no fsync (the tests' durability is the stations'
-	// bbolt files, not this throwaway cluster), loopback TCP only.
-	conf := "listen_addresses = '127.0.0.1'\nunix_socket_directories = ''\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\nshared_buffers = 128MB\n"
-	if err := appendFile(filepath.Join(s.dir, "postgresql.conf"), conf); err != nil {
-		os.RemoveAll(root)
-		return nil, err
+	if _, err := os.Stat(filepath.Join(s.dir, "PG_VERSION")); err == nil && s.keep {
+		// A kept cluster made before: a server a killed run left
+		// behind is stopped first (it would hold the data directory).
+		if _, err := s.run("pg_ctl", "-D", s.dir, "status"); err == nil {
+			s.running = true
+			if err := s.Stop(); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		if out, err := s.run("initdb", "-D", s.dir, "-U", Role, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"); err != nil {
+			cleanup()
+			return nil, fmt.Errorf("initdb: %w\n%s", err, out)
+		}
+		// Test settings: no fsync (the tests' durability is the stations'
+		// bbolt files, not this throwaway cluster), loopback TCP only.
+		conf := "listen_addresses = '127.0.0.1'\nunix_socket_directories = ''\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\nshared_buffers = 128MB\n"
+		if err := appendFile(filepath.Join(s.dir, "postgresql.conf"), conf); err != nil {
+			cleanup()
+			return nil, err
+		}
 	}
 	if s.Port, err = freePort(); err != nil {
-		os.RemoveAll(root)
+		cleanup()
 		return nil, err
 	}
 	if err := s.StartAgain(); err != nil {
-		os.RemoveAll(root)
+		cleanup()
 		return nil, err
 	}
 	return s, nil
@@ -123,7 +183,8 @@ func (s *Server) StartAgain() error {
 	if s.running {
 		return nil
 	}
-	out, err := s.run("pg_ctl", "-D", s.dir, "-l", s.log, "-o", "-p "+strconv.Itoa(s.Port), "-w", "-t", "60", "start")
+	opts := strings.Join(append([]string{"-p " + strconv.Itoa(s.Port)}, s.settings...), " ")
+	out, err := s.run("pg_ctl", "-D", s.dir, "-l", s.log, "-o", opts, "-w", "-t", "60", "start")
 	if err != nil {
 		logText, _ := os.ReadFile(s.log)
 		return fmt.Errorf("pg_ctl start: %w\n%s\n%s", err, out, logText)
@@ -148,10 +209,13 @@ func (s *Server) Stop() error {
 	return nil
 }
 
-// Close stops the server and removes its directory.
+// Close stops the server and removes its directory (a kept cluster's
+// directory stays, for the next StartWith).
 func (s *Server) Close() {
 	s.Stop()
-	os.RemoveAll(filepath.Dir(s.dir))
+	if !s.keep {
+		os.RemoveAll(filepath.Dir(s.dir))
+	}
 }
 
 // URL is the connection URL of database db on the server.
@@ -187,7 +251,7 @@ func (s *Server) run(tool string, args ...string) ([]byte, error) {
 	} else {
 		cmd = exec.Command(path, args...)
 	}
-	cmd.Dir = os.TempDir()
+	cmd.Dir = filepath.Dir(s.dir) // the cluster's own directory: its user can enter it
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
