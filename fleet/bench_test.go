@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,27 +39,35 @@ var siteBenchLast = time.Date(2026, 3, 31, 12, 0, 0, 0, time.Local)
 
 // BenchmarkSiteDashboard measures the site dashboard: Site.Summaries fed
 // into the same kpi.Builder a single bench uses, then its Report, over one
-// day and 90 days, for all benches and for one. Besides the time and the
-// bytes allocated per report it reports the server's side, from one
-// EXPLAIN (ANALYZE, BUFFERS) of the query per case: the shared buffers
-// hit and read, the heap pages fetched (0 for an index-only scan) and the
-// rows; the plans and the tables' and indexes' sizes are logged. A last
-// case makes the 90-day report from the summaries' bytes in memory: the
-// floor the server and the wire add to.
+// day and 90 days, for all benches and for one; and the same split into
+// parts read at once (Site.SummariesSplit, a builder per part, merged:
+// what station.SiteDashboard does). Besides the time, the bytes
+// allocated and the peak heap per report it reports the server's side,
+// from one EXPLAIN (ANALYZE, BUFFERS) of the query per case: the shared
+// buffers hit and read, the heap pages fetched (0 for an index-only scan)
+// and the rows; the plans and the tables' and indexes' sizes are logged.
+// A last case makes the 90-day report from the summaries' bytes in
+// memory: the floor the server and the wire add to.
 //
-// The site is filled with COPY on a fresh database of the tests' server
-// (pgtest) each run, then VACUUM ANALYZE (the visibility map lets the
-// window be read from the index alone); the fill time is logged.
-// SITE_BENCH_DAYS (default 90) shortens the history for a quick look.
+// The server is the benchmark's own (pgtest), set as a site's server
+// would be rather than as the tests' small one: siteBenchSettings
+// (shared_buffers 1 GB; SITE_BENCH_SHARED_BUFFERS=128MB measures the
+// tests' size); the settings used are logged. The site is filled with
+// COPY, then VACUUM ANALYZE (the visibility map lets the window be read
+// from the index alone); the fill time is logged. The fill takes
+// minutes: SITE_BENCH_PGDIR=DIR keeps the cluster in DIR, filled once
+// and reused by later runs. SITE_BENCH_DAYS (default 90) shortens the
+// history for a quick look.
 //
-//	go test -run '^$' -bench BenchmarkSiteDashboard -benchtime 3x -timeout 60m ./fleet/
+//	SITE_BENCH_PGDIR=/var/tmp/site-bench go test -run '^$' -bench BenchmarkSiteDashboard -benchtime 3x -timeout 60m ./fleet/
 func BenchmarkSiteDashboard(b *testing.B) {
 	days := siteBenchDays
 	if v := os.Getenv("SITE_BENCH_DAYS"); v != "" {
 		days, _ = strconv.Atoi(v)
 	}
 	ctx := context.Background()
-	url := pgtest.Database(b)
+	url, fill, stop := siteBenchServer(b, days)
+	defer stop()
 	site, err := Open(Config{URL: url, Station: "bench-01"})
 	if err != nil {
 		b.Fatal(err)
@@ -80,42 +91,51 @@ func BenchmarkSiteDashboard(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer pool.Close()
-	siteBenchFill(b, pool, days)
+	if fill {
+		siteBenchFill(b, pool, days)
+	}
 	siteBenchSizes(b, pool)
+	siteBenchShowSettings(b, pool)
 
 	now := siteBenchLast.Add(8 * time.Hour)
 	for _, window := range []int{1, 90} {
 		window = min(window, days)
 		for _, station := range []string{"", "bench-07"} {
-			name := "benches=all"
-			want := window * siteBenchPerDay * siteBenchBenches
-			if station != "" {
-				name, want = "benches=one", window*siteBenchPerDay
-			}
-			b.Run(fmt.Sprintf("days=%d/%s", window, name), func(b *testing.B) {
-				w := kpi.DaysEnding(siteBenchLast, window, time.Local)
-				var rep kpi.Report
-				runtime.GC()
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					kb := kpi.NewBuilder(w, now, kpi.Options{Location: time.Local})
-					err := site.Summaries(ctx, w.First, w.Last, station, func(_ string, sum *store.TrackSummary) error {
-						kb.Add(sum)
-						return nil
-					})
-					if err != nil {
-						b.Fatal(err)
+			for _, parts := range []int{1, 2, 4} {
+				name := "benches=all"
+				want := window * siteBenchPerDay * siteBenchBenches
+				if station != "" {
+					name, want = "benches=one", window*siteBenchPerDay
+				}
+				if parts > 1 {
+					name += fmt.Sprintf("/split=%d", parts)
+				}
+				b.Run(fmt.Sprintf("days=%d/%s", window, name), func(b *testing.B) {
+					w := kpi.DaysEnding(siteBenchLast, window, time.Local)
+					var rep kpi.Report
+					var before, after runtime.MemStats
+					runtime.GC()
+					runtime.ReadMemStats(&before)
+					peak := watchHeap()
+					b.ReportAllocs()
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						rep = siteBenchReport(b, site, w, now, station, parts)
 					}
-					rep = kb.Report()
-				}
-				b.StopTimer()
-				if rep.Shipments != want {
-					b.Fatalf("%d shipments in the report, want %d", rep.Shipments, want)
-				}
-				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/report")
-				siteBenchExplain(b, pool, w, station)
-			})
+					b.StopTimer()
+					p := peak()
+					runtime.ReadMemStats(&after)
+					if rep.Shipments != want {
+						b.Fatalf("%d shipments in the report, want %d", rep.Shipments, want)
+					}
+					b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/report")
+					b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MB-alloc/report")
+					b.ReportMetric(float64(p)/(1<<20), "MB-peak-heap")
+					if parts == 1 {
+						siteBenchExplain(b, pool, w, station)
+					}
+				})
+			}
 		}
 	}
 
@@ -160,6 +180,153 @@ func BenchmarkSiteDashboard(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/report")
 	})
+}
+
+// siteBenchReport is the site's report of window w: read in one stream
+// into one builder (parts 1), or split into parts, each into its own
+// builder, merged.
+func siteBenchReport(b *testing.B, site *Site, w kpi.Window, now time.Time, station string, parts int) kpi.Report {
+	ctx := context.Background()
+	opt := kpi.Options{Location: time.Local}
+	if parts == 1 {
+		kb := kpi.NewBuilder(w, now, opt)
+		err := site.Summaries(ctx, w.First, w.Last, station, func(_ string, sum *store.TrackSummary) error {
+			kb.Add(sum)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return kb.Report()
+	}
+	kbs := make([]*kpi.Builder, parts)
+	for i := range kbs {
+		kbs[i] = kpi.NewBuilder(w, now, opt)
+	}
+	err := site.SummariesSplit(ctx, w.First, w.Last, station, parts, func(part int, _ string, sum *store.TrackSummary) error {
+		kbs[part].Add(sum)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, o := range kbs[1:] {
+		if err := kbs[0].Merge(o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return kbs[0].Report()
+}
+
+// siteBenchSettings are the benchmark server's settings over the tests'
+// (pgtest): a site's server has gigabytes of memory, and a 90-day
+// window's index (about 220 MB) stays in its shared buffers.
+var siteBenchSettings = map[string]string{
+	"shared_buffers":       "1GB",
+	"effective_cache_size": "4GB",
+	"work_mem":             "64MB",
+}
+
+// siteBenchServer starts the benchmark's server and returns the URL of
+// its site database, whether the database must be filled, and the
+// server's stop. With SITE_BENCH_PGDIR the cluster is kept there, and a
+// site filled by an earlier run (of the same days) is used again.
+func siteBenchServer(b *testing.B, days int) (url string, fill bool, stop func()) {
+	b.Helper()
+	settings := maps.Clone(siteBenchSettings)
+	if v := os.Getenv("SITE_BENCH_SHARED_BUFFERS"); v != "" {
+		settings["shared_buffers"] = v
+	}
+	dir := os.Getenv("SITE_BENCH_PGDIR")
+	srv, err := pgtest.StartWith(pgtest.Options{Dir: dir, Settings: settings})
+	if err != nil {
+		b.Fatalf("PostgreSQL for the benchmark: %v", err)
+	}
+	ctx := context.Background()
+	name := fmt.Sprintf("site_bench_%dd", days)
+	if dir == "" {
+		name = fmt.Sprintf("site_bench_%d", os.Getpid())
+	}
+	admin, err := pgx.Connect(ctx, srv.URL("postgres"))
+	if err != nil {
+		srv.Close()
+		b.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	url = srv.URL(name)
+	if dir != "" {
+		if filled := siteBenchFilled(ctx, url); filled {
+			b.Logf("the site of %d days in %s, filled by an earlier run", days, dir)
+			return url, false, srv.Close
+		}
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
+			srv.Close()
+			b.Fatal(err)
+		}
+	}
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		srv.Close()
+		b.Fatal(err)
+	}
+	return url, true, srv.Close
+}
+
+// siteBenchFilled says whether the database at url holds a site a run
+// filled to the end (siteBenchFill marks it last).
+func siteBenchFilled(ctx context.Context, url string) bool {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return false
+	}
+	defer conn.Close(ctx)
+	var n int
+	return conn.QueryRow(ctx, `SELECT count(*) FROM site_bench_filled`).Scan(&n) == nil && n == 1
+}
+
+// siteBenchShowSettings logs the server's memory settings, so a figure
+// says what it was measured with.
+func siteBenchShowSettings(b *testing.B, pool *pgxpool.Pool) {
+	b.Helper()
+	var lines []string
+	for _, name := range []string{"server_version", "shared_buffers", "effective_cache_size", "work_mem", "max_parallel_workers_per_gather"} {
+		var v string
+		if err := pool.QueryRow(context.Background(), "SHOW "+name).Scan(&v); err != nil {
+			b.Fatal(err)
+		}
+		lines = append(lines, name+"="+v)
+	}
+	b.Logf("server: %s; GOMAXPROCS=%d", strings.Join(lines, " "), runtime.GOMAXPROCS(0))
+}
+
+// watchHeap samples the heap in use (HeapInuse: objects and the free
+// space in their spans) every millisecond until the returned function
+// is called, which returns the highest seen, as the single bench's
+// dashboard benchmark in station does; runtime/metrics reads it without
+// stopping the world, so the sampling does not slow the report down.
+func watchHeap() func() uint64 {
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	var top atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(samples)
+			top.Store(max(top.Load(), samples[0].Value.Uint64()+samples[1].Value.Uint64()))
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(stop)
+		<-done
+		return top.Load()
+	}
 }
 
 // siteBenchExplain runs the dashboard's query once under EXPLAIN
@@ -277,6 +444,9 @@ func siteBenchFill(b *testing.B, pool *pgxpool.Pool, days int) {
 	}
 	filled := time.Since(start)
 	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) shipments, track_summaries, events, stations`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `CREATE TABLE site_bench_filled AS SELECT 1 AS done`); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("filled %d benches × %d days (%d shipments and summaries, %d events) in %v, vacuumed and analysed in %v",

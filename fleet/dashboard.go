@@ -3,6 +3,8 @@ package fleet
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"labelstation/store"
@@ -65,13 +67,75 @@ func summariesQuery(station string) string {
 // name made a string once, each body decoded with the store's decoder.
 // The query is a range of a covering index (by booking time for the site,
 // by bench and booking time for one bench), so the server reads index
-// pages only (an index-only scan) once the table is vacuumed.
+// pages only (an index-only scan) once the table is vacuumed; a window
+// as long as the history is a sequential scan (the planner's choice:
+// the table is no bigger than the index).
 func (s *Site) Summaries(ctx context.Context, first, last time.Time, station string, fn func(station string, sum *store.TrackSummary) error) error {
 	lo, _ := localDay(first)
 	_, hi := localDay(last)
-	fail := func(err error) error {
+	return s.summariesSpan(ctx, lo, hi, station, fn, func(err error) error {
 		return fmt.Errorf("site summaries %s…%s: %w", localDate(first), localDate(last), err)
+	})
+}
+
+// SummaryParts is how many parts a dashboard splits its window into
+// (SummariesSplit): one per core this process may use, leaving one of
+// the pool's connections to the bench's pushes and claims.
+func (s *Site) SummaryParts() int {
+	return max(1, min(runtime.GOMAXPROCS(0), int(s.pool.Config().MaxConns)-1))
+}
+
+// SummariesSplit is Summaries read in parts at the same time: the
+// window's booking time cut into parts equal spans, each read on its
+// own connection by its own goroutine, so the server scans and the
+// client decodes on several cores (a 90-day window of a busy site is
+// close to a million rows). fn gets its part's number, 0…parts-1: the
+// calls of one part come one after another from one goroutine, those of
+// different parts at once, so each part feeds its own kpi.Builder and
+// the builders are merged (kpi.Builder.Merge) when SummariesSplit
+// returns. parts is capped at the pool's size. The first error stops
+// every part and is returned (fn's as it is).
+func (s *Site) SummariesSplit(ctx context.Context, first, last time.Time, station string, parts int, fn func(part int, station string, sum *store.TrackSummary) error) error {
+	lo, _ := localDay(first)
+	_, hi := localDay(last)
+	parts = max(1, min(parts, int(s.pool.Config().MaxConns)))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	step := hi.Sub(lo) / time.Duration(parts)
+	for p := range parts {
+		from, to := lo.Add(step*time.Duration(p)), lo.Add(step*time.Duration(p+1))
+		if p == parts-1 {
+			to = hi // the rounding of step loses no row
+		}
+		wg.Go(func() {
+			err := s.summariesSpan(ctx, from, to, station, func(station string, sum *store.TrackSummary) error {
+				return fn(p, station, sum)
+			}, func(err error) error {
+				return fmt.Errorf("site summaries %s…%s, part %d of %d: %w", localDate(first), localDate(last), p+1, parts, err)
+			})
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+					cancel() // the other parts stop too
+				}
+				mu.Unlock()
+			}
+		})
 	}
+	wg.Wait()
+	return firstErr
+}
+
+// summariesSpan streams the summaries booked in [lo, hi) on one pooled
+// connection (see Summaries); fail wraps its own errors, fn's come back
+// as they are.
+func (s *Site) summariesSpan(ctx context.Context, lo, hi time.Time, station string, fn func(station string, sum *store.TrackSummary) error, fail func(error) error) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return fail(err)

@@ -436,15 +436,43 @@ func (s *Station) SiteDashboard(ctx context.Context, last time.Time, days int, b
 		return SiteView{}, fmt.Errorf("site dashboard: %d days: use 1 or more", days)
 	}
 	w := kpi.DaysEnding(last, days, time.Local)
-	b := kpi.NewBuilder(w, s.cfg.Now(), kpi.Options{Thresholds: s.cfg.KPIThresholds, Location: time.Local})
-	err := s.site().Summaries(ctx, w.First, w.Last, bench, func(_ string, sum *store.TrackSummary) error {
-		b.Add(sum)
+	now := s.cfg.Now()
+	opt := kpi.Options{Thresholds: s.cfg.KPIThresholds, Location: time.Local}
+	// A site's 90 days are close to a million parcels: the window is read
+	// in parts at once (the server scans, this bench decodes, on several
+	// cores), each part into its own builder, merged into the same report
+	// one builder makes.
+	parts := s.site().SummaryParts()
+	if days < parts {
+		parts = 1 // a day's few thousand rows: one stream is as quick
+	}
+	bs := make([]*kpi.Builder, parts)
+	for i := range bs {
+		bs[i] = kpi.NewBuilder(w, now, opt)
+	}
+	err := s.site().SummariesSplit(ctx, w.First, w.Last, bench, parts, func(part int, _ string, sum *store.TrackSummary) error {
+		bs[part].Add(sum)
 		return nil
 	})
+	for _, o := range bs[1:] {
+		if err == nil {
+			err = bs[0].Merge(o)
+		}
+	}
 	if err != nil {
 		return SiteView{}, fmt.Errorf("site dashboard %s…%s: %w", w.First.Format("2006-01-02"), w.Last.Format("2006-01-02"), err)
 	}
-	v := SiteView{Report: b.Report(), Bench: bench}
+	v := SiteView{Report: bs[0].Report(), Bench: bench}
+	// The site's orders still waiting for a shipment (any bench's): a
+	// state of the site, so in the all-benches view only (an order
+	// belongs to no bench until one packs it).
+	if bench == "" {
+		unshipped, err := s.site().UnshippedOrders(ctx, now.Add(-kpi.UnshippedAfter), 0)
+		if err != nil {
+			return v, fmt.Errorf("site dashboard: orders without a shipment: %w", err)
+		}
+		v.Report.AddUnshipped(unshipped, now, 50)
+	}
 	if v.Benches, err = s.site().Benches(ctx, w.First, w.Last); err != nil {
 		return v, fmt.Errorf("site dashboard: the benches: %w", err)
 	}

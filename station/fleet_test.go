@@ -22,6 +22,7 @@ import (
 	"labelstation/printer"
 	"labelstation/printer/printertest"
 	"labelstation/station"
+	"labelstation/station/kpi"
 	"labelstation/store"
 )
 
@@ -396,4 +397,66 @@ func (l *cuttableLink) restore() {
 	l.mu.Lock()
 	l.down = false
 	l.mu.Unlock()
+}
+
+// TestFleetSiteDashboard: the site view counts every bench's parcels over
+// a window of days (read in parts and merged), one bench's alone, and the
+// site's orders no bench shipped within 48 hours.
+func TestFleetSiteDashboard(t *testing.T) {
+	r := newSiteRig(t, 2)
+	r.clock.Add(-72 * time.Hour) // imported three days ago
+	ctx := context.Background()
+	one, two := r.benches[0], r.benches[1]
+	if _, err := one.station.ImportOrders(ctx, "orders.csv", strings.NewReader(ordersCSV)); err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range r.benches {
+		if _, err := b.station.FleetSync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ref := fmt.Sprintf("A-%d", i+1)
+		if _, err := b.station.Pack(ctx, ref, station.PackOptions{Weight: 800}); err != nil {
+			t.Fatalf("%s packs %s: %v", b.name, ref, err)
+		}
+		if _, err := b.station.FleetSync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The site poller seeds a summary for each booked parcel.
+	if _, err := one.site.Records().SeedTrackSummaries(r.clock.Now().AddDate(0, 0, -1), r.clock.Now().AddDate(0, 0, 1),
+		func(sh store.Shipment) (store.TrackSummary, bool) {
+			return store.TrackSummary{OrderRef: sh.OrderRef, ItemID: sh.TrackingID(), Carrier: sh.Carrier, Country: sh.Receiver.Country, BookedAt: sh.BookedAt, Status: sh.Status}, true
+		}); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Add(72 * time.Hour) // back to today
+	kpiOf := func(v station.SiteView, key string) float64 {
+		for _, k := range v.Report.Overall {
+			if k.Key == key {
+				return k.Value
+			}
+		}
+		t.Fatalf("no KPI %s in %+v", key, v.Report.Overall)
+		return 0
+	}
+	all, err := two.station.SiteDashboard(ctx, time.Now(), 7, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := kpiOf(all, "shipments"); n != 2 {
+		t.Fatalf("site: %v shipments over 7 days, want 2", n)
+	}
+	if n := kpiOf(all, kpi.KeyUnshipped); n != 1 { // A-3, packed nowhere
+		t.Fatalf("site: %v orders without a shipment after 48 h, want 1", n)
+	}
+	if len(all.Benches) != 2 {
+		t.Fatalf("benches: %+v", all.Benches)
+	}
+	only, err := two.station.SiteDashboard(ctx, time.Now(), 7, two.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := kpiOf(only, "shipments"); n != 1 {
+		t.Fatalf("%s alone: %v shipments, want 1", two.name, n)
+	}
 }

@@ -1,8 +1,11 @@
 package kpi
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -156,6 +159,7 @@ type Builder struct {
 
 	all       *acc
 	countries map[string]*acc
+	country   [len(countryKeys)]*acc // countries' groups by countryIndex, for Add
 	services  map[string]*acc
 	carriers  map[string]*acc
 	daily     []Day
@@ -163,6 +167,11 @@ type Builder struct {
 	problems  []Problem
 	nProblems int
 	kindCount map[string]int
+
+	// The zone period civil last met: within [zoneFrom, zoneTo) a day
+	// number is (Unix + zoneOffset) / 86400, with no zone lookup.
+	zoneFrom, zoneTo int64
+	zoneOffset       int64
 }
 
 // NewBuilder starts a report of window w at now.
@@ -196,35 +205,66 @@ func NewBuilder(w Window, now time.Time, opt Options) *Builder {
 	for i := range b.daily {
 		b.daily[i].Date = time.Date(w.First.Year(), w.First.Month(), w.First.Day()+i, 0, 0, 0, 0, opt.Location).Format("2006-01-02")
 	}
-	for _, c := range countryKeys {
-		b.countries[c] = &acc{}
+	for i, c := range countryKeys {
+		b.country[i] = &acc{}
+		b.countries[c] = b.country[i]
 	}
 	return b
 }
 
-var countryKeys = []string{"SE", "NO", "DK", "FI", "other"}
+var countryKeys = [...]string{"SE", "NO", "DK", "FI", "other"}
 
-func countryKey(c string) string {
+// countryIndex is c's place in countryKeys (a switch: Add runs per
+// parcel, and a map look-up costs more).
+func countryIndex(c string) int {
 	switch c {
-	case "SE", "NO", "DK", "FI":
-		return c
+	case "SE":
+		return 0
+	case "NO":
+		return 1
+	case "DK":
+		return 2
+	case "FI":
+		return 3
 	}
-	return "other"
+	return 4
 }
 
 // civil is t's calendar day in the location as a day number (days since
 // 1970-01-01 of the proleptic calendar), so day arithmetic never meets a
 // 23- or 25-hour day.
+//
+// It runs several times per parcel, so it keeps the zone period (a span
+// with one UTC offset, e.g. a summer) of the last time it met and works
+// within it from the offset alone, the same day time.Time.Date gives;
+// a time outside it looks the zone up once.
 func (b *Builder) civil(t time.Time) int {
-	y, m, d := t.In(b.opt.Location).Date()
-	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	u := t.Unix()
+	if u < b.zoneFrom || u >= b.zoneTo {
+		lt := t.In(b.opt.Location)
+		_, off := lt.Zone()
+		from, to := lt.ZoneBounds()
+		b.zoneFrom, b.zoneTo, b.zoneOffset = math.MinInt64, math.MaxInt64, int64(off)
+		if !from.IsZero() {
+			b.zoneFrom = from.Unix()
+		}
+		if !to.IsZero() {
+			b.zoneTo = to.Unix()
+		}
+	}
+	v := u + b.zoneOffset
+	day := v / 86400
+	if v%86400 < 0 { // before 1970: round down
+		day--
+	}
+	return int(day)
 }
 
 // acc is the running figures of one group.
 type acc struct {
 	shipments                          int
 	onTime, otdOf                      int
-	transitEU, transitNO               []float64 // days
+	transitEU, transitNO               durations // booking to delivery
 	exceptions                         int
 	attemptFail, attemptOf             int
 	holdEnding                         int
@@ -240,7 +280,8 @@ type acc struct {
 type facts struct {
 	delivered         bool
 	otdKnown, onTime  bool
-	transit           float64 // days; <0: not delivered
+	transitKnown      bool
+	transit           time.Duration
 	border, intraEU   bool
 	exception         bool
 	attemptKnown      bool
@@ -265,12 +306,12 @@ func (a *acc) add(f *facts) {
 			a.onTime++
 		}
 	}
-	if f.transit >= 0 {
+	if f.transitKnown {
 		switch {
 		case f.border:
-			a.transitNO = append(a.transitNO, f.transit)
+			a.transitNO.add(f.transit)
 		case f.intraEU:
-			a.transitEU = append(a.transitEU, f.transit)
+			a.transitEU.add(f.transit)
 		}
 	}
 	a.exceptions += b2i(f.exception)
@@ -300,6 +341,39 @@ func (a *acc) add(f *facts) {
 	a.late += b2i(f.late)
 }
 
+// durations is a growing list of durations kept in blocks: a group of a
+// site's 90 days holds close to a million transit times, and a slice
+// grown by append copies them over and over (a sixth of a report's time
+// went to that); blocks are never copied, and a merge takes the other
+// list's blocks as they are.
+type durations struct {
+	blocks [][]time.Duration
+	n      int
+}
+
+const maxDurationBlock = 8192 // 64 KB
+
+func (d *durations) add(x time.Duration) {
+	if k := len(d.blocks); k == 0 || len(d.blocks[k-1]) == cap(d.blocks[k-1]) {
+		// Blocks grow from small (most groups of a day's report hold few
+		// parcels) to maxDurationBlock.
+		size := 64
+		if k > 0 {
+			size = min(2*cap(d.blocks[k-1]), maxDurationBlock)
+		}
+		d.blocks = append(d.blocks, make([]time.Duration, 0, size))
+	}
+	last := &d.blocks[len(d.blocks)-1]
+	*last = append(*last, x)
+	d.n++
+}
+
+// merge takes o's durations (o is not used afterwards).
+func (d *durations) merge(o *durations) {
+	d.blocks = append(d.blocks, o.blocks...)
+	d.n += o.n
+}
+
 func b2i(b bool) int {
 	if b {
 		return 1
@@ -307,7 +381,8 @@ func b2i(b bool) int {
 	return 0
 }
 
-var nordicEU = map[string]bool{"SE": true, "DK": true, "FI": true}
+// nordicEU: the intra-EU corridor's countries.
+func nordicEU(c string) bool { return c == "SE" || c == "DK" || c == "FI" }
 
 // Add counts one parcel. s is read, not kept.
 func (b *Builder) Add(s *store.TrackSummary) {
@@ -322,14 +397,13 @@ func (b *Builder) Add(s *store.TrackSummary) {
 		from = "SE"
 	}
 	f.border = s.Country == "NO" || from == "NO"
-	f.intraEU = nordicEU[s.Country] && nordicEU[from]
+	f.intraEU = nordicEU(s.Country) && nordicEU(from)
 	final := s.Status.Final()
 
 	// Delivery. A delivered parcel whose carrier gave no time counts in
 	// delivered_no_time and nowhere that needs the time.
 	f.noTime = s.DeliveredNoTime || (s.Status == carrier.StatusDelivered && s.Delivered.IsZero())
 	f.delivered = !s.Delivered.IsZero()
-	f.transit = -1
 	// On time and transit are measured to the carrier's delivery: the
 	// door, or the pickup point for a parcel that went to a service point
 	// (PostNord's promise for MyPack Collect ends there; how long the
@@ -340,11 +414,7 @@ func (b *Builder) Add(s *store.TrackSummary) {
 			f.otdKnown = true
 			f.onTime = b.civil(arrived) <= b.civil(s.Expected)
 		}
-		d := arrived.Sub(s.BookedAt)
-		if d < 0 { // a delivery time before the booking: clock skew
-			d = 0
-		}
-		f.transit = d.Hours() / 24
+		f.transit, f.transitKnown = max(0, arrived.Sub(s.BookedAt)), true // < 0: clock skew
 	}
 	if f.delivered {
 		if i := b.civil(s.Delivered) - b.firstDay; i >= 0 && i < len(b.daily) {
@@ -426,7 +496,7 @@ func (b *Builder) Add(s *store.TrackSummary) {
 	}
 
 	b.all.add(&f)
-	b.countries[countryKey(s.Country)].add(&f)
+	b.country[countryIndex(s.Country)].add(&f)
 	svc := s.Service
 	if svc == "" {
 		svc = "unknown"
@@ -441,10 +511,12 @@ func (b *Builder) Add(s *store.TrackSummary) {
 	if cr == "" {
 		cr = "unknown"
 	}
-	if b.carriers[cr] == nil {
-		b.carriers[cr] = &acc{}
+	g = b.carriers[cr]
+	if g == nil {
+		g = &acc{}
+		b.carriers[cr] = g
 	}
-	b.carriers[cr].add(&f)
+	g.add(&f)
 	b.daily[day].Shipments++
 	st := string(s.Status)
 	if st == "" {
@@ -506,6 +578,81 @@ func (b *Builder) Add(s *store.TrackSummary) {
 	}
 }
 
+// Merge adds the parcels added to o to b, so that b's Report is the
+// report of both: builders fed from parallel scans (each from its own
+// goroutine) and merged give the same Report as one builder fed every
+// summary, whatever the split. o must be made by NewBuilder with the
+// same window, now and options (thresholds included); it must not be
+// used afterwards (b takes over its figures).
+func (b *Builder) Merge(o *Builder) error {
+	if o == b {
+		return errors.New("kpi merge: a builder merged into itself")
+	}
+	if b.w.Days != o.w.Days || !b.w.First.Equal(o.w.First) || !b.now.Equal(o.now) ||
+		b.opt.HoldTime != o.opt.HoldTime || b.opt.LostAfter != o.opt.LostAfter ||
+		b.opt.MaxProblems != o.opt.MaxProblems || b.opt.Location.String() != o.opt.Location.String() {
+		return errors.New("kpi merge: the builders differ in window, time or options")
+	}
+	b.all.merge(o.all)
+	mergeGroups(b.countries, o.countries)
+	mergeGroups(b.services, o.services)
+	mergeGroups(b.carriers, o.carriers)
+	for i := range b.daily {
+		b.daily[i].Shipments += o.daily[i].Shipments
+		b.daily[i].Delivered += o.daily[i].Delivered
+		b.daily[i].Problems += o.daily[i].Problems
+	}
+	for k, n := range o.statusMix {
+		b.statusMix[k] += n
+	}
+	for k, n := range o.kindCount {
+		b.kindCount[k] += n
+	}
+	b.nProblems += o.nProblems
+	b.problems = append(b.problems, o.problems...)
+	if len(b.problems) >= 2*b.opt.MaxProblems+64 {
+		b.trimProblems()
+	}
+	*o = Builder{}
+	return nil
+}
+
+func mergeGroups(into, from map[string]*acc) {
+	for k, a := range from {
+		if g := into[k]; g != nil {
+			g.merge(a)
+		} else {
+			into[k] = a
+		}
+	}
+}
+
+// merge adds o's figures to a.
+func (a *acc) merge(o *acc) {
+	a.shipments += o.shipments
+	a.onTime += o.onTime
+	a.otdOf += o.otdOf
+	a.transitEU.merge(&o.transitEU)
+	a.transitNO.merge(&o.transitNO)
+	a.exceptions += o.exceptions
+	a.attemptFail += o.attemptFail
+	a.attemptOf += o.attemptOf
+	a.holdEnding += o.holdEnding
+	a.returned += o.returned
+	a.refused += o.refused
+	a.lost += o.lost
+	a.damaged += o.damaged
+	a.gapBad += o.gapBad
+	a.gapOf += o.gapOf
+	a.customsOK += o.customsOK
+	a.customsOf += o.customsOf
+	a.customsStuck += o.customsStuck
+	a.silent += o.silent
+	a.silentOf += o.silentOf
+	a.noTime += o.noTime
+	a.late += o.late
+}
+
 func firstSet(ts ...time.Time) time.Time {
 	for _, t := range ts {
 		if !t.IsZero() {
@@ -546,17 +693,41 @@ var severity = map[string]int{
 	ProblemException: 4, ProblemAttempt: 5, ProblemHoldEnding: 6, ProblemSilent: 7,
 }
 
-func (b *Builder) trimProblems() {
-	sort.SliceStable(b.problems, func(i, j int) bool {
-		pi, pj := &b.problems[i], &b.problems[j]
-		if si, sj := severity[pi.Kind], severity[pj.Kind]; si != sj {
-			return si < sj
-		}
-		if !pi.Since.Equal(pj.Since) {
-			return pi.Since.After(pj.Since)
-		}
+// problemBefore orders problems: most severe first, then the newest
+// (Since), then by order and the remaining fields. The order is total
+// (only identical problems tie), so the list and its trimming do not
+// depend on the order the parcels were added in: builders fed in
+// parallel and merged list the same problems as one builder.
+func problemBefore(pi, pj *Problem) bool {
+	if si, sj := severity[pi.Kind], severity[pj.Kind]; si != sj {
+		return si < sj
+	}
+	if !pi.Since.Equal(pj.Since) {
+		return pi.Since.After(pj.Since)
+	}
+	if pi.OrderRef != pj.OrderRef {
 		return pi.OrderRef < pj.OrderRef
-	})
+	}
+	if pi.ItemID != pj.ItemID {
+		return pi.ItemID < pj.ItemID
+	}
+	if !pi.BookedAt.Equal(pj.BookedAt) {
+		return pi.BookedAt.Before(pj.BookedAt)
+	}
+	if pi.Country != pj.Country {
+		return pi.Country < pj.Country
+	}
+	if pi.Service != pj.Service {
+		return pi.Service < pj.Service
+	}
+	if pi.Status != pj.Status {
+		return pi.Status < pj.Status
+	}
+	return pi.Note < pj.Note
+}
+
+func (b *Builder) trimProblems() {
+	sort.Slice(b.problems, func(i, j int) bool { return problemBefore(&b.problems[i], &b.problems[j]) })
 	if len(b.problems) > b.opt.MaxProblems {
 		b.problems = b.problems[:b.opt.MaxProblems:b.opt.MaxProblems]
 		// The next append copies into a fresh array; the old one goes.
@@ -622,16 +793,16 @@ func (b *Builder) kpis(a *acc) []KPI {
 		}
 		return 100 * float64(n) / float64(of)
 	}
-	avgEU, p90EU := avgP90(a.transitEU)
-	avgNO, p90NO := avgP90(a.transitNO)
+	avgEU, p90EU := a.transitEU.avgP90()
+	avgNO, p90NO := a.transitNO.avgP90()
 	ks := []KPI{
 		{Key: KeyShipments, Name: "Shipments", Unit: "parcels", Value: float64(a.shipments), Count: a.shipments, Of: a.shipments},
 		{Key: KeyOnTime, Name: "On-time delivery", Unit: "%", Value: pct(a.onTime, a.otdOf), Count: a.onTime, Of: a.otdOf,
 			Note: "delivered (to the door, the pickup point, or a first attempt) by the end of the expected day; parcels without an expected day are not counted"},
-		{Key: KeyAvgTransit, Name: "Avg transit, intra-EU (SE/DK/FI)", Unit: "days", Value: avgEU, Count: len(a.transitEU), Of: len(a.transitEU)},
-		{Key: KeyP90Transit, Name: "P90 transit, intra-EU", Unit: "days", Value: p90EU, Count: len(a.transitEU), Of: len(a.transitEU)},
-		{Key: KeyAvgTransitSENO, Name: "Avg transit, Norway border", Unit: "days", Value: avgNO, Count: len(a.transitNO), Of: len(a.transitNO)},
-		{Key: KeyP90TransitSENO, Name: "P90 transit, Norway border", Unit: "days", Value: p90NO, Count: len(a.transitNO), Of: len(a.transitNO)},
+		{Key: KeyAvgTransit, Name: "Avg transit, intra-EU (SE/DK/FI)", Unit: "days", Value: avgEU, Count: a.transitEU.n, Of: a.transitEU.n},
+		{Key: KeyP90Transit, Name: "P90 transit, intra-EU", Unit: "days", Value: p90EU, Count: a.transitEU.n, Of: a.transitEU.n},
+		{Key: KeyAvgTransitSENO, Name: "Avg transit, Norway border", Unit: "days", Value: avgNO, Count: a.transitNO.n, Of: a.transitNO.n},
+		{Key: KeyP90TransitSENO, Name: "P90 transit, Norway border", Unit: "days", Value: p90NO, Count: a.transitNO.n, Of: a.transitNO.n},
 		{Key: KeyException, Name: "Exception rate", Unit: "%", Value: pct(a.exceptions, a.shipments), Count: a.exceptions, Of: a.shipments},
 		{Key: KeyAttemptFailures, Name: "First-attempt failures", Unit: "parcels", Value: float64(a.attemptFail), Count: a.attemptFail, Of: a.attemptOf,
 			Note: "delivery attempted, not delivered within 48 h"},
@@ -668,18 +839,96 @@ func (b *Builder) kpis(a *acc) []KPI {
 }
 
 // avgP90 is the mean and the 90th percentile (nearest rank: the
-// ceil(0.9·n)-th smallest) of xs, NaN when empty. xs is sorted in place.
-func avgP90(xs []float64) (avg, p90 float64) {
-	if len(xs) == 0 {
+// ceil(0.9·n)-th smallest) of the transit times, in days, NaN when
+// there are none.
+//
+// The sum is exact (128-bit nanoseconds), so the mean does not depend on
+// the order the parcels came in (merged builders agree to the last bit).
+// The percentile is found without sorting or copying the list (close to
+// a million times in a group of a site's 90 days; a copy's fresh memory
+// alone cost more than the rest): the times are counted into buckets by
+// their top bits, and only the bucket holding the rank is gathered and
+// searched.
+func (d *durations) avgP90() (avg, p90 float64) {
+	if d.n == 0 {
 		return math.NaN(), math.NaN()
 	}
-	var sum float64
-	for _, x := range xs {
-		sum += x
+	var hi, lo uint64 // transit times are never negative
+	var top time.Duration
+	for _, b := range d.blocks {
+		for _, x := range b {
+			var carry uint64
+			lo, carry = bits.Add64(lo, uint64(x), 0)
+			hi += carry
+			top = max(top, x)
+		}
 	}
-	sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
-	rank := int(math.Ceil(0.9 * float64(len(xs))))
-	return sum / float64(len(xs)), xs[rank-1]
+	avg = (float64(hi)*0x1p64 + float64(lo)) / float64(d.n) / float64(24*time.Hour)
+
+	k := int(math.Ceil(0.9*float64(d.n))) - 1 // the rank, 0-based
+	const buckets = 4096
+	shift := uint(0)
+	for uint64(top)>>shift >= buckets {
+		shift++
+	}
+	var count [buckets]int
+	for _, b := range d.blocks {
+		for _, x := range b {
+			count[uint64(x)>>shift]++
+		}
+	}
+	j := 0
+	for ; k >= count[j]; j++ {
+		k -= count[j]
+	}
+	in := make([]time.Duration, 0, count[j])
+	for _, b := range d.blocks {
+		for _, x := range b {
+			if uint64(x)>>shift == uint64(j) {
+				in = append(in, x)
+			}
+		}
+	}
+	return avg, nthSmallest(in, k).Hours() / 24
+}
+
+// nthSmallest is the k-th smallest of xs (0-based), reordering xs: a
+// quickselect with three-way partitions (many parcels share a transit
+// time), sorting what is left once the range is small or the pivots
+// were poor.
+func nthSmallest(xs []time.Duration, k int) time.Duration {
+	lo, hi := 0, len(xs)
+	for rounds := 0; hi-lo > 32; rounds++ {
+		if rounds > 64 {
+			break
+		}
+		a, b, c := xs[lo], xs[lo+(hi-lo)/2], xs[hi-1]
+		pivot := max(min(a, b), min(max(a, b), c)) // the median of three
+		lt, i, gt := lo, lo, hi
+		for i < gt {
+			switch x := xs[i]; {
+			case x < pivot:
+				xs[lt], xs[i] = x, xs[lt]
+				lt++
+				i++
+			case x > pivot:
+				gt--
+				xs[i], xs[gt] = xs[gt], x
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt
+		case k >= gt:
+			lo = gt
+		default:
+			return pivot
+		}
+	}
+	slices.Sort(xs[lo:hi])
+	return xs[k]
 }
 
 // earliestSet is the earliest of the times that are set, or zero.
