@@ -45,9 +45,12 @@ type FleetConfig struct {
 
 // FleetStatus is what the status bar and `labelstation fleet status` show.
 type FleetStatus struct {
-	On        bool      `json:"on"`
-	Station   string    `json:"station"`
-	Server    string    `json:"server"` // redacted URL
+	On      bool   `json:"on"`
+	Station string `json:"station"`
+	Server  string `json:"server"` // redacted URL
+	// Tried: a push or claim has reached for the server since the start
+	// (before that, Reachable says nothing yet: "connecting").
+	Tried     bool      `json:"tried"`
 	Reachable bool      `json:"reachable"`
 	LastPush  time.Time `json:"last_push,omitempty"`
 	LastErr   string    `json:"last_error,omitempty"`
@@ -69,14 +72,21 @@ type FleetSyncReport struct {
 	Backlog   int                   `json:"backlog"`
 }
 
+// SiteBench is one bench as the site sees it; SiteConflict an order two
+// benches claimed (the GUI and CLI speak these, not the fleet package).
+type (
+	SiteBench    = fleet.Bench
+	SiteConflict = fleet.Conflict
+)
+
 // SiteView is the site dashboard: the KPIs of every bench together (or of
 // one), and the benches.
 type SiteView struct {
-	Report  kpi.Report    `json:"report"`
-	Bench   string        `json:"bench,omitempty"` // "" : all benches
-	Benches []fleet.Bench `json:"benches"`
+	Report  kpi.Report  `json:"report"`
+	Bench   string      `json:"bench,omitempty"` // "" : all benches
+	Benches []SiteBench `json:"benches"`
 	// Conflicts are the site's unresolved claim conflicts (all benches).
-	Conflicts []fleet.Conflict `json:"conflicts,omitempty"`
+	Conflicts []SiteConflict `json:"conflicts,omitempty"`
 }
 
 // ErrFleetOff: the command needs fleet mode.
@@ -301,7 +311,7 @@ func (s *Station) FleetStatus(ctx context.Context) FleetStatus {
 	}
 	st := FleetStatus{On: true, Station: s.site().Station(), Server: s.site().Server()}
 	s.fl.mu.Lock()
-	st.Reachable, st.LastPush, st.LastErr, st.Poller, st.Polling = s.fl.reachable, s.fl.lastPush, s.fl.lastErr, s.fl.poller, s.fl.polling
+	st.Tried, st.Reachable, st.LastPush, st.LastErr, st.Poller, st.Polling = s.fl.tried, s.fl.reachable, s.fl.lastPush, s.fl.lastErr, s.fl.poller, s.fl.polling
 	s.fl.mu.Unlock()
 	st.Backlog, _ = s.store.ReplicaBacklog()
 	if cs, err := s.store.ClaimConflicts(); err == nil {
