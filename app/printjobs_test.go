@@ -51,8 +51,11 @@ func TestPrintJobsRetryAndDiscard(t *testing.T) {
 
 	sink.Sim.SetFault(zplsim.None)
 	test.Tap(row.retry)
-	loop.until(t, "retried label printed and the list emptied", func() bool {
-		return len(sink.Labels()) == 1 && len(ps.jobsView.rows) == 0 && !ps.jobsView.box.Visible()
+	// The list empties and the result line shows the tracking id in two
+	// updates of the window: wait for both (a loaded machine saw the
+	// first without the second).
+	loop.until(t, "retried label printed, the list emptied and its tracking id shown", func() bool {
+		return len(sink.Labels()) == 1 && len(ps.jobsView.rows) == 0 && !ps.jobsView.box.Visible() && ps.lastTracking.Text != "—"
 	})
 	if !strings.Contains(sink.Labels()[0], row.job.TrackingID) || ps.lastTracking.Text != row.job.TrackingID {
 		t.Fatalf("printed label / shown tracking %q, want %s", ps.lastTracking.Text, row.job.TrackingID)
