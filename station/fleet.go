@@ -32,6 +32,13 @@ const DefaultFleetEvery = 5 * time.Second
 // fleetPushBatch bounds the replicas of one push transaction.
 const fleetPushBatch = 500
 
+// fleetRoundTimeout bounds one background push and pull.
+const fleetRoundTimeout = 2 * time.Minute
+
+// siteOrderTimeout bounds the look-up of an order on the site's server at
+// scan time: a packer waits for it.
+const siteOrderTimeout = 2 * time.Second
+
 // FleetConfig tunes fleet mode.
 type FleetConfig struct {
 	// Site is the site's server; nil: fleet mode is off.
@@ -134,9 +141,14 @@ func (s *Station) RunFleet(ctx context.Context) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if _, err := s.FleetSync(ctx); err != nil && ctx.Err() == nil {
+		// A round has a bound: a link that died without a word (no
+		// reset) must not hold the sync lock for TCP's quarter of an
+		// hour.
+		round, cancel := context.WithTimeout(ctx, fleetRoundTimeout)
+		if _, err := s.FleetSync(round); err != nil && ctx.Err() == nil {
 			s.log.Debug("fleet sync", "err", err)
 		}
+		cancel()
 		select {
 		case <-ctx.Done():
 			return
@@ -186,6 +198,7 @@ func (s *Station) pollForSite(ctx context.Context) {
 func (s *Station) setPolling(on bool) {
 	s.fl.mu.Lock()
 	s.fl.polling = on
+	s.fl.poller = ""
 	if on {
 		s.fl.poller = s.site().Station()
 	}
@@ -213,7 +226,18 @@ func (s *Station) FleetSync(ctx context.Context) (FleetSyncReport, error) {
 		}
 	}
 	rep.Backlog, _ = s.store.ReplicaBacklog()
-	s.noteFleet(err)
+	switch {
+	case err == nil || fleet.Unreachable(err):
+		s.noteFleet(err)
+	default:
+		// The server answered (it refused), or the bench's own file
+		// failed: not "cut off", and worth a line of its own.
+		s.noteFleet(nil)
+		s.fl.mu.Lock()
+		s.fl.lastErr = err.Error()
+		s.fl.mu.Unlock()
+		s.log.Error("fleet sync failed", "err", err)
+	}
 	return rep, err
 }
 
@@ -273,8 +297,16 @@ func (s *Station) fleetPull(ctx context.Context) (int, error) {
 			return pulled, nil
 		}
 		for _, t := range news {
+			var before carrier.Status
+			if sh, err := s.store.ShipmentByOrder(t.OrderRef); err == nil {
+				before = sh.Status
+			}
 			if _, err := s.store.RecordTracking(t.OrderRef, t.Events, t.Status, t.Summary); err != nil {
 				return pulled, fmt.Errorf("fleet pull: record the tracking of %s: %w", t.OrderRef, err)
+			}
+			// The bench's screens hear it as from their own poller.
+			if t.Status != "" && t.Status != before {
+				s.tracker().Publish(tracking.Change{OrderRef: t.OrderRef, ItemID: t.Summary.ItemID, From: before, To: t.Status, At: s.cfg.Now()})
 			}
 		}
 		if err := s.site().AckInbox(ctx, news); err != nil {
@@ -335,18 +367,31 @@ func (s *Station) claimOrder(ctx context.Context, ref string) error {
 	}
 	now := s.cfg.Now()
 	c, err := s.site().Claim(ctx, ref, now)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil && fleet.Unreachable(err):
 		s.noteFleet(err)
 		s.log.Warn("order claimed on this bench only: the site's server cannot be reached", "order", ref, "err", err)
-	} else if c.Station != s.site().Station() {
-		return claimedElsewhere(c)
+	case err != nil:
+		// The server answered and refused (rights, schema, a bug): packing
+		// on would let two benches ship the order with nobody told.
+		s.log.Error("order claim refused by the site's server", "order", ref, "err", err)
+		return &Problem{ID: "fleet.claim_refused", Data: map[string]any{"Ref": ref, "Reason": err.Error()},
+			Msg:  fmt.Sprintf("order %s cannot be claimed on the site's server: %v", ref, err),
+			Hint: "nothing was booked; call site IT (labelstation doctor shows the Site server check), or pack it on a bench that works", Err: err}
+	case c.Station != s.site().Station():
+		return claimedElsewhere(c, now)
 	}
 	// Kept locally too (online or not): the mark carries the claim to the
 	// server, and re-marks it after an older release still waiting.
 	if err := s.store.PutLocalClaim(store.LocalClaim{OrderRef: ref, At: now}); err != nil {
+		if c.Station != "" {
+			// The server holds a claim this bench cannot keep: give it back.
+			rctx, cancel := context.WithTimeout(context.Background(), siteOrderTimeout)
+			_ = s.site().Release(rctx, ref)
+			cancel()
+		}
 		return saveProblem(ref, err)
 	}
 	return nil
@@ -365,8 +410,8 @@ func (s *Station) releaseClaim(ref string) {
 	s.kickFleet()
 }
 
-func claimedElsewhere(c fleet.Claim) error {
-	at := clockOrDate(c.At)
+func claimedElsewhere(c fleet.Claim, now time.Time) error {
+	at := clockOrDate(c.At, now)
 	if c.Tracking != "" {
 		return &Problem{ID: "fleet.claimed_packed", Data: map[string]any{"Ref": c.OrderRef, "Bench": c.Station, "At": at, "Tracking": c.Tracking},
 			Msg:  fmt.Sprintf("order %s is already packed at %s at %s (tracking %s)", c.OrderRef, c.Station, at, c.Tracking),
@@ -379,9 +424,9 @@ func claimedElsewhere(c fleet.Claim) error {
 
 // clockOrDate is a time as a packer reads it: the clock today, the date
 // and clock before.
-func clockOrDate(t time.Time) string {
-	t = t.Local()
-	if y, m, d := t.Date(); y == time.Now().Year() && m == time.Now().Month() && d == time.Now().Day() {
+func clockOrDate(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
 		return t.Format("15:04")
 	}
 	return t.Format("2006-01-02 15:04")
@@ -393,17 +438,34 @@ func (s *Station) siteOrder(ctx context.Context, ref string) (carrier.Order, boo
 	if !s.FleetOn() {
 		return carrier.Order{}, false
 	}
+	ctx, cancel := context.WithTimeout(ctx, siteOrderTimeout)
+	defer cancel()
 	o, err := s.site().Order(ctx, ref)
 	if err != nil {
-		if !errors.Is(err, fleet.ErrNotFound) {
+		if fleet.Unreachable(err) {
 			s.noteFleet(err)
+		} else if !errors.Is(err, fleet.ErrNotFound) {
+			s.log.Warn("order look-up on the site failed", "order", ref, "err", err)
 		}
 		return o, false
 	}
-	if _, err := s.store.PutOrders([]carrier.Order{o}); err != nil {
-		s.log.Warn("order from the site not kept", "order", ref, "err", err)
-	}
 	return o, true
+}
+
+// keepSiteOrder stores an order read from the site once this bench has
+// claimed it (keepSiteOrder runs after the claim): a bench that only
+// looked at it, or lost it to another bench, must not list it as its own
+// order waiting for a shipment.
+func (s *Station) keepSiteOrder(o carrier.Order) {
+	if !s.FleetOn() {
+		return
+	}
+	if _, err := s.store.Order(o.Ref); !errors.Is(err, store.ErrNotFound) {
+		return
+	}
+	if _, err := s.store.PutOrders([]carrier.Order{o}); err != nil {
+		s.log.Warn("order from the site not kept", "order", o.Ref, "err", err)
+	}
 }
 
 // ClaimConflicts lists this bench's claim conflicts, unresolved first.

@@ -99,7 +99,7 @@ func (r *siteRig) newBench(name string) *benchRig {
 	return b
 }
 
-// query runs one statement on the site's server and returns its first
+// count runs one query on the site's server and returns its first
 // column's value.
 func (r *siteRig) count(sql string, args ...any) int {
 	r.t.Helper()
@@ -114,6 +114,20 @@ func (r *siteRig) count(sql string, args ...any) int {
 		r.t.Fatalf("%s: %v", sql, err)
 	}
 	return n
+}
+
+// exec runs one statement on the site's server.
+func (r *siteRig) exec(sql string) {
+	r.t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, r.url)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		r.t.Fatalf("%s: %v", sql, err)
+	}
 }
 
 func (r *siteRig) bookingsOf(ref string) int {
@@ -190,6 +204,16 @@ func TestFleetOneBenchShipsAnOrder(t *testing.T) {
 		}
 		if n := r.count("SELECT count(*) FROM shipments WHERE order_ref=$1", ref); n != 1 {
 			t.Fatalf("%s: %d shipments rows on the server", ref, n)
+		}
+		// A bench that lost the order does not keep it as an order of
+		// its own waiting for a shipment (only bench 1 imported it).
+		for _, b := range r.benches[1:] {
+			if b == winner {
+				continue
+			}
+			if _, err := b.store.Order(ref); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("%s keeps %s, which another bench shipped (err %v)", b.name, ref, err)
+			}
 		}
 	}
 	labels := 0
@@ -301,6 +325,15 @@ func TestFleetSitePollerRecordsOnce(t *testing.T) {
 	defer cancel()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
+		polling := 0
+		for _, b := range r.benches {
+			if b.station.FleetStatus(ctx).Polling {
+				polling++
+			}
+		}
+		if polling > 1 {
+			t.Fatalf("%d benches poll for the site at once", polling)
+		}
 		done := true
 		for i, b := range r.benches {
 			h, err := b.station.TrackShow(ctx, fmt.Sprintf("A-%d", i+1))
@@ -325,8 +358,27 @@ func TestFleetSitePollerRecordsOnce(t *testing.T) {
 	if polling != 1 {
 		t.Fatalf("%d benches poll for the site, want 1", polling)
 	}
-	if dup := r.count("SELECT count(*) FROM (SELECT item_id, event_key FROM events GROUP BY 1, 2 HAVING count(*) > 1) d"); dup != 0 {
-		t.Fatalf("%d events stored twice", dup)
+	// Each bench holds exactly the server's events of its own parcels
+	// (every one once: the store keeps an event once, the server's key
+	// is the event's).
+	cancel()
+	wg.Wait()
+	for i, b := range r.benches {
+		if _, err := b.station.FleetSync(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		ref := fmt.Sprintf("A-%d", i+1)
+		sh, err := b.store.ShipmentByOrder(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		local, err := b.store.ItemEvents(sh.TrackingID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := r.count("SELECT count(*) FROM events WHERE item_id=$1", sh.TrackingID()); n == 0 || n != len(local) {
+			t.Fatalf("%s: %d events of %s on the server, %d in the bench's store", b.name, n, ref, len(local))
+		}
 	}
 	if n := r.count("SELECT count(DISTINCT station) FROM events"); n != 2 {
 		t.Fatalf("events of %d benches on the server, want 2", n)
@@ -458,5 +510,49 @@ func TestFleetSiteDashboard(t *testing.T) {
 	}
 	if n := kpiOf(only, "shipments"); n != 1 {
 		t.Fatalf("%s alone: %v shipments, want 1", two.name, n)
+	}
+	// The same KPIs, with the same thresholds, as the bench's own view.
+	own, err := two.station.Dashboard(ctx, time.Now(), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(own.Thresholds) != fmt.Sprint(all.Report.Thresholds) {
+		t.Fatalf("thresholds: bench %v, site %v", own.Thresholds, all.Report.Thresholds)
+	}
+	keys := func(r kpi.Report) (out []string) {
+		for _, k := range r.Overall {
+			out = append(out, k.Key)
+		}
+		return out
+	}
+	if fmt.Sprint(keys(own)) != fmt.Sprint(keys(all.Report)) {
+		t.Fatalf("KPIs: bench %v, site %v", keys(own), keys(all.Report))
+	}
+}
+
+// TestFleetClaimRefusedStopsThePack: a server that answers but refuses the
+// claim (here: its claims table is gone) stops the pack with a problem —
+// the bench must not book an order the site could not record as its own.
+func TestFleetClaimRefusedStopsThePack(t *testing.T) {
+	r := newSiteRig(t, 1)
+	ctx := context.Background()
+	b := r.benches[0]
+	if _, err := b.station.ImportOrders(ctx, "orders.csv", strings.NewReader(ordersCSV)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.station.FleetSync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.exec("DROP TABLE claims") // a server-side fault, not a cut link
+	_, err := b.station.Pack(ctx, "A-1", station.PackOptions{Weight: 500})
+	var p *station.Problem
+	if !errors.As(err, &p) || p.ID != "fleet.claim_refused" {
+		t.Fatalf("pack with the claim refused: %v", err)
+	}
+	if n := r.bookingsOf("A-1"); n != 0 {
+		t.Fatalf("A-1 booked %d times though its claim was refused", n)
+	}
+	if _, err := b.store.EntryByOrder("A-1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a booking was queued: %v", err)
 	}
 }

@@ -229,9 +229,10 @@ func (s *Station) openEntry(ctx context.Context, order carrier.Order, opts PackO
 	}
 	// On a site, the order is this bench's only once the site says so.
 	if err := s.claimOrder(ctx, order.Ref); err != nil {
-		s.logStep(packStep{step: stepOutbox, msg: "order claimed by another bench", order: order.Ref, took: -1, err: err})
+		s.logStep(packStep{step: stepOutbox, msg: "order not claimed", order: order.Ref, took: -1, err: err})
 		return store.OutboxEntry{}, err
 	}
+	s.keepSiteOrder(order)
 	written := time.Now()
 	if err := s.store.CreateEntry(entry); err != nil {
 		s.releaseClaim(order.Ref)

@@ -170,6 +170,11 @@ func (p *Poller) Subscribe(ctx context.Context) <-chan Change {
 	return ch
 }
 
+// Publish tells the subscribers about a change the poller did not see
+// itself: in fleet mode the site's poller (on another bench) learned it,
+// and this bench recorded it from its inbox.
+func (p *Poller) Publish(c Change) { p.publish(c) }
+
 func (p *Poller) publish(c Change) {
 	p.subMu.Lock()
 	defer p.subMu.Unlock()
