@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,23 +37,30 @@ const claimSQL = `WITH ins AS (
 // returns its claim as it stands (idempotent). It gives up after
 // cfg.ClaimTimeout: the error is then Unreachable, and the bench claims
 // locally and goes on packing.
+//
+// The first contact also applies the schema (ensureSchema), which may
+// wait for another bench's migration: that step has a bound of its own
+// (schemaTimeout) once the server answered within ClaimTimeout, so it
+// does not eat the claim's time, while a server that does not answer
+// still fails the claim within ClaimTimeout.
 func (s *Site) Claim(ctx context.Context, ref string, at time.Time) (Claim, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.ClaimTimeout)
-	defer cancel()
-	if err := s.ensureSchema(ctx); err != nil {
+	if err := s.claimSchema(ctx); err != nil {
 		return Claim{}, fmt.Errorf("fleet claim %s: %w", ref, err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ClaimTimeout)
+	defer cancel()
+	stored := clean(ref) // as Push stores order refs
 	for {
 		c := Claim{OrderRef: ref}
 		var printed *time.Time
-		err := s.pool.QueryRow(ctx, claimSQL, ref, s.cfg.Station, at).Scan(&c.Station, &c.At, &c.Tracking, &printed)
+		err := s.pool.QueryRow(ctx, claimSQL, stored, s.cfg.Station, at).Scan(&c.Station, &c.At, &c.Tracking, &printed)
 		if err == nil {
 			if printed != nil {
 				c.Printed = *printed
 			}
 			return c, nil
 		}
-		if err != pgx.ErrNoRows {
+		if !errors.Is(err, pgx.ErrNoRows) {
 			return Claim{}, fmt.Errorf("fleet claim %s on %s: %w", ref, s.server, err)
 		}
 		// A claim committed after this statement's snapshot, or the
@@ -63,7 +71,33 @@ func (s *Site) Claim(ctx context.Context, ref string, at time.Time) (Claim, erro
 	}
 }
 
-// Release gives up this bench's claim on ref (no-op if another holds it).
+// claimSchema is ensureSchema for a claim: a round trip within
+// ClaimTimeout first (a server that does not answer fails the claim as
+// quickly as the claim itself would), then the schema within
+// schemaTimeout. Nothing once the schema is applied.
+func (s *Site) claimSchema(ctx context.Context) error {
+	if s.migrated.Load() {
+		return nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, s.cfg.ClaimTimeout)
+	err := s.pool.Ping(pctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("on %s: %w", s.server, err)
+	}
+	sctx, cancel := context.WithTimeout(ctx, s.schemaTimeout())
+	defer cancel()
+	return s.ensureSchema(sctx)
+}
+
+// schemaTimeout bounds applying the schema within a call that has a
+// tight bound of its own (a claim): a connection, a few round trips, and
+// a wait for another bench applying it at the same time.
+func (s *Site) schemaTimeout() time.Duration { return 3 * s.cfg.ConnectTimeout }
+
+// Release gives up this bench's claim on ref (no-op if another holds it)
+// at once, without waiting for a push: the station calls it when it got
+// the claim but cannot keep it in its own store (station.claimOrder).
 func (s *Site) Release(ctx context.Context, ref string) error {
 	if _, err := s.pool.Exec(ctx, `DELETE FROM claims WHERE order_ref = $1 AND station = $2`, ref, s.cfg.Station); err != nil {
 		return fmt.Errorf("fleet release %s on %s: %w", ref, s.server, err)
@@ -72,12 +106,13 @@ func (s *Site) Release(ctx context.Context, ref string) error {
 }
 
 // Conflicts lists the site's unresolved claim conflicts, newest first,
-// with the standing claim's tracking id when its shipment is known.
+// with both benches' tracking ids when their shipments are known.
 func (s *Site) Conflicts(ctx context.Context) ([]Conflict, error) {
-	rows, err := s.pool.Query(ctx, `SELECT cc.order_ref, cc.station, cc.claimed_at, cc.other_station, cc.other_claimed_at,
-			COALESCE(sh.tracking_id, ''), cc.detected_at
+	rows, err := s.pool.Query(ctx, `SELECT cc.order_ref, cc.station, cc.claimed_at, COALESCE(mine.tracking_id, ''),
+			cc.other_station, cc.other_claimed_at, COALESCE(theirs.tracking_id, ''), cc.detected_at
 		FROM claim_conflicts cc
-		LEFT JOIN shipments sh ON sh.station = cc.other_station AND sh.order_ref = cc.order_ref
+		LEFT JOIN shipments theirs ON theirs.station = cc.other_station AND theirs.order_ref = cc.order_ref
+		LEFT JOIN shipments mine ON mine.station = cc.station AND mine.order_ref = cc.order_ref
 		WHERE cc.resolved_at IS NULL
 		ORDER BY cc.detected_at DESC, cc.order_ref, cc.station`)
 	if err != nil {
@@ -85,7 +120,7 @@ func (s *Site) Conflicts(ctx context.Context) ([]Conflict, error) {
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Conflict, error) {
 		var c Conflict
-		err := row.Scan(&c.OrderRef, &c.Station, &c.At, &c.Other, &c.OtherAt, &c.OtherTracking, &c.Detected)
+		err := row.Scan(&c.OrderRef, &c.Station, &c.At, &c.Tracking, &c.Other, &c.OtherAt, &c.OtherTracking, &c.Detected)
 		return c, err
 	})
 	if err != nil {

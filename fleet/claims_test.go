@@ -3,10 +3,14 @@ package fleet
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"labelstation/internal/pgtest"
 	"labelstation/store"
 )
 
@@ -132,5 +136,92 @@ func TestClaimUnreachable(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("claim of a silent server took %v, ClaimTimeout is 300ms", d)
+	}
+}
+
+// TestClaimSchemaHasItsOwnTime: the first claim of a bench finds another
+// bench applying the schema (the migration lock held longer than
+// ClaimTimeout): it waits for it, and the claim still gets its own time.
+func TestClaimSchemaHasItsOwnTime(t *testing.T) {
+	t.Parallel()
+	url := pgtest.Database(t)
+	ctx := testCtx(t)
+	hold, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close(context.Background())
+	if _, err := hold.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrateLockKey); err != nil {
+		t.Fatal(err)
+	}
+	const held = 1500 * time.Millisecond
+	unlocked := make(chan error, 1)
+	go func() {
+		time.Sleep(held)
+		_, err := hold.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, migrateLockKey)
+		unlocked <- err
+	}()
+	defer func() {
+		if err := <-unlocked; err != nil {
+			t.Errorf("unlock: %v", err)
+		}
+	}()
+	s, err := Open(Config{URL: url, Station: "b1", ClaimTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Now()
+	c, err := s.Claim(ctx, "A-1", t0)
+	if err != nil || c.Station != "b1" {
+		t.Fatalf("first claim while another bench migrates: %+v, %v", c, err)
+	}
+	if d := time.Since(start); d < held {
+		t.Errorf("the claim took %v: it did not wait for the migration", d)
+	}
+}
+
+// TestPushConflictTrackingAndResolved: a conflict names both benches'
+// tracking ids; once resolved, pushing the claim again does not bring it
+// back.
+func TestPushConflictTrackingAndResolved(t *testing.T) {
+	t.Parallel()
+	a, url := migratedSite(t, "b1")
+	b := coreSite(t, url, "b2")
+	ctx := testCtx(t)
+	if _, err := a.Claim(ctx, "C-1", t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Push(ctx, replicasOf(store.Replica{Kind: store.ReplicaShipment, Key: "C-1", Shipment: testShipment("C-1", "T-A")})); err != nil {
+		t.Fatal(err)
+	}
+	claimRep := store.Replica{Kind: store.ReplicaClaim, Key: "C-1", Claim: &store.LocalClaim{OrderRef: "C-1", At: t0.Add(time.Minute)}}
+	res, err := b.Push(ctx, replicasOf(claimRep,
+		store.Replica{Kind: store.ReplicaShipment, Key: "C-1", Shipment: testShipment("C-1", "T-B")})) // its shipment goes first
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Conflicts) != 1 || res.Conflicts[0].Tracking != "T-B" || res.Conflicts[0].OtherTracking != "T-A" {
+		t.Fatalf("conflict: %+v", res.Conflicts)
+	}
+	list, err := a.Conflicts(ctx)
+	if err != nil || len(list) != 1 || !reflect.DeepEqual(list[0], res.Conflicts[0]) {
+		t.Fatalf("Conflicts: %+v %v, want %+v", list, err, res.Conflicts)
+	}
+	// A supervisor on b2 resolves it; b2's claim mark is pushed again.
+	resolved := t0.Add(time.Hour)
+	if _, err := b.Push(ctx, replicasOf(store.Replica{Kind: store.ReplicaConflict, Key: "C-1",
+		Conflict: &store.ClaimConflict{OrderRef: "C-1", Resolved: resolved, Note: "b2's parcel stopped"}})); err != nil {
+		t.Fatal(err)
+	}
+	res, err = b.Push(ctx, replicasOf(claimRep))
+	if err != nil || len(res.Conflicts) != 0 {
+		t.Errorf("the resolved conflict came back: %+v, %v", res.Conflicts, err)
+	}
+	if list, err := a.Conflicts(ctx); err != nil || len(list) != 0 {
+		t.Errorf("Conflicts after the resolution: %+v %v", list, err)
+	}
+	if n := count(t, a, `SELECT count(*) FROM claim_conflicts WHERE resolved_at = $1 AND note = 'b2''s parcel stopped'`, resolved); n != 1 {
+		t.Errorf("the resolution is not on the server")
 	}
 }

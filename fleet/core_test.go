@@ -122,13 +122,33 @@ func TestOpenDoesNotConnect(t *testing.T) {
 // server sees the bench's application_name.
 func TestOpenAppliesPasswordAndName(t *testing.T) {
 	url := pgtest.Database(t)
-	s, err := Open(Config{URL: url, Password: "from-keyring", Station: "bench 3"})
+	// The URL's own password loses to Config.Password (the test server
+	// trusts the role, so either connects: the configs are what is checked).
+	withWrong := strings.Replace(url, "://"+pgtest.Role+"@", "://"+pgtest.Role+":wrong@", 1)
+	if withWrong == url {
+		t.Fatalf("cannot put a password in %s", url)
+	}
+	s, err := Open(Config{URL: withWrong, Password: "from-keyring", Station: "bench 3"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if got := s.pool.Config().ConnConfig.Password; got != "from-keyring" {
+		t.Errorf("the pool's password = %q, want Config.Password", got)
+	}
 	if s.connCfg.Password != "from-keyring" {
-		t.Errorf("password = %q", s.connCfg.Password)
+		t.Errorf("the leader connection's password = %q, want Config.Password", s.connCfg.Password)
+	}
+	if strings.Contains(s.Server(), "wrong") {
+		t.Errorf("Server() leaks the URL's password: %s", s.Server())
+	}
+	plain, err := Open(Config{URL: withWrong, Station: "bench 4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if got := plain.pool.Config().ConnConfig.Password; got != "wrong" {
+		t.Errorf("without Config.Password the URL's is used; got %q", got)
 	}
 	var name string
 	if err := s.pool.QueryRow(testCtx(t), "SELECT current_setting('application_name')").Scan(&name); err != nil {
@@ -308,5 +328,55 @@ func TestFirstContactMigrates(t *testing.T) {
 	b := coreSite(t, url, "b2")
 	if _, err := b.Push(testCtx(t), replicasOf(store.Replica{Kind: store.ReplicaShipment, Key: "B-1", Shipment: testShipment("B-1", "T")})); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCheckReadsOnly: Check reports a database's schema without creating
+// anything on it (a settings window tests a URL someone only typed), and
+// what a migrated one holds.
+func TestCheckReadsOnly(t *testing.T) {
+	t.Parallel()
+	url := pgtest.Database(t)
+	s := coreSite(t, url, "b1")
+	ctx := testCtx(t)
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := ms[len(ms)-1].version
+	st, err := s.Check(ctx)
+	if err != nil || st != (SchemaState{Newest: newest}) {
+		t.Fatalf("Check of an empty database: %+v, %v; want nothing applied, newest %d", st, err, newest)
+	}
+	if n := count(t, s, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`); n != 0 {
+		t.Errorf("Check created %d tables", n)
+	}
+	if s.migrated.Load() {
+		t.Errorf("Check marked the schema applied")
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.Check(ctx); err != nil || st != (SchemaState{Applied: newest, Newest: newest}) {
+		t.Errorf("Check of a migrated database with no poller: %+v, %v", st, err)
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO poller_lease (station, since, beat) VALUES ('b7', $1, $2)`, t0, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, 'future')`, newest+1); err != nil {
+		t.Fatal(err)
+	}
+	st, err = s.Check(ctx)
+	if err != nil || st.Applied != newest+1 || st.Newest != newest || st.Poller.Station != "b7" || !st.Poller.Since.Equal(t0) || !st.Poller.Beat.Equal(t0.Add(time.Minute)) {
+		t.Errorf("Check of a newer server with a poller: %+v, %v", st, err)
+	}
+
+	down, err := Open(Config{URL: "postgres://ls@127.0.0.1:1/ls?sslmode=disable", Password: "s3cret", Station: "b1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer down.Close()
+	if _, err := down.Check(ctx); err == nil || !Unreachable(err) || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("Check of no server: %v", err)
 	}
 }

@@ -148,8 +148,11 @@ func (s *Site) summariesSpan(ctx context.Context, lo, hi time.Time, station stri
 	}
 	sql := summariesQuery(station)
 	// Stopping early (fn's error) must not drain the rest of a large
-	// result: cancelling the query's context makes pgconn cancel it on the
-	// server; a connection left unusable is dropped by the pool.
+	// result: cancelling the query's context makes pgconn interrupt the
+	// read (its default context watcher sets a deadline on the socket)
+	// and close the connection; no cancel request is sent. The server
+	// stops the query when it next writes to the closed socket, and the
+	// pool drops the dead connection on Release.
 	qctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rr := conn.Conn().PgConn().ExecParams(qctx, sql, params, nil, nil, []int16{1, 1})

@@ -5,42 +5,20 @@ import (
 	"errors"
 	"io"
 	"net"
-	"net/url"
-	"regexp"
 	"strings"
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"labelstation/internal/pgurl"
 )
 
-const redacted = "xxxxx"
-
-// kvPassword finds password=… in a key/value DSN (quoted or not) and in a
-// URL's query, where libpq also accepts it.
-var kvPassword = regexp.MustCompile(`(?i)((?:^|[\s?&])(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)`)
-
-// userinfoPassword is the password between "scheme://user:" and "@", for
-// a URL that does not parse (a broken URL still must not leak).
-var userinfoPassword = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:)[^@]*@`)
-
-// RedactURL is u with its password replaced by "xxxxx", for logs and
-// error messages: the URL's user password, a password= in its query, or a
-// password= in a key/value DSN.
-func RedactURL(u string) string {
-	if strings.Contains(u, "://") {
-		if pu, err := url.Parse(u); err == nil {
-			if _, has := pu.User.Password(); has {
-				pu.User = url.UserPassword(pu.User.Username(), redacted)
-			}
-			u = pu.String()
-			// url.String escapes nothing in "xxxxx"; the query is redacted
-			// below on the text, which keeps its order as written.
-		} else {
-			u = userinfoPassword.ReplaceAllString(u, "${1}"+redacted+"@")
-		}
-	}
-	return kvPassword.ReplaceAllString(u, "${1}"+redacted)
-}
+// RedactURL is u with every password replaced by "xxxxx", for logs and
+// error messages (the URL's user password, password= or sslpassword= in
+// its query or in a key/value DSN): internal/pgurl.Redact, the one
+// redactor the config and this package share, under the name callers of
+// the fleet package use.
+func RedactURL(u string) string { return pgurl.Redact(u) }
 
 // Unreachable reports whether err means the site's server could not be
 // reached or went away (dial failure, timeout, closed connection, the

@@ -148,7 +148,7 @@ func (s *Site) ensureSchema(ctx context.Context) error {
 }
 
 // Ping checks the server answers, and applies the schema the first time
-// it does (once per Site).
+// it does (once per Site). Check looks without changing anything.
 func (s *Site) Ping(ctx context.Context) error {
 	if !s.migrated.Load() {
 		return s.ensureSchema(ctx) // a round trip, and the schema
@@ -161,9 +161,12 @@ func (s *Site) Ping(ctx context.Context) error {
 
 // Conflict is an order two benches claimed.
 type Conflict struct {
-	OrderRef      string    `json:"order_ref"`
-	Station       string    `json:"station"` // the bench that lost
-	At            time.Time `json:"at"`
+	OrderRef string    `json:"order_ref"`
+	Station  string    `json:"station"` // the bench that lost
+	At       time.Time `json:"at"`
+	// Tracking is the losing bench's tracking id once its shipment is on
+	// the server ("" before, or if it did not ship).
+	Tracking      string    `json:"tracking,omitempty"`
 	Other         string    `json:"other"` // the bench whose claim stands
 	OtherAt       time.Time `json:"other_at"`
 	OtherTracking string    `json:"other_tracking,omitempty"`

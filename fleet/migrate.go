@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -181,4 +182,53 @@ func maxKey(m map[int]bool) int {
 		n = max(n, k)
 	}
 	return n
+}
+
+// SchemaState is what Check found on the server.
+type SchemaState struct {
+	// Applied is the newest migration version the server has applied
+	// (0: none, the database has no schema_migrations table yet).
+	Applied int
+	// Newest is the newest migration this binary ships: Applied below it
+	// means the first bench to connect applies the rest; above it, the
+	// server was migrated by a newer bench (this one still works).
+	Newest int
+	// Poller is the bench polling Track & Trace for the site, as its
+	// lease row says (zero when none ever did, or no schema yet).
+	Poller Poller
+}
+
+// Check connects and reads the schema's state without changing anything:
+// no migration and no table is created, and it runs in a READ ONLY
+// transaction, so a settings window may test a database the person only
+// typed in. Unlike Ping, which applies the schema on first contact.
+func (s *Site) Check(ctx context.Context) (SchemaState, error) {
+	ms, err := migrations()
+	if err != nil {
+		return SchemaState{}, fmt.Errorf("fleet check: %w", err)
+	}
+	st := SchemaState{Newest: ms[len(ms)-1].version}
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var hasMigrations, hasLease bool
+		if err := tx.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL, to_regclass('poller_lease') IS NOT NULL`).
+			Scan(&hasMigrations, &hasLease); err != nil {
+			return err
+		}
+		if hasMigrations {
+			if err := tx.QueryRow(ctx, `SELECT COALESCE(max(version), 0) FROM schema_migrations`).Scan(&st.Applied); err != nil {
+				return err
+			}
+		}
+		if hasLease {
+			err := tx.QueryRow(ctx, `SELECT station, since, beat FROM poller_lease WHERE one`).Scan(&st.Poller.Station, &st.Poller.Since, &st.Poller.Beat)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return SchemaState{}, fmt.Errorf("fleet check %s: %w", s.server, err)
+	}
+	return st, nil
 }

@@ -374,9 +374,9 @@ func (r *SiteRecords) RecordTracking(ref string, events []carrier.TrackingEvent,
 	return added, nil
 }
 
-// PutTrackSummary stores (replaces) a parcel's summary under its bench
-// (the poller calls it after a look-up that found nothing, to count the
-// look-up).
+// PutTrackSummary stores (replaces) a parcel's summary under its bench,
+// booked at the time RecordTracking uses (the poller calls it after a
+// look-up that found nothing, to count the look-up).
 func (r *SiteRecords) PutTrackSummary(sum store.TrackSummary) error {
 	ctx, cancel := r.ctx()
 	defer cancel()
@@ -385,9 +385,10 @@ func (r *SiteRecords) PutTrackSummary(sum store.TrackSummary) error {
 		if err != nil {
 			return err
 		}
-		if o.found {
-			sum.BookedAt = o.bookedAt
-		}
+		// As RecordTracking: booked at the shipment's time, or the stored
+		// summary's when the server has no shipment of it, whatever the
+		// poller's copy says (the dashboard's days are by booking time).
+		sum.BookedAt = o.bookedAt
 		return upsertSummary(ctx, tx, o.station, sum)
 	})
 	if err != nil {
