@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"labelstation/internal/pgurl"
 )
 
 // FleetPasswordEnv is the environment variable of the site server's
@@ -67,33 +69,16 @@ var sslModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "v
 // validate checks the [fleet] table; st is [station], whose name is the
 // bench's id on the site.
 func (f Fleet) validate(st Station) error {
-	for key, v := range map[string]string{"fleet.push_every": f.PushEvery, "fleet.poller_retry": f.PollerRetry, "fleet.track_every": f.TrackEvery} {
-		if v == "" {
-			continue
-		}
-		if d, err := time.ParseDuration(v); err != nil || d < minFleetInterval {
-			return fmt.Errorf("config %s is %q: write a duration of at least %s, such as \"5s\"", key, v, minFleetInterval)
+	for _, kv := range [][2]string{{"fleet.push_every", f.PushEvery}, {"fleet.poller_retry", f.PollerRetry}, {"fleet.track_every", f.TrackEvery}} {
+		if err := CheckFleetInterval(kv[0], kv[1]); err != nil {
+			return err
 		}
 	}
 	if !f.On() {
 		return nil
 	}
-	raw := strings.TrimSpace(f.PostgresURL)
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		// The text is not repeated: a URL that does not parse may still
-		// hold a password.
-		return fmt.Errorf("config fleet.postgres_url is not a postgres:// URL: write it like postgres://labelstation@db.example:5432/labelstation?sslmode=verify-full")
-	}
-	_, userPassword := u.User.Password()
-	if userPassword || u.Query().Has("password") {
-		return fmt.Errorf("config fleet.postgres_url holds a password: take it out of the URL and store it with labelstation secret set fleet.postgres_password (or set %s)", FleetPasswordEnv)
-	}
-	if u.Hostname() == "" {
-		return fmt.Errorf("config fleet.postgres_url %s names no server: write postgres://USER@HOST:5432/DATABASE", redactURL(raw))
-	}
-	if m := u.Query().Get("sslmode"); m != "" && !slices.Contains(sslModes, m) {
-		return fmt.Errorf("config fleet.postgres_url has sslmode=%s: use %s (verify-full checks the server's certificate and name)", m, strings.Join(sslModes, ", "))
+	if err := CheckPostgresURL(f.PostgresURL); err != nil {
+		return err
 	}
 	if name := st.Name; name != "" {
 		if strings.TrimSpace(name) != name || len(name) > 64 || strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
@@ -103,21 +88,44 @@ func (f Fleet) validate(st Station) error {
 	return nil
 }
 
-// redactURL is u with a password (in the user part or the query)
-// replaced, for messages; the fleet package's RedactURL is the full one.
-func redactURL(u string) string {
-	pu, err := url.Parse(u)
-	if err != nil {
-		return "(a URL that does not parse)"
+// CheckFleetInterval checks one of the [fleet] durations (key is its
+// name in the file, e.g. "fleet.push_every", for the message): empty (the
+// default) or a duration of at least 100 ms. The settings window asks the
+// same question as Validate through it.
+func CheckFleetInterval(key, value string) error {
+	if value == "" {
+		return nil
 	}
-	if _, has := pu.User.Password(); has {
-		pu.User = url.UserPassword(pu.User.Username(), redacted)
+	if d, err := time.ParseDuration(value); err != nil || d < minFleetInterval {
+		return fmt.Errorf("config %s is %q: write a duration of at least %s, such as \"5s\"", key, value, minFleetInterval)
 	}
-	if q := pu.Query(); q.Has("password") {
-		q.Set("password", redacted)
-		pu.RawQuery = q.Encode()
+	return nil
+}
+
+// CheckPostgresURL checks a non-empty [fleet] postgres_url: a
+// postgres:// URL naming a server, without a password of any kind (the
+// user's, password= or sslpassword= in the query: the password is the
+// secret fleet.postgres_password), with a libpq sslmode if one is set.
+// The message never repeats a password. Empty is an error here: fleet
+// mode off is the caller's case (Fleet.On).
+func CheckPostgresURL(raw string) error {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		// The text is not repeated: a URL that does not parse may still
+		// hold a password.
+		return fmt.Errorf("config fleet.postgres_url is not a postgres:// URL: write it like postgres://labelstation@db.example:5432/labelstation?sslmode=verify-full")
 	}
-	return pu.String()
+	if pgurl.HasPassword(u) {
+		return fmt.Errorf("config fleet.postgres_url holds a password: take it out of the URL and store it with labelstation secret set fleet.postgres_password (or set %s)", FleetPasswordEnv)
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("config fleet.postgres_url %s names no server: write postgres://USER@HOST:5432/DATABASE", pgurl.Redact(raw))
+	}
+	if m := u.Query().Get("sslmode"); m != "" && !slices.Contains(sslModes, m) {
+		return fmt.Errorf("config fleet.postgres_url has sslmode=%s: use %s (verify-full checks the server's certificate and name)", m, strings.Join(sslModes, ", "))
+	}
+	return nil
 }
 
 // String prints f with its password and any password in its URL redacted.
@@ -125,7 +133,7 @@ func (f Fleet) String() string {
 	type plain Fleet
 	f.Password = redact(f.Password)
 	if f.PostgresURL != "" {
-		f.PostgresURL = redactURL(f.PostgresURL)
+		f.PostgresURL = pgurl.Redact(f.PostgresURL)
 	}
 	return fmt.Sprintf("%+v", plain(f))
 }

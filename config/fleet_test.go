@@ -114,6 +114,9 @@ func TestFleetValidate(t *testing.T) {
 		{"password in the query", func(c *Config) {
 			c.Fleet.PostgresURL = "postgresql://labelstation@db.example/ls?sslmode=require&password=Hunter2Secret"
 		}, "labelstation secret set fleet.postgres_password", "Hunter2Secret"},
+		{"sslpassword in the query", func(c *Config) {
+			c.Fleet.PostgresURL = "postgres://labelstation@db.example/ls?sslmode=verify-full&sslpassword=Hunter2Secret"
+		}, "labelstation secret set fleet.postgres_password", "Hunter2Secret"},
 		{"not postgres", func(c *Config) { c.Fleet.PostgresURL = "mysql://root:Hunter2Secret@db.example/ls" }, "is not a postgres:// URL", "Hunter2Secret"},
 		{"key=value", func(c *Config) { c.Fleet.PostgresURL = "host=db.example password=Hunter2Secret" }, "is not a postgres:// URL", "Hunter2Secret"},
 		{"no host", func(c *Config) { c.Fleet.PostgresURL = "postgres:///labelstation" }, "names no server", ""},
@@ -148,6 +151,42 @@ func TestFleetValidate(t *testing.T) {
 	}
 }
 
+// The settings window repeats Validate's checks through the exported
+// ones: the same answers, the same messages.
+func TestCheckPostgresURLAndInterval(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"postgres://labelstation@db.example:5432/ls?sslmode=verify-full", ""},
+		{" postgresql://ls@db.example/ls ", ""},
+		{"", "is not a postgres:// URL"},
+		{"db.example", "is not a postgres:// URL"},
+		{"postgres://ls:Hunter2Secret@db.example/ls", "holds a password"},
+		{"postgres://ls@db.example/ls?sslpassword=Hunter2Secret", "holds a password"},
+		{"postgres://ls@db.example/ls?password=Hunter2Secret", "holds a password"},
+		{"postgres:///ls?sslcert=x", "names no server"},
+		{"postgres://ls@db.example/ls?sslmode=on", "sslmode=on"},
+	} {
+		err := CheckPostgresURL(tc.url)
+		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("CheckPostgresURL(%q) = %v, want %q", tc.url, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "Hunter2Secret") {
+			t.Errorf("CheckPostgresURL(%q) shows the password: %v", tc.url, err)
+		}
+	}
+	for _, tc := range []struct {
+		v  string
+		ok bool
+	}{{"", true}, {"5s", true}, {"100ms", true}, {"99ms", false}, {"-1m", false}, {"soon", false}} {
+		err := CheckFleetInterval("fleet.push_every", tc.v)
+		if (err == nil) != tc.ok {
+			t.Errorf("CheckFleetInterval(%q) = %v, want ok %v", tc.v, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), `fleet.push_every is "`+tc.v+`"`) {
+			t.Errorf("CheckFleetInterval(%q): message %v", tc.v, err)
+		}
+	}
+}
+
 // The password never reaches the file, a printed config or a log line;
 // one written in the file is found for secret import-config.
 func TestFleetPasswordStaysSecret(t *testing.T) {
@@ -177,6 +216,10 @@ func TestFleetPasswordStaysSecret(t *testing.T) {
 	c.Fleet.PostgresURL = "postgres://ls:" + pass + "@db.example/ls"
 	if s := fmt.Sprint(c.Fleet); strings.Contains(s, pass) || !strings.Contains(s, "db.example") {
 		t.Fatalf("URL password printed: %s", s)
+	}
+	c.Fleet.PostgresURL = "postgres://ls@db.example/ls?sslpassword=" + pass
+	if s := fmt.Sprint(c.Fleet); strings.Contains(s, pass) || !strings.Contains(s, "db.example") {
+		t.Fatalf("URL sslpassword printed: %s", s)
 	}
 
 	file := writeConfig(t, fleetTOML+"postgres_password = \""+pass+"\"\n")
