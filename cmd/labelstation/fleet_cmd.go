@@ -84,19 +84,11 @@ func fleetRun(ctx context.Context, g *globals, args []string) error {
 		return fleetOffProblem()
 	}
 	st := b.station.FleetStatus(ctx)
-	// The schema first, as a bench does at start (idempotent, and safe
-	// when many start at once); a server that is down is not a reason not
-	// to start: the bench works alone and pushes later.
-	site := b.site
-	pingCtx, cancel := context.WithTimeout(ctx, fleetAsk)
-	perr := site.Ping(pingCtx)
-	cancel()
-	if perr != nil {
-		b.logs.Logger().Warn("fleet run: the site's server cannot be reached at start; the bench works alone and pushes later", "err", perr)
-	}
-	if g.json {
-		printJSON(g, map[string]any{"started": true, "station": st.Station, "server": st.Server, "reachable": perr == nil})
-	} else {
+	started := func(perr error) {
+		if g.json {
+			printJSON(g, map[string]any{"started": true, "station": st.Station, "server": st.Server, "reachable": perr == nil})
+			return
+		}
 		note := ""
 		if perr != nil {
 			note = " (cannot be reached now: the bench works alone and pushes when it can)"
@@ -105,7 +97,9 @@ func fleetRun(ctx context.Context, g *globals, args []string) error {
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { b.station.RunSync(ctx) })
-	wg.Go(func() { b.station.RunFleet(ctx) })
+	// The schema, the pushes and pulls, the site's poller, and a last
+	// push when the signal comes.
+	wg.Go(func() { b.runFleet(ctx, started) })
 	wg.Go(func() { b.station.RunWebhooks(ctx) })
 	wg.Go(func() { b.station.RunNotifications(ctx) })
 	<-ctx.Done()
@@ -229,8 +223,8 @@ func fleetSync(ctx context.Context, g *globals, args []string) error {
 	return nil
 }
 
-// fleetServerProblem is a failed push or ping, with what to do.
-func fleetServerProblem(err error, backlog int) error {
+// fleetServerProblem is a failed push, ping or look-up, with what to do.
+func fleetServerProblem(err error, backlog int) *station.Problem {
 	wait := "what it records waits for the next push"
 	if backlog > 0 {
 		wait = fmt.Sprintf("the %s for the next push", plural(backlog, "record it recorded waits", "records it recorded wait"))
@@ -319,11 +313,14 @@ func fleetConflicts(ctx context.Context, g *globals, args []string) error {
 	return tw.Flush()
 }
 
+// writeSiteConflicts is the site's conflict list: for each, the bench
+// whose claim lost and its tracking id, the bench whose claim stands and
+// its tracking id — the two parcels a supervisor looks for.
 func writeSiteConflicts(w io.Writer, cs []fleet.Conflict) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORDER\tBENCH\tCLAIMED\tCLAIM STANDS AT\tCLAIMED THERE\tTRACKING THERE\tDETECTED")
+	fmt.Fprintln(tw, "ORDER\tBENCH\tCLAIMED\tTRACKING\tCLAIM STANDS AT\tCLAIMED THERE\tTRACKING THERE\tDETECTED")
 	for _, c := range cs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.OrderRef, c.Station, c.At.Local().Format("2006-01-02 15:04:05"), c.Other,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.OrderRef, c.Station, c.At.Local().Format("2006-01-02 15:04:05"), dash(c.Tracking), c.Other,
 			c.OtherAt.Local().Format("2006-01-02 15:04:05"), dash(c.OtherTracking), c.Detected.Local().Format("2006-01-02 15:04"))
 	}
 	tw.Flush()
@@ -340,7 +337,7 @@ func fleetResolve(ctx context.Context, g *globals, args []string) error {
 	if len(pos) != 1 || strings.TrimSpace(*note) == "" {
 		return usage(`labelstation fleet resolve ORDER-REF --note "stopped at the dock"`, "fleet resolve takes one order reference and --note")
 	}
-	s, _, _, closeAll, err := fleetStation(g)
+	s, site, _, closeAll, err := fleetStation(g)
 	if err != nil {
 		return err
 	}
@@ -349,10 +346,25 @@ func fleetResolve(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The resolution goes to the site at once (the site's conflict list
+	// is what the other supervisors read): best effort, bounded as a
+	// command's push before exit; if the server cannot take it now, the
+	// mark waits for the next push like any other.
+	pushCtx, cancel := context.WithTimeout(ctx, fleetExitPush)
+	rep, perr := s.FleetSync(pushCtx)
+	cancel()
 	if g.json {
-		return printJSON(g, c)
+		return printJSON(g, struct {
+			store.ClaimConflict
+			Sent bool `json:"sent_to_site"`
+		}{c, perr == nil})
 	}
 	fmt.Fprintf(g.stdout, "resolved the claim conflict on %s: %s\n", c.OrderRef, c.Note)
+	if perr != nil {
+		fmt.Fprintf(g.stdout, "the site's server did not take it now (%v): it goes with the next push (%s)\n", perr, plural(rep.Backlog, "record waits", "records wait"))
+	} else {
+		fmt.Fprintf(g.stdout, "the site's server has it: %s\n", site.Server())
+	}
 	return nil
 }
 
@@ -474,52 +486,90 @@ func siteReport(ctx context.Context, g *globals, day time.Time, days int, bench,
 // lists (as the bench's).
 const textProblemsSite = 20
 
-// fleetDoctorCheck is the doctor's "Site server" line in fleet mode: the
-// server answers and its schema is applied (the bench applies it), who
-// polls Track & Trace for the site, and what waits to be pushed.
+// fleetDoctorCheck is the doctor's "Site server" line in fleet mode (see
+// siteServerCheck), with what this bench's data file holds for the site.
 func fleetDoctorCheck(ctx context.Context, site *fleet.Site, s *station.Station) []station.DoctorCheck {
 	if site == nil || !s.FleetOn() {
 		return nil
 	}
-	start := time.Now()
-	c := station.DoctorCheck{Name: "Site server", State: station.DoctorOK}
 	st := s.FleetStatus(ctx)
+	return []station.DoctorCheck{siteServerCheck(ctx, site, &st)}
+}
+
+// siteServerCheck is the "Site server" line of the doctor and of the
+// settings window's Test connection: the server answers as this bench,
+// its schema's version against this labelstation's, and who polls Track
+// & Trace for the site. It only reads (fleet.Site.Check): the settings
+// window tests an address the person has only typed, and neither it nor
+// the doctor should create tables there. local is what this bench's data
+// file holds for the site (records waiting, conflicts); nil when there is
+// no data file to ask (the settings window).
+func siteServerCheck(ctx context.Context, site *fleet.Site, local *station.FleetStatus) (c station.DoctorCheck) {
+	start := time.Now()
+	defer func() { c.TookMS = float64(time.Since(start).Microseconds()) / 1000 }()
+	c = station.DoctorCheck{Name: "Site server", State: station.DoctorOK}
 	ctx, cancel := context.WithTimeout(ctx, fleetAsk)
 	defer cancel()
-	if err := site.Ping(ctx); err != nil {
-		// err names the server (redacted).
-		c.State, c.Words = station.DoctorFail, fmt.Sprintf("bench %s: %v; %s", site.Station(), err, plural(st.Backlog, "record waits", "records wait"))
-		c.Hint = fleetServerProblem(err, st.Backlog).(*station.Problem).Hint
-		if fleet.Unreachable(err) {
-			// The bench still packs and prints (claims are local), so it
-			// is a warning, not a stop.
+	var hints []string
+	warn := func(hint string) {
+		if c.State == station.DoctorOK {
 			c.State = station.DoctorWarn
 		}
-		c.TookMS = float64(time.Since(start).Microseconds()) / 1000
-		return []station.DoctorCheck{c}
+		hints = append(hints, hint)
 	}
-	words := []string{fmt.Sprintf("%s answers as bench %s, schema applied", site.Server(), site.Station())}
-	switch p, err := site.Poller(ctx); {
-	case err != nil && !errors.Is(err, fleet.ErrNotFound):
-		words = append(words, "who polls is unknown: "+err.Error())
-	case p.Station == "":
-		c.State = station.DoctorWarn
-		words = append(words, "no bench polls Track & Trace for the site")
-		c.Hint = "keep at least one bench running (the GUI or labelstation fleet run); one of them takes the poller's turn"
-	case time.Since(p.Beat) > fleetStaleBeat:
-		c.State = station.DoctorWarn
-		words = append(words, fmt.Sprintf("%s was the site's poller, but its last heartbeat is %s old", p.Station, time.Since(p.Beat).Round(time.Second)))
-		c.Hint = "check that " + p.Station + " runs; a running bench takes over within [fleet] poller_retry once the lock is free"
+	schema, err := site.Check(ctx)
+	if err != nil {
+		// err names the server (redacted).
+		backlog := 0
+		if local != nil {
+			backlog = local.Backlog
+		}
+		c.State, c.Words, c.Hint = station.DoctorFail, fmt.Sprintf("bench %s: %v", site.Station(), err), fleetServerProblem(err, backlog).Hint
+		if local != nil {
+			c.Words += "; " + plural(backlog, "record waits", "records wait")
+			if fleet.Unreachable(err) {
+				// The bench still packs and prints (claims are local),
+				// so it is a warning, not a stop.
+				c.State = station.DoctorWarn
+			}
+		}
+		return c
+	}
+	head := fmt.Sprintf("%s answers as bench %s", site.Server(), site.Station())
+	switch {
+	case schema.Applied == schema.Newest:
+		head += ", schema applied"
+	case schema.Applied == 0:
+		head += ", no site schema yet"
+		warn("a bench applies the schema when it starts on the site, or run labelstation fleet migrate")
+	case schema.Applied < schema.Newest:
+		head += fmt.Sprintf(", schema version %d of this labelstation's %d", schema.Applied, schema.Newest)
+		warn("a bench of this version applies the rest when it starts on the site, or run labelstation fleet migrate")
 	default:
-		words = append(words, fmt.Sprintf("%s polls Track & Trace for the site (heartbeat %s ago)", p.Station, time.Since(p.Beat).Round(time.Second)))
+		// A newer bench migrated the server; this one still works with
+		// it (the steps only add), so it is said, not warned about.
+		head += fmt.Sprintf(", schema version %d (a newer labelstation's; this one knows up to %d)", schema.Applied, schema.Newest)
 	}
-	words = append(words, plural(st.Backlog, "record waits", "records wait")+" to be pushed")
-	if st.Conflicts > 0 {
-		c.State = station.DoctorWarn
-		words = append(words, plural(st.Conflicts, "unresolved claim conflict", "unresolved claim conflicts"))
-		c.Hint = "labelstation fleet conflicts lists them; a supervisor resolves each with labelstation fleet resolve REF --note TEXT"
+	words := []string{head}
+	if schema.Applied > 0 {
+		switch p := schema.Poller; {
+		case p.Station == "":
+			words = append(words, "no bench polls Track & Trace for the site")
+			warn("keep at least one bench running (the GUI or labelstation fleet run); one of them takes the poller's turn")
+		case time.Since(p.Beat) > fleetStaleBeat:
+			words = append(words, fmt.Sprintf("%s was the site's poller, but its last heartbeat is %s old", p.Station, time.Since(p.Beat).Round(time.Second)))
+			warn("check that " + p.Station + " runs; a running bench takes over within [fleet] poller_retry once the lock is free")
+		default:
+			words = append(words, fmt.Sprintf("%s polls Track & Trace for the site (heartbeat %s ago)", p.Station, time.Since(p.Beat).Round(time.Second)))
+		}
 	}
-	c.Words = strings.Join(words, "; ")
-	c.TookMS = float64(time.Since(start).Microseconds()) / 1000
-	return []station.DoctorCheck{c}
+	if local != nil {
+		words = append(words, plural(local.Backlog, "record waits", "records wait")+" to be pushed")
+		if local.Conflicts > 0 {
+			words = append(words, plural(local.Conflicts, "unresolved claim conflict", "unresolved claim conflicts"))
+			warn("labelstation fleet conflicts lists them; a supervisor resolves each with labelstation fleet resolve REF --note TEXT")
+		}
+	}
+	c.Words, c.Hint = strings.Join(words, "; "), strings.Join(hints, "; ")
+	return c
 }

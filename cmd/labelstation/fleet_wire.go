@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"labelstation/config"
@@ -52,10 +53,14 @@ func openFleetSite(cfg config.Config, log *slog.Logger) (*fleet.Site, error) {
 	if !cfg.Fleet.On() {
 		return nil, nil
 	}
+	name, err := fleetStationName(cfg)
+	if err != nil {
+		return nil, err
+	}
 	site, err := fleet.Open(fleet.Config{
 		URL:         cfg.Fleet.PostgresURL,
 		Password:    cfg.Fleet.Password,
-		Station:     stationName(cfg),
+		Station:     name,
 		LeaderRetry: cfg.Fleet.PollerRetryDuration(),
 		Logger:      log,
 	})
@@ -63,6 +68,21 @@ func openFleetSite(cfg config.Config, log *slog.Logger) (*fleet.Site, error) {
 		return nil, &station.Problem{Msg: err.Error(), Hint: "check [fleet] postgres_url (postgres://USER@HOST:5432/DATABASE?sslmode=verify-full) and [station] name", Err: err}
 	}
 	return site, nil
+}
+
+// fleetStationName is the bench's id on the site: [station] name, else
+// the computer's host name. There is no made-up fallback: two benches
+// under one invented name would share their claims and their records on
+// the server, so without either the bench asks for [station] name.
+func fleetStationName(cfg config.Config) (string, error) {
+	if n := strings.TrimSpace(cfg.Station.Name); n != "" {
+		return n, nil
+	}
+	if h, err := os.Hostname(); err == nil && strings.TrimSpace(h) != "" {
+		return strings.TrimSpace(h), nil
+	}
+	return "", &station.Problem{Msg: "fleet mode: this bench has no name on the site: [station] name is not set and the computer's host name is unknown",
+		Hint: "set [station] name in the config to a name no other bench of the site uses, e.g. bench-3"}
 }
 
 // fleetConfig is the station's fleet settings; off without a site.
@@ -155,24 +175,53 @@ func fleetOffProblem() error {
 		Hint: "set [fleet] postgres_url in the config (and store the password with labelstation secret set fleet.postgres_password); see the README's Fleet mode"}
 }
 
-// runFleet is the station's RunFleet after applying the site's schema
-// once, as a bench does at start (Ping applies what is missing; a server
-// that is down does not stop the bench, which pushes later).
-func (b *bench) runFleet(ctx context.Context) {
+// fleetStartPing bounds the bench's first look at the site's server,
+// which applies the schema when it is missing (a few statements; the
+// first bench of a new site may wait on the others' migration lock).
+const fleetStartPing = 10 * time.Second
+
+// runFleet is a bench's fleet mode, for the GUI and `fleet run` alike:
+// the site's schema applied once, as a bench does at start (Ping applies
+// what is missing; a server that is down does not stop the bench, which
+// works alone and pushes later); started, if given, is told how that
+// went; then the station's RunFleet (the pushes and pulls, and the site's
+// tracking poller when this bench's turn comes) until ctx ends; then a
+// last push, within fleetExitPush, of what the bench recorded since the
+// previous one, so a bench that is stopped (Ctrl-C, a service manager's
+// SIGTERM, the window closed) leaves nothing waiting if it can help it.
+func (b *bench) runFleet(ctx context.Context, started func(pingErr error)) {
 	if b.site == nil {
 		return
 	}
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	if err := b.site.Ping(pingCtx); err != nil && ctx.Err() == nil {
-		b.logs.Logger().Warn("fleet: the site's server cannot be reached at start; the bench works alone and pushes later", "err", err)
-	}
+	log := b.logs.Logger()
+	pingCtx, cancel := context.WithTimeout(ctx, fleetStartPing)
+	perr := b.site.Ping(pingCtx)
 	cancel()
+	if perr != nil && ctx.Err() == nil {
+		log.Warn("fleet: the site's server cannot be reached at start; the bench works alone and pushes later", "err", perr)
+	}
+	if started != nil {
+		started(perr)
+	}
 	b.station.RunFleet(ctx)
+	// ctx has ended: the last push has a bound of its own.
+	last, cancel := context.WithTimeout(context.WithoutCancel(ctx), fleetExitPush)
+	defer cancel()
+	if n, err := b.store.ReplicaBacklog(); err != nil || n == 0 {
+		return
+	}
+	rep, err := b.station.FleetSync(last)
+	if err != nil {
+		log.Warn("fleet: the last push before stopping did not go; it goes when the bench runs again", "backlog", rep.Backlog, "err", err)
+		return
+	}
+	log.Info("fleet: the last push before stopping", "pushed", rep.Pushed, "backlog", rep.Backlog)
 }
 
 // testFleet is the settings window's Test connection of the [fleet]
-// table on screen: the server answers with these settings (and its
-// schema is applied, as the bench would at start).
+// table on screen: the server answers with these settings, as the bench
+// would name itself, and what its schema and poller are (see
+// siteServerCheck: it writes nothing).
 func testFleet(ctx context.Context, cfg config.Config) (c station.DoctorCheck) {
 	c.Name = "Site server"
 	start := time.Now()
@@ -187,12 +236,5 @@ func testFleet(ctx context.Context, cfg config.Config) (c station.DoctorCheck) {
 		return c
 	}
 	defer site.Close()
-	ctx, cancel := context.WithTimeout(ctx, fleetAsk)
-	defer cancel()
-	if err := site.Ping(ctx); err != nil {
-		c.State, c.Words, c.Hint = station.DoctorFail, fmt.Sprintf("bench %s: %v", site.Station(), err), fleetServerProblem(err, 0).(*station.Problem).Hint
-		return c
-	}
-	c.State, c.Words = station.DoctorOK, fmt.Sprintf("%s answers as bench %s, schema applied", site.Server(), site.Station())
-	return c
+	return siteServerCheck(ctx, site, nil)
 }

@@ -174,7 +174,7 @@ func runGUIOnce(ctx context.Context, g *globals) (restart bool, err error) {
 	bg.Go(func() { b.station.RunTracking(syncCtx) })
 	// On a site: the pushes and pulls, and the site's one tracking
 	// poller when this bench's turn comes (RunTracking then stays idle).
-	bg.Go(func() { b.runFleet(syncCtx) })
+	bg.Go(func() { b.runFleet(syncCtx, nil) })
 	// And the webhooks to the WMS, when they are on, the notifications,
 	// and the returns' tracking (a return moves in days; every 30 minutes
 	// is plenty).

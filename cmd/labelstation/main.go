@@ -77,6 +77,10 @@ type globals struct {
 	// skipSetup keeps the first-run wizard away (scripts, kiosk images
 	// set up by IT); so does LABELSTATION_SKIP_SETUP.
 	skipSetup bool
+	// pushBeforeExit is set by dispatch for the commands that may record
+	// what the site's server mirrors (fleetPushesAfter): run pushes once
+	// the command has ended and its error is printed.
+	pushBeforeExit bool
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
@@ -130,6 +134,12 @@ Global flags (before or after the subcommand): --data DIR, --config FILE, --json
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
 	err := dispatch(ctx, g, args)
+	if g.pushBeforeExit {
+		// After the command has closed its data file and said how it
+		// ended (the packer reads the error first): what it recorded goes
+		// to the site's server now, not only at the next RunFleet.
+		defer fleetPushBeforeExit(ctx, g)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -160,11 +170,8 @@ func dispatch(ctx context.Context, g *globals, args []string) error {
 		return runGUI(ctx, g)
 	}
 	cmd, rest := rest[0], rest[1:]
-	if fleetPushesAfter[cmd] {
-		// After the command has closed its data file: what it recorded
-		// goes to the site's server now, not only at the next RunFleet.
-		defer fleetPushBeforeExit(ctx, g)
-	}
+	// run pushes what the command recorded once it has ended.
+	g.pushBeforeExit = fleetPushesAfter[cmd]
 	switch cmd {
 	case "sandbox":
 		return cmdSandbox(ctx, g, rest)

@@ -109,7 +109,12 @@ func openStoreWith(g *globals, cfg config.Config) (*store.Store, error) {
 	dir := g.resolveDataDir(cfg)
 	st, err := store.Open(dir, store.Options{LockTimeout: time.Second})
 	if errors.Is(err, store.ErrLocked) {
-		return nil, &station.Problem{Msg: err.Error(), Hint: "close the other labelstation window (or wait for its command to finish), or use another --data directory", Err: err}
+		hint := "close the other labelstation window (or wait for its command to finish), or use another --data directory"
+		if cfg.Fleet.On() {
+			// A headless bench holds its file for as long as it runs.
+			hint = "close the other labelstation window or stop labelstation fleet run on this bench (or wait for the other command to finish), or use another --data directory"
+		}
+		return nil, &station.Problem{Msg: err.Error(), Hint: hint, Err: err}
 	}
 	if errors.Is(err, store.ErrCannotWrite) {
 		// Opening writes (the schema version), so a full or read-only disk
