@@ -243,10 +243,12 @@ func (v *dashboardView) build() fyne.CanvasObject {
 		viewRow = v.site.controls(k)
 		siteTop, siteMiddle = v.site.top(k), v.site.middle()
 	}
-	bar := container.NewBorder(nil, nil, controls, v.syncBtn)
-	head := container.NewVBox(bar, v.heading, v.updated, v.msg, v.hint)
+	head := container.NewVBox(container.NewBorder(nil, nil, controls, v.syncBtn))
 	if viewRow != nil {
-		head.Objects = append([]fyne.CanvasObject{bar, viewRow}, head.Objects[1:]...)
+		head.Add(viewRow)
+	}
+	for _, o := range []fyne.CanvasObject{v.heading, v.updated, v.msg, v.hint} {
+		head.Add(o)
 	}
 
 	v.cardGrid = container.NewGridWithColumns(5)
@@ -449,7 +451,7 @@ func (v *dashboardView) show(q dashQuery, view dashView, rep kpi.Report, err err
 			return
 		}
 		what := lang.L("The figures cannot be read: {{.Error}}", map[string]any{"Error": errText(err)})
-		if v.hasReport && v.shownView() == view {
+		if v.showsFiguresOf(view) {
 			what = lang.L("The figures cannot be read (those shown are from {{.Time}}): {{.Error}}",
 				map[string]any{"Time": v.report.GeneratedAt.Format("15:04:05"), "Error": errText(err)})
 		}

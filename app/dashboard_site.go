@@ -18,18 +18,18 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"labelstation/fleet"
 	"labelstation/station"
 	"labelstation/store"
 )
 
-// The dashboard in fleet mode. A view selector beside the window chooses
-// whose figures the cards show: this bench's (its own store, as without
-// fleet mode), the whole site's, or one bench's of the site (both read
-// from the site's server through SiteSource). The site views add a table
-// of the benches and the site's claim conflicts. A bench whose server is
-// cut off still has its own view: the site view then says so, and hides
-// figures that belong to another view.
+// The dashboard in fleet mode. A view selector, on a row of its own under
+// the date and window, chooses whose figures the cards show: this bench's
+// (its own store, as without fleet mode), the whole site's, or one
+// bench's of the site (both read from the site's server through
+// SiteSource). The site views add a table of the benches and the site's
+// claim conflicts. A bench whose server is cut off still has its own
+// view: the site view then says so, and hides figures that belong to
+// another view.
 //
 // This bench's own claim conflicts are listed at the top of the window in
 // fleet mode, each with what both benches did; Resolve… (a supervisor's,
@@ -59,8 +59,8 @@ type dashSite struct {
 	views    []dashView // the selector's choices, in its order
 	sel      *widget.Select
 	selLabel *widget.Label
-	shown    dashView // the view of the figures on screen
-	hasShown bool
+	shown    dashView // the view of the figures on screen, while hasShown
+	hasShown bool     // false: no figures on screen (none yet, or hidden)
 
 	// Site views: the benches and the site's conflicts.
 	siteBox    *fyne.Container
@@ -75,8 +75,9 @@ type dashSite struct {
 	confHead   *widget.Label
 	confList   *fyne.Container
 	confRows   []*conflictRow
-	confSel    int // the chosen row; -1: none
-	confSig    string
+	confSel    int    // the chosen row; -1: none
+	confSig    string // what the list shows, while confListed
+	confListed bool   // false: the list shows no read (the first ask, or an error)
 	resolveBtn *widget.Button
 	syncBtn    *widget.Button
 	busy       bool // a resolve or a sync runs
@@ -156,7 +157,7 @@ func (s *dashSite) nextView() {
 
 // setBenches offers a view of each bench the site knows (and keeps one
 // chosen that the site no longer lists).
-func (s *dashSite) setBenches(benches []fleet.Bench) {
+func (s *dashSite) setBenches(benches []station.SiteBench) {
 	views := []dashView{{}, {site: true}}
 	for _, b := range benches {
 		views = append(views, dashView{site: true, bench: b.Station})
@@ -237,8 +238,8 @@ func (s *dashSite) show(view dashView, l siteLoad, err error) {
 		return
 	}
 	s.siteBox.Show()
-	if err != nil || l.view == nil {
-		s.siteHead.SetText(lang.L("Nothing from the site's server: {{.Error}}", map[string]any{"Error": errText(orFleetErr(err))}))
+	if err != nil {
+		s.siteHead.SetText(lang.L("Nothing from the site's server: {{.Error}}", map[string]any{"Error": errText(err)}))
 		s.siteHead.Importance = widget.DangerImportance
 		s.siteHead.Refresh()
 		return
@@ -251,15 +252,8 @@ func (s *dashSite) show(view dashView, l siteLoad, err error) {
 	s.showSiteConflicts(l.view.Conflicts)
 }
 
-func orFleetErr(err error) error {
-	if err == nil {
-		return errors.New(lang.L("no answer"))
-	}
-	return err
-}
-
 // showBenches fills the benches table; the bench chosen is in bold.
-func (s *dashSite) showBenches(benches []fleet.Bench, chosen string) {
+func (s *dashSite) showBenches(benches []station.SiteBench, chosen string) {
 	s.benchTable.RemoveAll()
 	s.benchRows = nil
 	if len(benches) == 0 {
@@ -283,7 +277,7 @@ func (s *dashSite) showBenches(benches []fleet.Bench, chosen string) {
 }
 
 // showSiteConflicts fills the table of the site's claim conflicts.
-func (s *dashSite) showSiteConflicts(cs []fleet.Conflict) {
+func (s *dashSite) showSiteConflicts(cs []station.SiteConflict) {
 	s.siteConfs.RemoveAll()
 	s.siteRows = nil
 	if len(cs) == 0 {
@@ -329,8 +323,8 @@ func (s *dashSite) showConflicts(cs []store.ClaimConflict, err error) {
 		l.Wrapping = fyne.TextWrapWord
 		s.confList.Add(l)
 		s.confList.Refresh()
-		s.confSig, s.confRows = "", nil
-		s.refreshResolve()
+		s.confSig, s.confListed, s.confRows, s.confSel = "", false, nil, -1
+		s.refreshActions()
 		return
 	}
 	var open, done []store.ClaimConflict
@@ -342,14 +336,11 @@ func (s *dashSite) showConflicts(cs []store.ClaimConflict, err error) {
 		}
 	}
 	s.confHead.SetText(lang.L("Claim conflicts of this bench: {{.N}} to resolve", map[string]any{"N": len(open)}))
-	var sig strings.Builder
-	for _, c := range cs {
-		fmt.Fprintf(&sig, "%s|%s|%s|%s|%s\n", c.OrderRef, c.Other, c.OtherTracking, c.Resolved, c.Note) // i18n: a signature
-	}
-	if sig.String() == s.confSig {
+	sig := conflictsSig(cs)
+	if s.confListed && sig == s.confSig {
 		return // unchanged: not rebuilt under the pointer
 	}
-	s.confSig = sig.String()
+	s.confSig, s.confListed = sig, true
 	chosen := ""
 	if s.confSel >= 0 && s.confSel < len(s.confRows) {
 		chosen = s.confRows[s.confSel].c.OrderRef
@@ -358,7 +349,7 @@ func (s *dashSite) showConflicts(cs []store.ClaimConflict, err error) {
 	s.confRows = nil
 	s.confSel = -1
 	for _, c := range open {
-		r := newConflictRow(c, nil)
+		r := newConflictRow(c)
 		r.onTap = func() { s.chooseRow(r) }
 		if c.OrderRef == chosen {
 			s.confSel = len(s.confRows)
@@ -381,7 +372,18 @@ func (s *dashSite) showConflicts(cs []store.ClaimConflict, err error) {
 		s.confList.Add(l)
 	}
 	s.confList.Refresh()
-	s.refreshResolve()
+	s.refreshActions()
+}
+
+// conflictsSig is everything the list shows of cs: the list is rebuilt
+// only when it changes.
+func conflictsSig(cs []store.ClaimConflict) string {
+	var sig strings.Builder
+	for _, c := range cs {
+		fmt.Fprintf(&sig, "%s|%s|%s|%s|%s|%s|%s|%s|%s\n", c.OrderRef, c.At, c.Tracking, c.Other, c.OtherAt, c.OtherTracking, // i18n: a signature
+			c.Detected, c.Resolved, c.Note)
+	}
+	return sig.String()
 }
 
 // chooseRow chooses a conflict row (a tap).
@@ -392,7 +394,7 @@ func (s *dashSite) chooseRow(r *conflictRow) {
 			s.confSel = i
 		}
 	}
-	s.refreshResolve()
+	s.refreshActions()
 }
 
 // selectNext chooses the next unresolved conflict (after the last, the
@@ -404,13 +406,19 @@ func (s *dashSite) selectNext() {
 	s.chooseRow(s.confRows[(s.confSel+1)%len(s.confRows)])
 }
 
-// refreshResolve enables Resolve… while there is a conflict to resolve
-// and no call runs.
-func (s *dashSite) refreshResolve() {
+// refreshActions enables Resolve… while there is a conflict to resolve
+// and no call runs, and Sync with the site while no call runs (a sync
+// during a resolve would race it to the site).
+func (s *dashSite) refreshActions() {
 	if s.busy || len(s.confRows) == 0 {
 		s.resolveBtn.Disable()
 	} else {
 		s.resolveBtn.Enable()
+	}
+	if s.busy {
+		s.syncBtn.Disable()
+	} else {
+		s.syncBtn.Enable()
 	}
 }
 
@@ -488,13 +496,13 @@ func (s *dashSite) askResolve(c store.ClaimConflict) {
 func (s *dashSite) resolve(ref, note string) {
 	v := s.v
 	s.busy = true
-	s.refreshResolve()
+	s.refreshActions()
 	v.say(lang.L("Resolving the claim conflict on order {{.Ref}}…", map[string]any{"Ref": ref}), widget.MediumImportance)
 	go func() {
 		got, err := s.desk.ResolveClaimConflict(ref, note)
 		v.ps.ui(func() {
 			s.busy = false
-			s.refreshResolve()
+			s.refreshActions()
 			if v.closed() {
 				return
 			}
@@ -520,8 +528,7 @@ func (s *dashSite) syncSite() {
 		return
 	}
 	s.busy = true
-	s.syncBtn.Disable()
-	s.refreshResolve()
+	s.refreshActions()
 	v.say(lang.L("Sending this bench's records to the site and fetching its news…"), widget.MediumImportance)
 	go func() {
 		ctx, cancel := context.WithTimeout(v.ctx, v.ps.cfg.syncTimeout)
@@ -529,8 +536,7 @@ func (s *dashSite) syncSite() {
 		cancel()
 		v.ps.ui(func() {
 			s.busy = false
-			s.syncBtn.Enable()
-			s.refreshResolve()
+			s.refreshActions()
 			if v.closed() {
 				return
 			}
@@ -580,8 +586,9 @@ type conflictRow struct {
 	content  fyne.CanvasObject
 }
 
-func newConflictRow(c store.ClaimConflict, onTap func()) *conflictRow {
-	r := &conflictRow{c: c, onTap: onTap}
+// newConflictRow is c's row; its owner sets onTap.
+func newConflictRow(c store.ClaimConflict) *conflictRow {
+	r := &conflictRow{c: c}
 	kind := canvas.NewText(lang.L("CONFLICT"), colBad)
 	kind.TextStyle.Bold = true
 	kind.TextSize = 13
@@ -646,12 +653,17 @@ func (r *conflictRow) restColor() color.Color {
 
 // ---- The dashboard's side of the views ----
 
-// shownView is the view of the figures on screen.
-func (v *dashboardView) shownView() dashView {
-	if v.site == nil {
-		return dashView{}
+// showsFiguresOf reports whether figures of view are on screen (a report
+// was shown and its cards have not been hidden since): only then may an
+// error say "those shown are from …".
+func (v *dashboardView) showsFiguresOf(view dashView) bool {
+	if !v.hasReport {
+		return false
 	}
-	return v.site.shown
+	if v.site == nil {
+		return view == dashView{} // without fleet mode the figures are never hidden
+	}
+	return v.site.hasShown && v.site.shown == view
 }
 
 // showFigures shows the report's parts again, now of view.
@@ -677,7 +689,7 @@ func (v *dashboardView) viewHeading(view dashView, heading string) string {
 // view's name: they are hidden until a view's figures come. This bench's
 // own view keeps working, and the hint says how to get to it.
 func (v *dashboardView) siteFailed(view dashView, err error) {
-	same := v.hasReport && v.site != nil && v.site.hasShown && v.site.shown == view
+	same := v.showsFiguresOf(view)
 	what := lang.L("The site's figures cannot be read: {{.Error}}", map[string]any{"Error": errText(err)})
 	if same {
 		what = lang.L("The site's figures cannot be read (those shown are from {{.Time}}): {{.Error}}",
@@ -685,6 +697,9 @@ func (v *dashboardView) siteFailed(view dashView, err error) {
 	} else {
 		v.cardGrid.Hide()
 		v.reportRest.Hide()
+		if v.site != nil {
+			v.site.hasShown = false // no figures on screen: none to date
+		}
 		v.heading.SetText(lang.L("{{.View}}: no figures", map[string]any{"View": viewText(view)}))
 	}
 	v.fail(what, err)

@@ -89,9 +89,10 @@
 // # Fleet mode
 //
 // When the station is one of a site's benches (FleetDesk, FleetOn), the
-// status bar has a fifth cell, Site: "Site OK", "Site: cut off · 12
-// waiting", "· polling" while this bench polls Track & Trace for the
-// site. The dashboard (dashboard_site.go) gets a view selector (this
+// status bar has a fifth cell, Site: "Site: connecting…" until the bench
+// first reaches for the server, then "Site OK" or "Site: cut off ·
+// conflicts: 2 · 12 waiting", "· polling" while this bench polls Track &
+// Trace for the site. The dashboard (dashboard_site.go) gets a view selector (this
 // bench; the site, all benches; one bench of the site, from SiteSource),
 // the site's benches and claim conflicts in the site views, and this
 // bench's claim conflicts with Resolve… (the supervisor's, a note

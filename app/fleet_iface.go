@@ -23,7 +23,7 @@ type FleetDesk interface {
 	// FleetOn says whether the bench is one of a site's benches.
 	FleetOn() bool
 	// FleetStatus is the link to the site's server as the last push and
-	// pull left it (no I/O: the status bar polls it).
+	// pull left it (no network: the status bar polls it).
 	FleetStatus(ctx context.Context) station.FleetStatus
 	// FleetSync pushes and pulls once, now ("Sync with the site").
 	FleetSync(ctx context.Context) (station.FleetSyncReport, error)

@@ -9,16 +9,28 @@ import (
 )
 
 // siteCell words the status bar's Site cell: "Site OK", "Site: cut off ·
-// 12 waiting", with "· polling" when this bench polls Track & Trace for
-// the site and "· 2 claim conflicts" while this bench has some. The
-// words carry the state; the dot's colour repeats it (green: linked,
-// amber: cut off, or conflicts wait for a supervisor). A bench that is
-// cut off keeps packing: amber, not red.
+// conflicts: 2 · 12 waiting", "Site: connecting…" until the bench has
+// first reached for the server. Claim conflicts come first (they wait for
+// a supervisor, and the cell is cut from the right when it is narrow),
+// then the records waiting to be sent, then "polling" when this bench
+// polls Track & Trace for the site. The words carry the state; the dot's
+// colour repeats it (green: linked, amber: cut off or conflicts wait,
+// grey: not tried yet). A bench that is cut off keeps packing: amber, not
+// red.
 func siteCell(s station.FleetStatus) (string, fyneColor) {
-	c := fyneColor(colOK)
-	parts := []string{lang.L("Site OK")}
-	if !s.Reachable {
-		parts[0] = lang.L("Site: cut off")
+	var head string
+	var c fyneColor
+	switch {
+	case !s.Tried:
+		head, c = lang.L("Site: connecting…"), colMuted
+	case !s.Reachable:
+		head, c = lang.L("Site: cut off"), colWait
+	default:
+		head, c = lang.L("Site OK"), colOK
+	}
+	parts := []string{head}
+	if s.Conflicts > 0 {
+		parts = append(parts, lang.L("conflicts: {{.N}}", map[string]any{"N": s.Conflicts}))
 		c = colWait
 	}
 	if s.Backlog > 0 {
@@ -26,10 +38,6 @@ func siteCell(s station.FleetStatus) (string, fyneColor) {
 	}
 	if s.Polling {
 		parts = append(parts, lang.L("polling"))
-	}
-	if s.Conflicts > 0 {
-		parts = append(parts, lang.L("claim conflicts: {{.N}}", map[string]any{"N": s.Conflicts}))
-		c = colWait
 	}
 	return strings.Join(parts, " · "), c
 }

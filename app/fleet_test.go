@@ -18,7 +18,6 @@ import (
 
 	"labelstation/app/i18n"
 	cfgfile "labelstation/config"
-	"labelstation/fleet"
 	"labelstation/station"
 	"labelstation/station/kpi"
 	"labelstation/store"
@@ -36,17 +35,21 @@ type fakeFleet struct {
 	on        bool
 	fstatus   station.FleetStatus
 	conflicts []store.ClaimConflict
+	confErr   error // ClaimConflicts fails with it while set
 	resolves  []resolveCall
-	fsyncs    int
-	syncRep   station.FleetSyncReport
-	syncErr   error
+	// resolveGate, when set, holds ResolveClaimConflict until a value is
+	// received from it (or it is closed).
+	resolveGate chan struct{}
+	fsyncs      int
+	syncRep     station.FleetSyncReport
+	syncErr     error
 }
 
 type resolveCall struct{ Ref, Note string }
 
 func newFakeFleet(pin string) *fakeFleet {
 	return &fakeFleet{fakeStation: newFakeStation(), fakeSup: newFakeSup(pin), on: true,
-		fstatus: station.FleetStatus{On: true, Station: "bench-1", Reachable: true}}
+		fstatus: station.FleetStatus{On: true, Station: "bench-1", Tried: true, Reachable: true}}
 }
 
 func (f *fakeFleet) FleetOn() bool {
@@ -77,6 +80,9 @@ func (f *fakeFleet) FleetSync(context.Context) (station.FleetSyncReport, error) 
 func (f *fakeFleet) ClaimConflicts() ([]store.ClaimConflict, error) {
 	f.fmu.Lock()
 	defer f.fmu.Unlock()
+	if f.confErr != nil {
+		return nil, f.confErr
+	}
 	out := slices.Clone(f.conflicts)
 	slices.SortStableFunc(out, func(a, b store.ClaimConflict) int {
 		if a.Resolved.IsZero() != b.Resolved.IsZero() {
@@ -92,6 +98,12 @@ func (f *fakeFleet) ClaimConflicts() ([]store.ClaimConflict, error) {
 
 // ResolveClaimConflict answers as the station does (station/fleet.go).
 func (f *fakeFleet) ResolveClaimConflict(ref, note string) (store.ClaimConflict, error) {
+	f.fmu.Lock()
+	gate := f.resolveGate
+	f.fmu.Unlock()
+	if gate != nil {
+		<-gate
+	}
 	f.fmu.Lock()
 	defer f.fmu.Unlock()
 	f.resolves = append(f.resolves, resolveCall{ref, note})
@@ -160,11 +172,11 @@ func siteView() station.SiteView {
 	now := time.Now()
 	return station.SiteView{
 		Report: kpi.Report{From: "2025-05-01", To: "2025-05-30", Shipments: 912, Overall: sampleKPIs()},
-		Benches: []fleet.Bench{
+		Benches: []station.SiteBench{
 			{Station: "bench-1", LastSeen: now.Add(-3 * time.Second), Shipments: 500},
 			{Station: "bench-2", LastSeen: now.Add(-2 * time.Minute), Shipments: 412},
 		},
-		Conflicts: []fleet.Conflict{{OrderRef: "10077", Station: "bench-2", At: now.Add(-time.Hour), Other: "bench-1",
+		Conflicts: []station.SiteConflict{{OrderRef: "10077", Station: "bench-2", At: now.Add(-time.Hour), Other: "bench-1",
 			OtherAt: now.Add(-61 * time.Minute), OtherTracking: "00370000000000012345", Detected: now.Add(-50 * time.Minute)}},
 	}
 }
@@ -206,13 +218,21 @@ func TestSiteCellWords(t *testing.T) {
 		want string
 		col  fyneColor
 	}{
-		{station.FleetStatus{Reachable: true}, "Site OK", colOK},
-		{station.FleetStatus{Reachable: true, Backlog: 3}, "Site OK · 3 waiting", colOK},
-		{station.FleetStatus{Reachable: false, Backlog: 12}, "Site: cut off · 12 waiting", colWait},
-		{station.FleetStatus{Reachable: false}, "Site: cut off", colWait},
-		{station.FleetStatus{Reachable: true, Polling: true}, "Site OK · polling", colOK},
-		{station.FleetStatus{Reachable: false, Backlog: 2, Polling: true, Conflicts: 1}, "Site: cut off · 2 waiting · polling · claim conflicts: 1", colWait},
-		{station.FleetStatus{Reachable: true, Conflicts: 2}, "Site OK · claim conflicts: 2", colWait},
+		{station.FleetStatus{Tried: true, Reachable: true}, "Site OK", colOK},
+		{station.FleetStatus{Tried: true, Reachable: true, Backlog: 3}, "Site OK · 3 waiting", colOK},
+		{station.FleetStatus{Tried: true, Reachable: false, Backlog: 12}, "Site: cut off · 12 waiting", colWait},
+		{station.FleetStatus{Tried: true, Reachable: false}, "Site: cut off", colWait},
+		{station.FleetStatus{Tried: true, Reachable: true, Polling: true}, "Site OK · polling", colOK},
+		// Conflicts first: they wait for a supervisor, and a narrow cell
+		// is cut from the right.
+		{station.FleetStatus{Tried: true, Reachable: false, Backlog: 2, Polling: true, Conflicts: 1}, "Site: cut off · conflicts: 1 · 2 waiting · polling", colWait},
+		{station.FleetStatus{Tried: true, Reachable: false, Backlog: 12, Conflicts: 2}, "Site: cut off · conflicts: 2 · 12 waiting", colWait},
+		{station.FleetStatus{Tried: true, Reachable: true, Conflicts: 2}, "Site OK · conflicts: 2", colWait},
+		// Before the first push or claim reached for the server,
+		// Reachable says nothing: not "cut off".
+		{station.FleetStatus{}, "Site: connecting…", colMuted},
+		{station.FleetStatus{Backlog: 4, Polling: true}, "Site: connecting… · 4 waiting · polling", colMuted},
+		{station.FleetStatus{Conflicts: 1}, "Site: connecting… · conflicts: 1", colWait},
 	}
 	for _, c := range cases {
 		text, col := siteCell(c.s)
@@ -222,11 +242,14 @@ func TestSiteCellWords(t *testing.T) {
 	}
 
 	st := newFakeFleet("")
+	st.fstatus.Tried, st.fstatus.Reachable = false, false
 	ps, _, loop := newTestScreen(t, st)
 	cell := ps.statusItems["site"]
 	if cell == nil {
 		t.Fatal("no Site cell in fleet mode")
 	}
+	loop.until(t, "connecting", func() bool { return cell.text.Text == "Site: connecting…" })
+	st.setFleet(func(f *fakeFleet) { f.fstatus.Tried, f.fstatus.Reachable = true, true })
 	loop.until(t, "site OK", func() bool { return cell.text.Text == "Site OK" })
 	st.setFleet(func(f *fakeFleet) { f.fstatus.Reachable, f.fstatus.Backlog, f.fstatus.Polling = false, 12, true })
 	loop.until(t, "cut off", func() bool { return cell.text.Text == "Site: cut off · 12 waiting · polling" })
@@ -376,6 +399,193 @@ func TestResolveConflictNeedsNoteAndCallsStation(t *testing.T) {
 	}
 }
 
+// With no conflict the list says so (not "Asking the station…" for
+// ever), and it says so again after a read that failed.
+func TestDashboardNoConflictsSaysSo(t *testing.T) {
+	const none = "No claim conflicts to resolve at this bench."
+	st := newFakeFleet("")
+	src := &fakeSiteDash{fakeDashboard: newFakeDashboard(kpi.Report{Shipments: 5}), site: siteView()}
+	v, loop := openFleetDashboard(t, st, src)
+	loop.until(t, "no conflicts", func() bool { return labelTexts(v.site.confList) == none })
+	if v.site.confHead.Text != "Claim conflicts of this bench: 0 to resolve" || !v.site.resolveBtn.Disabled() {
+		t.Errorf("head %q, Resolve disabled %v", v.site.confHead.Text, v.site.resolveBtn.Disabled())
+	}
+
+	st.setFleet(func(f *fakeFleet) { f.confErr = errors.New("store: database is closed") })
+	v.refresh()
+	loop.until(t, "read failed", func() bool {
+		return strings.Contains(labelTexts(v.site.confList), "The claim conflicts cannot be read: store: database is closed")
+	})
+	st.setFleet(func(f *fakeFleet) { f.confErr = nil })
+	v.refresh()
+	loop.until(t, "no conflicts again", func() bool { return labelTexts(v.site.confList) == none })
+
+	// The same list as before the failure is shown again too.
+	st.setFleet(func(f *fakeFleet) { f.conflicts = benchConflicts() })
+	v.refresh()
+	loop.until(t, "two", func() bool { return len(v.site.confRows) == 2 })
+	st.setFleet(func(f *fakeFleet) { f.confErr = errors.New("store: database is closed") })
+	v.refresh()
+	loop.until(t, "read failed again", func() bool {
+		return len(v.site.confRows) == 0 && strings.Contains(labelTexts(v.site.confList), "cannot be read")
+	})
+	st.setFleet(func(f *fakeFleet) { f.confErr = nil })
+	v.refresh()
+	loop.until(t, "the two again", func() bool {
+		return len(v.site.confRows) == 2 && !strings.Contains(labelTexts(v.site.confList), "cannot be read")
+	})
+	if v.site.resolveBtn.Disabled() {
+		t.Error("Resolve disabled with two conflicts listed")
+	}
+}
+
+// A row shows what both benches did: a change in any of it (this bench's
+// tracking, when it was found) is shown, not only a change of the order
+// or its resolution.
+func TestDashboardConflictRowFollowsChanges(t *testing.T) {
+	st := newFakeFleet("")
+	st.conflicts = benchConflicts()[1:]
+	src := &fakeSiteDash{fakeDashboard: newFakeDashboard(kpi.Report{}), site: siteView()}
+	v, loop := openFleetDashboard(t, st, src)
+	loop.until(t, "one", func() bool { return len(v.site.confRows) == 1 })
+	if strings.Contains(v.site.confRows[0].detail.Text, "(tracking 00370000000000099999)") {
+		t.Fatalf("tracking before it was known: %q", v.site.confRows[0].detail.Text)
+	}
+	st.setFleet(func(f *fakeFleet) { f.conflicts[0].Tracking = "00370000000000099999" })
+	v.refresh()
+	loop.until(t, "this bench's tracking shown", func() bool {
+		return len(v.site.confRows) == 1 && strings.Contains(v.site.confRows[0].detail.Text, "Packed here") &&
+			strings.Contains(v.site.confRows[0].detail.Text, "(tracking 00370000000000099999)")
+	})
+}
+
+// A failed view hides the figures; an error afterwards does not say
+// "those shown are from …" about figures no longer on screen.
+func TestDashboardNoStaleFiguresAfterFailedView(t *testing.T) {
+	st := newFakeFleet("")
+	dash := newFakeDashboard(kpi.Report{Shipments: 500, Overall: sampleKPIs()})
+	src := &fakeSiteDash{fakeDashboard: dash, site: siteView()}
+	v, loop := openFleetDashboard(t, st, src)
+	loop.until(t, "this bench", func() bool { return strings.HasPrefix(v.heading.Text, "This bench · ") && v.cardGrid.Visible() })
+
+	// The site fails: its view hides this bench's figures.
+	src.smu.Lock()
+	src.siteErr = errors.New("dial tcp 10.0.0.5:5432: connect: connection refused")
+	src.smu.Unlock()
+	v.site.sel.SetSelected("Site: all benches")
+	loop.until(t, "site failed", func() bool { return v.heading.Text == "Site: all benches: no figures" })
+	if v.cardGrid.Visible() {
+		t.Fatal("figures shown under a failed site view")
+	}
+	// Back to this bench, whose read fails too: nothing is on screen, so
+	// nothing is "from" any time.
+	dash.mu.Lock()
+	dash.err = errors.New("store: database is closed")
+	dash.mu.Unlock()
+	v.site.sel.SetSelected("This bench")
+	loop.until(t, "bench failed", func() bool { return strings.Contains(v.msg.Text, "database is closed") })
+	if strings.Contains(v.msg.Text, "those shown are from") || !strings.HasPrefix(v.msg.Text, "The figures cannot be read: ") {
+		t.Errorf("after a hidden view: %q", v.msg.Text)
+	}
+
+	// The same for two site views: all benches shown, bench-2 fails, all
+	// benches fails.
+	dash.mu.Lock()
+	dash.err = nil
+	dash.mu.Unlock()
+	src.smu.Lock()
+	src.siteErr = nil
+	src.smu.Unlock()
+	v.site.sel.SetSelected("Site: all benches")
+	loop.until(t, "site shown", func() bool {
+		return strings.HasPrefix(v.heading.Text, "Site: all benches · ") && v.cardGrid.Visible() && len(v.site.sel.Options) == 4
+	})
+	src.smu.Lock()
+	src.siteErr = errors.New("dial tcp 10.0.0.5:5432: connect: connection refused")
+	src.smu.Unlock()
+	v.site.sel.SetSelected("Site: bench-2")
+	loop.until(t, "bench-2 failed", func() bool { return v.heading.Text == "Site: bench-2: no figures" })
+	v.site.sel.SetSelected("Site: all benches")
+	loop.until(t, "all failed", func() bool { return v.heading.Text == "Site: all benches: no figures" })
+	if strings.Contains(v.msg.Text, "those shown are from") || !strings.HasPrefix(v.msg.Text, "The site's figures cannot be read: ") {
+		t.Errorf("after a hidden site view: %q", v.msg.Text)
+	}
+
+	// Figures on screen: an error of the same view says when they are from.
+	src.smu.Lock()
+	src.siteErr = nil
+	src.smu.Unlock()
+	v.refresh()
+	loop.until(t, "site shown again", func() bool { return strings.HasPrefix(v.heading.Text, "Site: all benches · ") && v.cardGrid.Visible() })
+	src.smu.Lock()
+	src.siteErr = errors.New("dial tcp 10.0.0.5:5432: connect: connection refused")
+	src.smu.Unlock()
+	v.refresh()
+	loop.until(t, "stale", func() bool { return strings.Contains(v.msg.Text, "those shown are from") })
+	if !v.cardGrid.Visible() {
+		t.Error("the figures that the message dates are hidden")
+	}
+}
+
+// A wrong PIN, a cancelled PIN dialog or a note form put away resolve
+// nothing; while a resolve runs, Sync with the site waits.
+func TestResolveNeedsPINAndBlocksSync(t *testing.T) {
+	st := newFakeFleet("2580")
+	st.conflicts = benchConflicts()
+	src := &fakeSiteDash{fakeDashboard: newFakeDashboard(kpi.Report{}), site: siteView()}
+	v, loop := openFleetDashboard(t, st, src)
+	loop.until(t, "conflicts", func() bool { return len(v.site.confRows) == 2 })
+
+	test.Tap(v.site.resolveBtn)
+	d := pinDlg(t, v.ps, v.win, "Resolve")
+	enterPIN(t, loop, d, "1111")
+	if !strings.HasPrefix(d.msg.Text, "Wrong PIN") || d.done {
+		t.Errorf("after a wrong PIN: %q (closed %v)", d.msg.Text, d.done)
+	}
+	test.Tap(d.no)
+	loop.drain()
+	if v.site.resolveForm != nil {
+		t.Fatal("the note form after a wrong PIN and Cancel")
+	}
+	if r, _ := st.fleetCalls(); len(r) != 0 {
+		t.Fatalf("resolved without the PIN: %v", r)
+	}
+
+	test.Tap(v.site.resolveBtn)
+	d = pinDlg(t, v.ps, v.win, "Resolve again")
+	enterPIN(t, loop, d, "2580")
+	if v.site.resolveForm == nil {
+		t.Fatal("no note asked after the PIN")
+	}
+	v.site.resolveNote.SetText("cancelled at bench-2")
+	v.site.resolveForm.Hide() // Not now
+	loop.drain()
+	if r, _ := st.fleetCalls(); len(r) != 0 {
+		t.Fatalf("resolved after Not now: %v", r)
+	}
+
+	gate := make(chan struct{})
+	st.setFleet(func(f *fakeFleet) { f.resolveGate = gate })
+	pressShortcut(v.win, dashKeyResolve) // supervisor mode now: no PIN
+	if v.site.resolveForm == nil {
+		t.Fatal("Ctrl+R asked nothing")
+	}
+	v.site.resolveNote.SetText("cancelled at bench-2")
+	v.site.resolveForm.Submit()
+	if !v.site.syncBtn.Disabled() || !v.site.resolveBtn.Disabled() {
+		t.Errorf("during a resolve: Sync disabled %v, Resolve disabled %v", v.site.syncBtn.Disabled(), v.site.resolveBtn.Disabled())
+	}
+	pressShortcut(v.win, dashKeySiteSync)
+	close(gate)
+	loop.until(t, "resolved", func() bool { return strings.Contains(v.msg.Text, "is resolved") })
+	if r, n := st.fleetCalls(); len(r) != 1 || r[0] != (resolveCall{"10077", "cancelled at bench-2"}) || n != 0 {
+		t.Errorf("calls %v, syncs %d", r, n)
+	}
+	if v.site.syncBtn.Disabled() {
+		t.Error("Sync stays disabled after the resolve")
+	}
+}
+
 // Every button of the dashboard in fleet mode has its key, and the keys
 // act: Sync with the site calls the station once.
 func TestDashboardFleetKeys(t *testing.T) {
@@ -415,8 +625,14 @@ func TestFleetSpeaksSwedish(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { i18n.Use("en") })
-	if got, _ := siteCell(station.FleetStatus{Backlog: 12, Polling: true}); got != "Anläggning: avskuren · 12 väntar · spårar" {
+	if got, _ := siteCell(station.FleetStatus{Tried: true, Backlog: 12, Polling: true}); got != "Anläggning: avskuren · 12 väntar · spårar" {
 		t.Errorf("site cell %q", got)
+	}
+	if got, _ := siteCell(station.FleetStatus{Tried: true, Reachable: true, Conflicts: 2}); got != "Anläggning OK · orderkrockar: 2" {
+		t.Errorf("site cell with conflicts %q", got)
+	}
+	if got, _ := siteCell(station.FleetStatus{}); got != "Anläggning: ansluter…" {
+		t.Errorf("site cell before the first try %q", got)
 	}
 	st := newFakeFleet("")
 	st.conflicts = benchConflicts()
@@ -431,6 +647,7 @@ func TestFleetSpeaksSwedish(t *testing.T) {
 		"head":     {v.site.confHead.Text, "Orderkrockar vid detta packbord: 2 att lösa"},
 		"view":     {v.site.sel.Selected, "Anläggning: alla packbord"},
 		"first":    {v.site.sel.Options[0], "Detta packbord"},
+		"viewKey":  {v.site.selLabel.Text, "Vy   Ctrl+E"},
 		"siteHead": {v.site.siteHead.Text, "Packbord på anläggningen: 2 · olösta orderkrockar: 1"},
 	}
 	for what, c := range checks {
@@ -457,10 +674,30 @@ func TestSettingsFleetPage(t *testing.T) {
 	if url.note.Importance != widget.DangerImportance || strings.Contains(url.note.Text, "hunter2") {
 		t.Errorf("an address with a password: %q", url.note.Text)
 	}
+	// The field asks config's question (config.CheckPostgresURL), and says
+	// config's English answer under its translated "Problem:".
+	if !strings.HasPrefix(url.note.Text, "Problem: config fleet.postgres_url holds a password") {
+		t.Errorf("an address with a password says %q", url.note.Text)
+	}
+	for _, bad := range []string{"mysql://db.example/x", "postgres:///labelstation", "postgres://db.example/x?sslmode=sometimes",
+		"postgres://labelstation@db.example/x?sslpassword=hunter2"} {
+		typeInto(url, bad)
+		if url.note.Importance != widget.DangerImportance || !strings.HasPrefix(url.note.Text, "Problem: config fleet.postgres_url") || strings.Contains(url.note.Text, "hunter2") {
+			t.Errorf("%s: %q", bad, url.note.Text)
+		}
+	}
 	every := settingsField(t, w, "fleet", "fleet.push_every")
 	typeInto(every, "5ms")
 	if every.note.Importance != widget.DangerImportance {
 		t.Errorf("5ms accepted: %q", every.note.Text)
+	}
+	if !strings.Contains(every.note.Text, `config fleet.push_every is "5ms"`) {
+		t.Errorf("5ms says %q", every.note.Text)
+	}
+	retry := settingsField(t, w, "fleet", "fleet.poller_retry")
+	typeInto(retry, "soon")
+	if retry.note.Importance != widget.DangerImportance || !strings.Contains(retry.note.Text, `config fleet.poller_retry is "soon"`) {
+		t.Errorf("poller_retry soon: %q", retry.note.Text)
 	}
 	closed := closedPort(t)
 	typeInto(url, "postgres://labelstation@"+closed+"/labelstation?sslmode=disable")
@@ -512,7 +749,7 @@ func TestDashboardSiteScreenshot(t *testing.T) {
 	st.conflicts = benchConflicts()
 	sv := siteView()
 	sv.Report = demoReport(end)
-	sv.Benches = append(sv.Benches, fleet.Bench{Station: "bench-3", LastSeen: time.Now().Add(-26 * time.Hour), Shipments: 0})
+	sv.Benches = append(sv.Benches, station.SiteBench{Station: "bench-3", LastSeen: time.Now().Add(-26 * time.Hour), Shipments: 0})
 	src := &fakeSiteDash{fakeDashboard: newFakeDashboard(demoReport(end)), site: sv}
 	v, loop := openFleetDashboard(t, st, src)
 	fyne.CurrentApp().Settings().SetTheme(theme.DefaultTheme())

@@ -286,33 +286,23 @@ func validDuration(v string) error {
 	return nil
 }
 
-// validPostgresURL: empty (fleet mode off), or a postgres:// address
-// with a server and no password (the password goes to the secrets
-// store). The text is never repeated in the problem: it may hold one.
+// validPostgresURL: empty (fleet mode off), or what config accepts (a
+// postgres:// address with a server and no password: the password goes
+// to the secrets store). Config's words are English: the field shows them
+// under its translated "Problem:", as it shows Save's config errors; they
+// never repeat a password.
 func validPostgresURL(v string) error {
 	if v == "" {
 		return nil
 	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Hostname() == "" {
-		return problem(lang.L("Write a whole postgres:// address, e.g. postgres://labelstation@db.example:5432/labelstation?sslmode=verify-full"))
-	}
-	if _, has := u.User.Password(); has || u.Query().Has("password") {
-		return problem(lang.L("Take the password out of the address and type it in Password: it is kept in the secrets store."))
-	}
-	return nil
+	return cfgfile.CheckPostgresURL(v)
 }
 
-// validFleetInterval: empty (the default), or a time of at least 100 ms,
-// so a typo ("5ms") cannot make every bench hammer the site's server.
-func validFleetInterval(v string) error {
-	if v == "" {
-		return nil
-	}
-	if d, err := time.ParseDuration(v); err != nil || d < 100*time.Millisecond {
-		return problem(lang.L("Write a time of at least 100ms, such as 5s, 2m or 1h (s seconds, m minutes, h hours)."))
-	}
-	return nil
+// validFleetInterval is the check of the [fleet] duration key: empty (the
+// default) or what config accepts, a time of at least 100 ms, so a typo
+// ("5ms") cannot make every bench hammer the site's server.
+func validFleetInterval(key string) func(string) error {
+	return func(v string) error { return cfgfile.CheckFleetInterval(key, v) }
 }
 
 func validInt(min, max int) func(string) error {

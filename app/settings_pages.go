@@ -287,11 +287,11 @@ func fleetPage() *settingsPage {
 				func(c *cfgfile.Config) string { return c.Fleet.PostgresURL }, func(c *cfgfile.Config, v string) { c.Fleet.PostgresURL = v }),
 			secretField("fleet.postgres_password", lang.L("Password"), lang.L("The server user's password. Kept in the secrets store, never in the config file."), nil,
 				func(c *cfgfile.Config) *string { return &c.Fleet.Password }),
-			textField("fleet.push_every", lang.L("Send to the site every"), lang.L("How often the bench sends what it recorded and fetches the site's news, e.g. 5s. Empty: 5 seconds."), "5s", validFleetInterval,
+			textField("fleet.push_every", lang.L("Send to the site every"), lang.L("How often the bench sends what it recorded and fetches the site's news, e.g. 5s. Empty: 5 seconds."), "5s", validFleetInterval("fleet.push_every"),
 				func(c *cfgfile.Config) string { return c.Fleet.PushEvery }, func(c *cfgfile.Config, v string) { c.Fleet.PushEvery = v }),
-			textField("fleet.poller_retry", lang.L("Tracking takeover after"), lang.L("One bench asks the carrier about every parcel of the site. If it stops, another bench takes over within this time, e.g. 15s. Empty: 15 seconds."), "15s", validFleetInterval,
+			textField("fleet.poller_retry", lang.L("Tracking takeover after"), lang.L("One bench asks the carrier about every parcel of the site. If it stops, another bench takes over within this time, e.g. 15s. Empty: 15 seconds."), "15s", validFleetInterval("fleet.poller_retry"),
 				func(c *cfgfile.Config) string { return c.Fleet.PollerRetry }, func(c *cfgfile.Config, v string) { c.Fleet.PollerRetry = v }),
-			textField("fleet.track_every", lang.L("Site tracking every"), lang.L("The pause between the site's tracking rounds, e.g. 5m. Empty: 5 minutes."), "5m", validFleetInterval,
+			textField("fleet.track_every", lang.L("Site tracking every"), lang.L("The pause between the site's tracking rounds, e.g. 5m. Empty: 5 minutes."), "5m", validFleetInterval("fleet.track_every"),
 				func(c *cfgfile.Config) string { return c.Fleet.TrackEvery }, func(c *cfgfile.Config, v string) { c.Fleet.TrackEvery = v }),
 		}}
 	return p

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,16 +113,21 @@ func (s *realSettings) Test(ctx context.Context, c cfgfile.Config, what string) 
 	case TestWebhooks:
 		return []station.DoctorCheck{station.CheckEndpoint(ctx, station.DoctorEndpoint{Name: "WMS webhooks", Addr: c.WMS.Webhooks.URL})}
 	case TestFleet:
-		// As cmd does: open the site (no network) and ping it.
+		// As cmd does (siteServerCheck): open the site (no network) and
+		// read its schema's state with the read-only Check, which creates
+		// nothing on a server the person has only typed in (Ping would
+		// apply the schema).
 		site, err := fleet.Open(fleet.Config{URL: c.Fleet.PostgresURL, Password: c.Fleet.Password, Station: valueOr(c.Station.Name, "bench"), ConnectTimeout: 2 * time.Second})
 		if err != nil {
 			return []station.DoctorCheck{{Name: "Site server", State: station.DoctorFail, Words: err.Error()}}
 		}
 		defer site.Close()
-		if err := site.Ping(ctx); err != nil {
+		schema, err := site.Check(ctx)
+		if err != nil {
 			return []station.DoctorCheck{{Name: "Site server", State: station.DoctorFail, Words: err.Error()}}
 		}
-		return []station.DoctorCheck{{Name: "Site server", State: station.DoctorOK, Words: "answers at " + site.Server()}}
+		return []station.DoctorCheck{{Name: "Site server", State: station.DoctorOK,
+			Words: fmt.Sprintf("%s answers as bench %s, schema version %d of %d", site.Server(), site.Station(), schema.Applied, schema.Newest)}}
 	}
 	return nil
 }
