@@ -287,11 +287,12 @@ func (s *dashSite) showSiteConflicts(cs []station.SiteConflict) {
 		s.siteConfs.Refresh()
 		return
 	}
-	weights := []float32{1, 1, 1, 1, 1.3}
-	s.siteConfs.Add(tableRow(weights, true, lang.L("Order"), lang.L("Bench"), lang.L("Other bench"), lang.L("When"), lang.L("Other's tracking")))
+	// Both benches' tracking ids: the supervisor stops one of two parcels.
+	weights := []float32{0.8, 0.8, 1.3, 0.8, 0.7, 1.3}
+	s.siteConfs.Add(tableRow(weights, true, lang.L("Order"), lang.L("Bench"), lang.L("Its tracking"), lang.L("Other bench"), lang.L("When"), lang.L("Other's tracking")))
 	now := time.Now()
 	for _, c := range cs {
-		cells := []string{c.OrderRef, c.Station, c.Other, clockText(c.At, now), orDash(c.OtherTracking)}
+		cells := []string{c.OrderRef, c.Station, orDash(c.Tracking), c.Other, clockText(c.At, now), orDash(c.OtherTracking)}
 		s.siteConfs.Add(tableRow(weights, false, cells...))
 		s.siteRows = append(s.siteRows, strings.Join(cells, "|"))
 	}

@@ -176,7 +176,7 @@ func siteView() station.SiteView {
 			{Station: "bench-1", LastSeen: now.Add(-3 * time.Second), Shipments: 500},
 			{Station: "bench-2", LastSeen: now.Add(-2 * time.Minute), Shipments: 412},
 		},
-		Conflicts: []station.SiteConflict{{OrderRef: "10077", Station: "bench-2", At: now.Add(-time.Hour), Other: "bench-1",
+		Conflicts: []station.SiteConflict{{OrderRef: "10077", Station: "bench-2", At: now.Add(-time.Hour), Tracking: "00370000000000067890", Other: "bench-1",
 			OtherAt: now.Add(-61 * time.Minute), OtherTracking: "00370000000000012345", Detected: now.Add(-50 * time.Minute)}},
 	}
 }
@@ -287,7 +287,7 @@ func TestDashboardSiteViewListsBenchesAndSwitchesBench(t *testing.T) {
 	if !v.site.siteBox.Visible() || !strings.HasPrefix(v.site.benchRows[0], "bench-1|") || !strings.HasSuffix(v.site.benchRows[1], "|412") {
 		t.Errorf("benches %q", v.site.benchRows)
 	}
-	if len(v.site.siteRows) != 1 || !strings.HasPrefix(v.site.siteRows[0], "10077|bench-2|bench-1|") || !strings.HasSuffix(v.site.siteRows[0], "|00370000000000012345") {
+	if len(v.site.siteRows) != 1 || !strings.HasPrefix(v.site.siteRows[0], "10077|bench-2|00370000000000067890|bench-1|") || !strings.HasSuffix(v.site.siteRows[0], "|00370000000000012345") {
 		t.Errorf("site conflicts %q", v.site.siteRows)
 	}
 	if got := v.site.sel.Options; !slices.Equal(got, []string{"This bench", "Site: all benches", "Site: bench-1", "Site: bench-2"}) {

@@ -259,6 +259,7 @@ func (s *Station) fleetPush(ctx context.Context) (FleetSyncReport, error) {
 		}
 		for _, c := range res.Conflicts {
 			cc := store.ClaimConflict{OrderRef: c.OrderRef, At: c.At, Other: c.Other, OtherAt: c.OtherAt, OtherTracking: c.OtherTracking, Detected: c.Detected}
+			cc.Tracking = c.Tracking
 			if sh, err := s.store.ShipmentByOrder(c.OrderRef); err == nil {
 				cc.Tracking = sh.TrackingID()
 			}
