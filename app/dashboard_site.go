@@ -201,9 +201,11 @@ func (s *dashSite) middle() fyne.CanvasObject {
 	s.siteHead.Wrapping = fyne.TextWrapWord
 	s.benchTable = container.NewVBox()
 	s.siteConfs = container.NewVBox()
-	s.siteBox = container.NewVBox(s.siteHead, container.NewGridWithColumns(2,
+	// The conflicts take the full width: both benches' 20-digit tracking
+	// ids must be read whole (the supervisor stops one of the parcels).
+	s.siteBox = container.NewVBox(s.siteHead,
 		section(lang.L("Benches"), s.benchTable),
-		section(lang.L("Claim conflicts on the site"), s.siteConfs)), widget.NewSeparator())
+		section(lang.L("Claim conflicts on the site"), s.siteConfs), widget.NewSeparator())
 	s.siteBox.Hide()
 	return s.siteBox
 }
@@ -288,7 +290,7 @@ func (s *dashSite) showSiteConflicts(cs []station.SiteConflict) {
 		return
 	}
 	// Both benches' tracking ids: the supervisor stops one of two parcels.
-	weights := []float32{0.8, 0.8, 1.3, 0.8, 0.7, 1.3}
+	weights := []float32{1, 1, 1.6, 1, 0.8, 1.6}
 	s.siteConfs.Add(tableRow(weights, true, lang.L("Order"), lang.L("Bench"), lang.L("Its tracking"), lang.L("Other bench"), lang.L("When"), lang.L("Other's tracking")))
 	now := time.Now()
 	for _, c := range cs {
