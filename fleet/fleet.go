@@ -144,7 +144,13 @@ func (s *Site) ensureSchema(ctx context.Context) error {
 	if s.migrated.Load() {
 		return nil
 	}
-	return s.Migrate(ctx)
+	if err := s.migrate(ctx); err != nil {
+		// Said as the first contact it is (a push, a claim), not as the
+		// migrate command a person did not run.
+		return fmt.Errorf("fleet: the site's server %s: %w", s.server, err)
+	}
+	s.migrated.Store(true)
+	return nil
 }
 
 // Ping checks the server answers, and applies the schema the first time
