@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -230,17 +229,7 @@ func (r *SiteRecords) ItemEvents(itemID string) ([]carrier.TrackingEvent, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("events of %s: %w", itemID, err)
 	}
-	slices.SortStableFunc(out, func(a, b carrier.TrackingEvent) int {
-		switch {
-		case a.Time.IsZero() && b.Time.IsZero():
-			return 0
-		case a.Time.IsZero():
-			return 1
-		case b.Time.IsZero():
-			return -1
-		}
-		return a.Time.Compare(b.Time)
-	})
+	store.SortItemEvents(out)
 	return out, nil
 }
 

@@ -198,7 +198,15 @@ func (s *Store) ItemEvents(itemID string) ([]carrier.TrackingEvent, error) {
 		}
 		return nil
 	})
-	slices.SortStableFunc(out, func(a, b carrier.TrackingEvent) int {
+	SortItemEvents(out)
+	return out, err
+}
+
+// SortItemEvents orders one item's events as ItemEvents returns them:
+// oldest first, events without a time last (the site's copy of a parcel's
+// events is read in the same order).
+func SortItemEvents(events []carrier.TrackingEvent) {
+	slices.SortStableFunc(events, func(a, b carrier.TrackingEvent) int {
 		switch {
 		case a.Time.IsZero() && b.Time.IsZero():
 			return 0
@@ -209,7 +217,6 @@ func (s *Store) ItemEvents(itemID string) ([]carrier.TrackingEvent, error) {
 		}
 		return a.Time.Compare(b.Time)
 	})
-	return out, err
 }
 
 // TrackLookups returns how many Track & Trace look-ups were counted on
