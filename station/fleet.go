@@ -302,7 +302,7 @@ func (s *Station) fleetPull(ctx context.Context) (int, error) {
 			if sh, err := s.store.ShipmentByOrder(t.OrderRef); err == nil {
 				before = sh.Status
 			}
-			if _, err := s.store.RecordTracking(t.OrderRef, t.Events, t.Status, t.Summary); err != nil {
+			if _, err := s.store.RecordTrackingFromSite(t.OrderRef, t.Events, t.Status, t.Summary); err != nil {
 				return pulled, fmt.Errorf("fleet pull: record the tracking of %s: %w", t.OrderRef, err)
 			}
 			// The bench's screens hear it as from their own poller.

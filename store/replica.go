@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -128,12 +129,21 @@ var backfillBatch = 20000
 // replication is off.
 func markTx(tx *bolt.Tx, kind, key string) error { return markAtTx(tx, kind, key, nil) }
 
+// siteTxs are the write transactions recording what came from the site's
+// server (RecordTrackingFromSite): what they write is the server's
+// already, so nothing in them is marked. (A transaction is not a place to
+// keep a flag, and the write functions that mark take only the tx.)
+var siteTxs sync.Map // *bolt.Tx → struct{}
+
 // markAtTx is markTx for an entity whose own key (loc) is not its Key: the
 // push reads it from there. A mark made again replaces the earlier one
 // (new seq, new loc), so an entity changed several times is pushed once.
 func markAtTx(tx *bolt.Tx, kind, key string, loc []byte) error {
 	marks := tx.Bucket(bucketFleetMarks)
 	if marks == nil {
+		return nil
+	}
+	if _, fromSite := siteTxs.Load(tx); fromSite {
 		return nil
 	}
 	order := tx.Bucket(bucketFleetMarkOrder)

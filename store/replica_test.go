@@ -817,3 +817,37 @@ func benchBookings(b *testing.B, replicate bool) {
 
 func BenchmarkBookingWritesReplicationOff(b *testing.B) { benchBookings(b, false) }
 func BenchmarkBookingWritesReplicationOn(b *testing.B)  { benchBookings(b, true) }
+
+// TestSiteNewsIsNotMarked: the tracking a bench records from the site's
+// inbox is the server's already: nothing of it is marked to go back,
+// while the same news recorded by the bench's own poller is.
+func TestSiteNewsIsNotMarked(t *testing.T) {
+	s, _ := openTemp(t)
+	bookOrder(t, s, "N-1", replDay)
+	if _, err := s.EnableReplication(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AckReplicas(pending(t, s)); err != nil { // the history, pushed
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Hour)
+	ev := []carrier.TrackingEvent{trackEvent("I-N-1", at, "SITE-1"), trackEvent("I-N-1", at.Add(time.Minute), "SITE-2")}
+	added, err := s.RecordTrackingFromSite("N-1", ev, carrier.StatusInTransit, TrackSummary{OrderRef: "N-1", ItemID: "I-N-1", Status: carrier.StatusInTransit})
+	if err != nil || added != 2 {
+		t.Fatalf("recorded %d: %v", added, err)
+	}
+	if n, err := s.ReplicaBacklog(); err != nil || n != 0 {
+		t.Fatalf("the site's news left %d marks (err %v), want none", n, err)
+	}
+	if got, err := s.ItemEvents("I-N-1"); err != nil || len(got) != 2 {
+		t.Fatalf("events kept: %d %v", len(got), err)
+	}
+	// The bench's own recording is marked as before.
+	if _, err := s.RecordTracking("N-1", []carrier.TrackingEvent{trackEvent("I-N-1", at.Add(2*time.Minute), "OWN")}, carrier.StatusDelivered,
+		TrackSummary{OrderRef: "N-1", ItemID: "I-N-1", Status: carrier.StatusDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.ReplicaBacklog(); err != nil || n == 0 {
+		t.Fatalf("the bench's own recording left no mark (err %v)", err)
+	}
+}

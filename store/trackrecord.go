@@ -32,7 +32,23 @@ var (
 // is taken from the stored shipment, so the summary sits under the same
 // day key as its shipment. It returns how many events were new.
 func (s *Store) RecordTracking(ref string, events []carrier.TrackingEvent, status carrier.Status, sum TrackSummary) (added int, err error) {
+	return s.recordTracking(ref, events, status, sum, false)
+}
+
+// RecordTrackingFromSite is RecordTracking for the news the site's poller
+// left in this bench's inbox (fleet mode): the events, status and summary
+// are the server's already, so they are not marked to be pushed back.
+// Its webhooks and notifications are announced as for any recording.
+func (s *Store) RecordTrackingFromSite(ref string, events []carrier.TrackingEvent, status carrier.Status, sum TrackSummary) (added int, err error) {
+	return s.recordTracking(ref, events, status, sum, true)
+}
+
+func (s *Store) recordTracking(ref string, events []carrier.TrackingEvent, status carrier.Status, sum TrackSummary, fromSite bool) (added int, err error) {
 	err = s.update(func(tx *bolt.Tx) error {
+		if fromSite {
+			siteTxs.Store(tx, struct{}{})
+			defer siteTxs.Delete(tx)
+		}
 		fresh, err := putEvents(tx, events)
 		if err != nil {
 			return err
