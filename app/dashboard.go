@@ -1033,25 +1033,95 @@ func stateImportance(s kpi.State) widget.Importance {
 	return widget.LowImportance
 }
 
+// listRow is a dashboard list's row: a coloured kind word, two lines of
+// text, a "▶" and the selection colour when chosen with the keyboard (not
+// by colour alone), hover and a hand where a click does something. The
+// problem parcels and this bench's claim conflicts are listRows.
+type listRow struct {
+	widget.BaseWidget
+	onTap    func()
+	selected bool
+	bg       *canvas.Rectangle
+	mark     *canvas.Text
+	content  fyne.CanvasObject
+}
+
+// build lays the row out: kind in its column, the text beside it, and
+// more (an arrow, or nil) at the end.
+func (r *listRow) build(kind *canvas.Text, text fyne.CanvasObject, more fyne.CanvasObject) {
+	kind.TextStyle.Bold = true
+	kind.TextSize = 13
+	r.bg = canvas.NewRectangle(transparent)
+	r.bg.CornerRadius = 4
+	r.mark = canvas.NewText("▶", theme.Color(theme.ColorNameForeground))
+	r.mark.TextStyle.Bold = true
+	r.mark.Hide()
+	if more == nil {
+		more = layout.NewSpacer()
+	}
+	r.content = container.NewStack(r.bg, container.NewBorder(nil, nil,
+		container.NewHBox(container.NewCenter(r.mark), container.New(widthLayout{w: 96}, container.NewCenter(kind))), more,
+		container.NewThemeOverride(text, cardTheme{})))
+}
+
+func (r *listRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}
+
+func (r *listRow) Tapped(*fyne.PointEvent) {
+	if r.onTap != nil {
+		r.onTap()
+	}
+}
+
+func (r *listRow) MouseIn(*desktop.MouseEvent) {
+	if r.onTap != nil {
+		r.bg.FillColor = theme.Color(theme.ColorNameHover)
+		r.bg.Refresh()
+	}
+}
+func (r *listRow) MouseMoved(*desktop.MouseEvent) {}
+func (r *listRow) MouseOut() {
+	r.bg.FillColor = r.restColor()
+	r.bg.Refresh()
+}
+
+// setSelected marks the row chosen with the keyboard: a "▶" and the
+// selection colour.
+func (r *listRow) setSelected(on bool) {
+	r.selected = on
+	r.mark.Hidden = !on
+	r.bg.FillColor = r.restColor()
+	r.mark.Refresh()
+	r.bg.Refresh()
+}
+
+func (r *listRow) restColor() color.Color {
+	if r.selected {
+		return theme.Color(theme.ColorNameSelection)
+	}
+	return transparent
+}
+
+// Cursor shows a hand where a click does something.
+func (r *listRow) Cursor() desktop.Cursor {
+	if r.onTap != nil {
+		return desktop.PointerCursor
+	}
+	return desktop.DefaultCursor
+}
+
 // Problem parcels.
 
 // problemRow is one problem parcel; a click opens its history.
 type problemRow struct {
-	widget.BaseWidget
-	p        kpi.Problem
-	onTap    func()
-	hovered  bool
-	selected bool // chosen with the keyboard (Next problem parcel)
-	bg       *canvas.Rectangle
-	mark     *canvas.Text // "▶" on the chosen row: not by colour alone
-	content  fyne.CanvasObject
+	listRow
+	p kpi.Problem
 }
 
 func newProblemRow(p kpi.Problem, onTap func()) *problemRow {
-	r := &problemRow{p: p, onTap: onTap}
-	kind := canvas.NewText(problemWord(p.Kind), problemColor(p.Kind))
-	kind.TextStyle.Bold = true
-	kind.TextSize = 13
+	r := &problemRow{p: p}
+	r.onTap = onTap
 	title := widget.NewLabel(joinNonEmpty(" · ", orderText(p.OrderRef), p.ItemID, p.Country, statusWords(p.Status)))
 	title.TextStyle.Bold = true
 	title.Truncation = fyne.TextTruncateEllipsis
@@ -1061,67 +1131,13 @@ func newProblemRow(p kpi.Problem, onTap func()) *problemRow {
 	}
 	note := widget.NewLabel(joinNonEmpty(" · ", upperFirst(p.Note), since))
 	note.Truncation = fyne.TextTruncateEllipsis
-	r.bg = canvas.NewRectangle(transparent)
-	r.bg.CornerRadius = 4
-	r.mark = canvas.NewText("▶", theme.Color(theme.ColorNameForeground))
-	r.mark.TextStyle.Bold = true
-	r.mark.Hide()
-	text := container.NewThemeOverride(container.NewVBox(title, note), cardTheme{})
-	var more fyne.CanvasObject = layout.NewSpacer()
+	var more fyne.CanvasObject
 	if onTap != nil {
 		more = widget.NewIcon(theme.NavigateNextIcon())
 	}
-	r.content = container.NewStack(r.bg, container.NewBorder(nil, nil,
-		container.NewHBox(container.NewCenter(r.mark), container.New(widthLayout{w: 96}, container.NewCenter(kind))), more, text))
+	r.build(canvas.NewText(problemWord(p.Kind), problemColor(p.Kind)), container.NewVBox(title, note), more)
 	r.ExtendBaseWidget(r)
 	return r
-}
-
-func (r *problemRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(r.content)
-}
-
-func (r *problemRow) Tapped(*fyne.PointEvent) {
-	if r.onTap != nil {
-		r.onTap()
-	}
-}
-
-func (r *problemRow) MouseIn(*desktop.MouseEvent) {
-	if r.onTap != nil {
-		r.bg.FillColor = theme.Color(theme.ColorNameHover)
-		r.bg.Refresh()
-	}
-}
-func (r *problemRow) MouseMoved(*desktop.MouseEvent) {}
-func (r *problemRow) MouseOut() {
-	r.bg.FillColor = r.restColor()
-	r.bg.Refresh()
-}
-
-// setSelected marks the row chosen with the keyboard: a "▶" and the
-// selection colour.
-func (r *problemRow) setSelected(on bool) {
-	r.selected = on
-	r.mark.Hidden = !on
-	r.bg.FillColor = r.restColor()
-	r.mark.Refresh()
-	r.bg.Refresh()
-}
-
-func (r *problemRow) restColor() color.Color {
-	if r.selected {
-		return theme.Color(theme.ColorNameSelection)
-	}
-	return transparent
-}
-
-// Cursor shows a hand where a click opens the history.
-func (r *problemRow) Cursor() desktop.Cursor {
-	if r.onTap != nil {
-		return desktop.PointerCursor
-	}
-	return desktop.DefaultCursor
 }
 
 // problemWord is a problem's kind as the supervisor reads it: LATE,

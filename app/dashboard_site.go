@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image/color"
 	"slices"
 	"strings"
 	"time"
@@ -13,9 +12,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"labelstation/station"
@@ -578,23 +575,15 @@ func fleetSyncText(r station.FleetSyncReport) string {
 // conflictRow is one unresolved conflict of this bench; a tap chooses it
 // for Resolve….
 type conflictRow struct {
-	widget.BaseWidget
-	c        store.ClaimConflict
-	onTap    func()
-	selected bool
-	bg       *canvas.Rectangle
-	mark     *canvas.Text // "▶" on the chosen row: not by colour alone
-	title    *widget.Label
-	detail   *widget.Label
-	content  fyne.CanvasObject
+	listRow
+	c      store.ClaimConflict
+	title  *widget.Label
+	detail *widget.Label
 }
 
 // newConflictRow is c's row; its owner sets onTap.
 func newConflictRow(c store.ClaimConflict) *conflictRow {
 	r := &conflictRow{c: c}
-	kind := canvas.NewText(lang.L("CONFLICT"), colBad)
-	kind.TextStyle.Bold = true
-	kind.TextSize = 13
 	r.title = widget.NewLabel(orderText(c.OrderRef) + " · " + lang.L("also packed at {{.Other}}", map[string]any{"Other": orDash(c.Other)}))
 	r.title.TextStyle.Bold = true
 	r.title.Truncation = fyne.TextTruncateEllipsis
@@ -604,54 +593,9 @@ func newConflictRow(c store.ClaimConflict) *conflictRow {
 	}
 	r.detail = widget.NewLabel(joinNonEmpty(" · ", conflictWords(c), found))
 	r.detail.Truncation = fyne.TextTruncateEllipsis
-	r.bg = canvas.NewRectangle(transparent)
-	r.bg.CornerRadius = 4
-	r.mark = canvas.NewText("▶", theme.Color(theme.ColorNameForeground))
-	r.mark.TextStyle.Bold = true
-	r.mark.Hide()
-	text := container.NewThemeOverride(container.NewVBox(r.title, r.detail), cardTheme{})
-	r.content = container.NewStack(r.bg, container.NewBorder(nil, nil,
-		container.NewHBox(container.NewCenter(r.mark), container.New(widthLayout{w: 96}, container.NewCenter(kind))), nil, text))
+	r.build(canvas.NewText(lang.L("CONFLICT"), colBad), container.NewVBox(r.title, r.detail), nil)
 	r.ExtendBaseWidget(r)
 	return r
-}
-
-func (r *conflictRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(r.content)
-}
-
-func (r *conflictRow) Tapped(*fyne.PointEvent) {
-	if r.onTap != nil {
-		r.onTap()
-	}
-}
-
-func (r *conflictRow) MouseIn(*desktop.MouseEvent) {
-	r.bg.FillColor = theme.Color(theme.ColorNameHover)
-	r.bg.Refresh()
-}
-func (r *conflictRow) MouseMoved(*desktop.MouseEvent) {}
-func (r *conflictRow) MouseOut() {
-	r.bg.FillColor = r.restColor()
-	r.bg.Refresh()
-}
-
-// Cursor shows a hand: a click chooses the conflict.
-func (r *conflictRow) Cursor() desktop.Cursor { return desktop.PointerCursor }
-
-func (r *conflictRow) setSelected(on bool) {
-	r.selected = on
-	r.mark.Hidden = !on
-	r.bg.FillColor = r.restColor()
-	r.mark.Refresh()
-	r.bg.Refresh()
-}
-
-func (r *conflictRow) restColor() color.Color {
-	if r.selected {
-		return theme.Color(theme.ColorNameSelection)
-	}
-	return transparent
 }
 
 // ---- The dashboard's side of the views ----
