@@ -16,7 +16,8 @@ import (
 // polls Track & Trace for the site. The words carry the state; the dot's
 // colour repeats it (green: linked, amber: cut off or conflicts wait,
 // grey: not tried yet). A bench that is cut off keeps packing: amber, not
-// red.
+// red. A server that answers but refuses this bench's records or claims
+// (its name is another bench's, say) is red: it will not mend itself.
 func siteCell(s station.FleetStatus) (string, fyneColor) {
 	var head string
 	var c fyneColor
@@ -25,6 +26,9 @@ func siteCell(s station.FleetStatus) (string, fyneColor) {
 		head, c = lang.L("Site: connecting…"), colMuted
 	case !s.Reachable:
 		head, c = lang.L("Site: cut off"), colWait
+	case s.Refused:
+		// It answers and refuses: this does not mend itself.
+		head, c = lang.L("Site: refused"), colBad
 	default:
 		head, c = lang.L("Site OK"), colOK
 	}

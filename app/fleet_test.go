@@ -222,6 +222,7 @@ func TestSiteCellWords(t *testing.T) {
 		{station.FleetStatus{Tried: true, Reachable: true, Backlog: 3}, "Site OK · 3 waiting", colOK},
 		{station.FleetStatus{Tried: true, Reachable: false, Backlog: 12}, "Site: cut off · 12 waiting", colWait},
 		{station.FleetStatus{Tried: true, Reachable: false}, "Site: cut off", colWait},
+		{station.FleetStatus{Tried: true, Reachable: true, Refused: true, Backlog: 3, LastErr: "bench name taken"}, "Site: refused · 3 waiting", colBad},
 		{station.FleetStatus{Tried: true, Reachable: true, Polling: true}, "Site OK · polling", colOK},
 		// Conflicts first: they wait for a supervisor, and a narrow cell
 		// is cut from the right.

@@ -49,6 +49,9 @@ func (s *Site) Claim(ctx context.Context, ref string, at time.Time) (Claim, erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ClaimTimeout)
 	defer cancel()
+	if err := s.register(ctx); err != nil {
+		return Claim{}, fmt.Errorf("fleet claim %s: %w", ref, err)
+	}
 	stored := clean(ref) // as Push stores order refs
 	for {
 		c := Claim{OrderRef: ref}

@@ -46,6 +46,10 @@ type Config struct {
 	Password string
 	// Station is this bench's id, unique on the site (config station.name).
 	Station string
+	// BenchID is the bench's data file's own id (store.BenchID): the site
+	// refuses a second data file under the same Station name. "": not
+	// checked.
+	BenchID string
 	// ConnectTimeout bounds a connection attempt (0: 3 s).
 	ConnectTimeout time.Duration
 	// ClaimTimeout bounds a claim at scan time (0: 2 s); longer, and the
@@ -71,6 +75,9 @@ type Site struct {
 	// migrated is set once Migrate succeeded, so Ping applies the schema
 	// once per Site rather than on every call.
 	migrated atomic.Bool
+	// registered is set once the station's name was recorded as this
+	// bench's (benchid.go).
+	registered atomic.Bool
 }
 
 // Open checks cfg and prepares the pool (no network): the first query

@@ -158,8 +158,7 @@ func (s *Site) pushTx(ctx context.Context, reps []store.Replica) (PushResult, er
 	var res PushResult
 	me := s.cfg.Station
 	b := &pgx.Batch{}
-	queue(b, `INSERT INTO stations (station) VALUES ($1)
-		ON CONFLICT (station) DO UPDATE SET last_seen = now()`, me)
+	s.queueStation(b)
 	for _, r := range reps {
 		if err := s.queueReplica(b, r, &res); err != nil {
 			// It would fail the same way on every push: the server never

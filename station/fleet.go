@@ -57,10 +57,14 @@ type FleetStatus struct {
 	Server  string `json:"server"` // redacted URL
 	// Tried: a push or claim has reached for the server since the start
 	// (before that, Reachable says nothing yet: "connecting").
-	Tried     bool      `json:"tried"`
-	Reachable bool      `json:"reachable"`
-	LastPush  time.Time `json:"last_push,omitempty"`
-	LastErr   string    `json:"last_error,omitempty"`
+	Tried     bool `json:"tried"`
+	Reachable bool `json:"reachable"`
+	// Refused: the server answered but refused the last push or claim
+	// (LastErr says why: a bench name another bench uses, the role's
+	// rights, …). It does not mend itself: site IT must look.
+	Refused  bool      `json:"refused,omitempty"`
+	LastPush time.Time `json:"last_push,omitempty"`
+	LastErr  string    `json:"last_error,omitempty"`
 	// Backlog is how many records wait to be pushed.
 	Backlog int `json:"backlog"`
 	// Poller is the bench that polls Track & Trace for the site ("" :
@@ -105,6 +109,7 @@ type fleetState struct {
 	mu        sync.Mutex
 	tried     bool
 	reachable bool
+	refused   bool
 	lastPush  time.Time
 	lastErr   string
 	poller    string
@@ -232,11 +237,7 @@ func (s *Station) FleetSync(ctx context.Context) (FleetSyncReport, error) {
 	default:
 		// The server answered (it refused), or the bench's own file
 		// failed: not "cut off", and worth a line of its own.
-		s.noteFleet(nil)
-		s.fl.mu.Lock()
-		s.fl.lastErr = err.Error()
-		s.fl.mu.Unlock()
-		s.log.Error("fleet sync failed", "err", err)
+		s.noteRefused(err)
 	}
 	return rep, err
 }
@@ -317,9 +318,22 @@ func (s *Station) fleetPull(ctx context.Context) (int, error) {
 	}
 }
 
+// noteRefused records that the server answered but refused (or the
+// bench's own file failed): reachable, and not fine. Logged when it
+// starts, not at every round.
+func (s *Station) noteRefused(err error) {
+	s.fl.mu.Lock()
+	defer s.fl.mu.Unlock()
+	if !s.fl.refused || s.fl.lastErr != err.Error() {
+		s.log.Error("the site's server refused this bench's records or claim", "err", err)
+	}
+	s.fl.tried, s.fl.reachable, s.fl.refused, s.fl.lastErr = true, true, true, err.Error()
+}
+
 func (s *Station) noteFleet(err error) {
 	s.fl.mu.Lock()
 	defer s.fl.mu.Unlock()
+	s.fl.refused = false
 	was, tried := s.fl.reachable, s.fl.tried
 	s.fl.tried = true
 	s.fl.reachable = err == nil
@@ -344,7 +358,7 @@ func (s *Station) FleetStatus(ctx context.Context) FleetStatus {
 	}
 	st := FleetStatus{On: true, Station: s.site().Station(), Server: s.site().Server()}
 	s.fl.mu.Lock()
-	st.Tried, st.Reachable, st.LastPush, st.LastErr, st.Poller, st.Polling = s.fl.tried, s.fl.reachable, s.fl.lastPush, s.fl.lastErr, s.fl.poller, s.fl.polling
+	st.Tried, st.Reachable, st.Refused, st.LastPush, st.LastErr, st.Poller, st.Polling = s.fl.tried, s.fl.reachable, s.fl.refused, s.fl.lastPush, s.fl.lastErr, s.fl.poller, s.fl.polling
 	s.fl.mu.Unlock()
 	st.Backlog, _ = s.store.ReplicaBacklog()
 	if cs, err := s.store.ClaimConflicts(); err == nil {
@@ -375,9 +389,10 @@ func (s *Station) claimOrder(ctx context.Context, ref string) error {
 		s.noteFleet(err)
 		s.log.Warn("order claimed on this bench only: the site's server cannot be reached", "order", ref, "err", err)
 	case err != nil:
-		// The server answered and refused (rights, schema, a bug): packing
-		// on would let two benches ship the order with nobody told.
-		s.log.Error("order claim refused by the site's server", "order", ref, "err", err)
+		// The server answered and refused (rights, schema, a bench name
+		// another bench uses): packing on would let two benches ship the
+		// order with nobody told.
+		s.noteRefused(err)
 		return &Problem{ID: "fleet.claim_refused", Data: map[string]any{"Ref": ref, "Reason": err.Error()},
 			Msg:  fmt.Sprintf("order %s cannot be claimed on the site's server: %v", ref, err),
 			Hint: "nothing was booked; call site IT (labelstation doctor shows the Site server check), or pack it on a bench that works", Err: err}

@@ -79,7 +79,11 @@ func (r *siteRig) newBench(name string) *benchRig {
 	if _, err := b.store.EnableReplication(); err != nil {
 		t.Fatal(err)
 	}
-	if b.site, err = fleet.Open(fleet.Config{URL: url, Station: name, LeaderRetry: 200 * time.Millisecond, ClaimTimeout: time.Second, ConnectTimeout: time.Second}); err != nil {
+	benchID, err := b.store.BenchID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.site, err = fleet.Open(fleet.Config{URL: url, Station: name, BenchID: benchID, LeaderRetry: 200 * time.Millisecond, ClaimTimeout: time.Second, ConnectTimeout: time.Second}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.site.Close)
@@ -554,5 +558,41 @@ func TestFleetClaimRefusedStopsThePack(t *testing.T) {
 	}
 	if _, err := b.store.EntryByOrder("A-1"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a booking was queued: %v", err)
+	}
+}
+
+// TestFleetCloneUnderOneNameRefused: a second bench brought up under a
+// name the site knows from another data file (a cloned PC image) packs
+// nothing: its claim is refused and says why, and the first bench goes
+// on.
+func TestFleetCloneUnderOneNameRefused(t *testing.T) {
+	r := newSiteRig(t, 1)
+	ctx := context.Background()
+	one := r.benches[0]
+	clone := r.newBench(one.name)
+	for _, b := range []*benchRig{one, clone} {
+		if _, err := b.station.ImportOrders(ctx, "orders.csv", strings.NewReader(ordersCSV)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := one.station.Pack(ctx, "A-1", station.PackOptions{Weight: 500}); err != nil {
+		t.Fatalf("the first bench: %v", err)
+	}
+	_, err := clone.station.Pack(ctx, "A-2", station.PackOptions{Weight: 500})
+	var p *station.Problem
+	if !errors.As(err, &p) || p.ID != "fleet.claim_refused" || !errors.Is(err, fleet.ErrNameTaken) {
+		t.Fatalf("the clone's pack: %v", err)
+	}
+	if n := r.bookingsOf("A-2"); n != 0 {
+		t.Fatalf("the clone booked A-2 %d times", n)
+	}
+	if _, err := clone.station.FleetSync(ctx); !errors.Is(err, fleet.ErrNameTaken) {
+		t.Fatalf("the clone's sync: %v", err)
+	}
+	if st := clone.station.FleetStatus(ctx); !st.Refused || !strings.Contains(st.LastErr, "already uses this bench's name") {
+		t.Fatalf("the clone's status: %+v", st)
+	}
+	if _, err := one.station.Pack(ctx, "A-2", station.PackOptions{Weight: 500}); err != nil {
+		t.Fatalf("the first bench after the clone: %v", err)
 	}
 }

@@ -385,7 +385,7 @@ func fleetMigrate(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	site, err := openFleetSite(cfg, nil)
+	site, err := openFleetSite(cfg, nil, nil)
 	if err == nil && site == nil {
 		err = fleetOffProblem()
 	}

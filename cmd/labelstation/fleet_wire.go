@@ -34,7 +34,7 @@ var fleetPushesAfter = map[string]bool{
 // off) and closes it with the bench. It does not connect: a bench starts,
 // and packs, while the server is down.
 func (b *bench) openSite(g *globals) (*fleet.Site, error) {
-	site, err := openFleetSite(b.cfg, b.logs.Logger())
+	site, err := openFleetSite(b.cfg, b.store, b.logs.Logger())
 	if err != nil || site == nil {
 		return nil, err
 	}
@@ -48,8 +48,10 @@ func (b *bench) openSite(g *globals) (*fleet.Site, error) {
 }
 
 // openFleetSite is fleet.Open with the config's settings; nil when fleet
-// mode is off.
-func openFleetSite(cfg config.Config, log *slog.Logger) (*fleet.Site, error) {
+// mode is off. st is the bench's data file, whose own id the site checks
+// the bench's name against (nil: a command that claims and pushes
+// nothing, e.g. fleet migrate).
+func openFleetSite(cfg config.Config, st *store.Store, log *slog.Logger) (*fleet.Site, error) {
 	if !cfg.Fleet.On() {
 		return nil, nil
 	}
@@ -57,10 +59,17 @@ func openFleetSite(cfg config.Config, log *slog.Logger) (*fleet.Site, error) {
 	if err != nil {
 		return nil, err
 	}
+	benchID := ""
+	if st != nil {
+		if benchID, err = st.BenchID(); err != nil {
+			return nil, err
+		}
+	}
 	site, err := fleet.Open(fleet.Config{
 		URL:         cfg.Fleet.PostgresURL,
 		Password:    cfg.Fleet.Password,
 		Station:     name,
+		BenchID:     benchID,
 		LeaderRetry: cfg.Fleet.PollerRetryDuration(),
 		Logger:      log,
 	})
@@ -130,7 +139,7 @@ func fleetPushBeforeExit(ctx context.Context, g *globals) {
 	logs := openLogs(g, cfg)
 	defer logs.Close()
 	log := logs.Logger()
-	site, err := openFleetSite(cfg, log)
+	site, err := openFleetSite(cfg, st, log)
 	if err != nil {
 		log.Warn("fleet push before exit: not sent", "err", err)
 		return
@@ -157,7 +166,7 @@ func fleetStation(g *globals) (*station.Station, *fleet.Site, config.Config, fun
 		return nil, nil, cfg, nil, err
 	}
 	logs := openLogs(g, cfg)
-	site, err := openFleetSite(cfg, logs.Logger())
+	site, err := openFleetSite(cfg, st, logs.Logger())
 	if err == nil && site == nil {
 		err = fleetOffProblem()
 	}
@@ -230,7 +239,7 @@ func testFleet(ctx context.Context, cfg config.Config) (c station.DoctorCheck) {
 		c.State, c.Words, c.Hint = station.DoctorWarn, "fleet mode is off: there is no server address", "fill in the site server's address first"
 		return c
 	}
-	site, err := openFleetSite(cfg, nil)
+	site, err := openFleetSite(cfg, nil, nil)
 	if err != nil {
 		c.State, c.Words, c.Hint = station.DoctorFail, err.Error(), station.Hint(err)
 		return c
