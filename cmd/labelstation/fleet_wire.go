@@ -40,6 +40,12 @@ func (b *bench) openSite(g *globals) (*fleet.Site, error) {
 	}
 	b.site = site
 	b.closers = append(b.closers, func() error { site.Close(); return nil })
+	if g.pushBeforeExit {
+		// Runs before the site, logs and store close (closers run last
+		// first): the command's own connection, already past the schema
+		// check and the bench's name check, carries what it recorded.
+		b.closers = append(b.closers, func() error { b.pushOnClose(g); return nil })
+	}
 	if g.fleetMarked > 0 {
 		b.logs.Logger().Info("fleet mode: the data file's records were marked for the site's server", "records", g.fleetMarked, "server", site.Server())
 		g.fleetMarked = 0
@@ -119,12 +125,40 @@ func enableReplication(g *globals, st *store.Store, cfg config.Config) error {
 	return nil
 }
 
+// pushOnClose is the push before exit of a command that opened the whole
+// bench: through the bench's own station and site. When this very command
+// already found the server unreachable (its claim was made locally), it
+// does not wait for it again: the marks go next time.
+func (b *bench) pushOnClose(g *globals) {
+	g.pushedOnClose = true
+	if b.station == nil {
+		return
+	}
+	if st := b.station.FleetStatus(context.Background()); st.Backlog == 0 || (st.Tried && !st.Reachable) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), fleetExitPush)
+	defer cancel()
+	logFleetExitPush(ctx, b.logs.Logger(), b.station)
+}
+
+// logFleetExitPush pushes and pulls once and logs how it went; a failure
+// only logs: the marks stay, and the next command, the GUI or `fleet run`
+// sends them.
+func logFleetExitPush(ctx context.Context, log *slog.Logger, s *station.Station) {
+	rep, err := s.FleetSync(ctx)
+	if err != nil {
+		log.Warn("fleet push before exit: the site's server did not take it; it goes next time", "backlog", rep.Backlog, "err", err)
+		return
+	}
+	log.Info("fleet push before exit", "pushed", rep.Pushed, "pulled", rep.Pulled, "backlog", rep.Backlog, "conflicts", len(rep.Conflicts))
+}
+
 // fleetPushBeforeExit pushes (and pulls) once, within fleetExitPush, what
-// the command just recorded, when fleet mode is on and marks wait. It
-// only logs a failure: the marks stay, and the next command, the GUI or
-// `fleet run` sends them.
+// a command that did not open the whole bench (orders import, queue
+// cancel, …) just recorded, when fleet mode is on and marks wait.
 func fleetPushBeforeExit(ctx context.Context, g *globals) {
-	if g.loaded == nil || !g.loaded.Fleet.On() || ctx.Err() != nil {
+	if g.pushedOnClose || g.loaded == nil || !g.loaded.Fleet.On() || ctx.Err() != nil {
 		return
 	}
 	cfg := *g.loaded
@@ -149,12 +183,7 @@ func fleetPushBeforeExit(ctx context.Context, g *globals) {
 	defer s.Close()
 	ctx, cancel := context.WithTimeout(ctx, fleetExitPush)
 	defer cancel()
-	rep, err := s.FleetSync(ctx)
-	if err != nil {
-		log.Warn("fleet push before exit: the site's server did not take it; it goes next time", "backlog", rep.Backlog, "err", err)
-		return
-	}
-	log.Info("fleet push before exit", "pushed", rep.Pushed, "pulled", rep.Pulled, "backlog", rep.Backlog, "conflicts", len(rep.Conflicts))
+	logFleetExitPush(ctx, log, s)
 }
 
 // fleetStation is a station on the data file and the site's server, for

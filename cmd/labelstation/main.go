@@ -78,9 +78,13 @@ type globals struct {
 	// set up by IT); so does LABELSTATION_SKIP_SETUP.
 	skipSetup bool
 	// pushBeforeExit is set by dispatch for the commands that may record
-	// what the site's server mirrors (fleetPushesAfter): run pushes once
-	// the command has ended and its error is printed.
+	// what the site's server mirrors (fleetPushesAfter): a command that
+	// opened the whole bench pushes as the bench closes, through its own
+	// connection; run pushes for the others once the command has ended.
 	pushBeforeExit bool
+	// pushedOnClose: the command's bench pushed as it closed (through its
+	// own connection), so run need not open everything again.
+	pushedOnClose bool
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
@@ -135,9 +139,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
 	err := dispatch(ctx, g, args)
 	if g.pushBeforeExit {
-		// After the command has closed its data file and said how it
-		// ended (the packer reads the error first): what it recorded goes
-		// to the site's server now, not only at the next RunFleet.
+		// A command that did not open the whole bench: after it has
+		// closed its data file and said how it ended, what it recorded
+		// goes to the site's server now, not only at the next RunFleet.
+		// (A bench's commands pushed as the bench closed.)
 		defer fleetPushBeforeExit(ctx, g)
 	}
 	if err == nil {
