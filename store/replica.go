@@ -634,30 +634,6 @@ func (s *Store) ReleaseLocalClaim(ref string) error {
 	return nil
 }
 
-// LocalClaims lists the claims the bench keeps, oldest first.
-func (s *Store) LocalClaims() ([]LocalClaim, error) {
-	var out []LocalClaim
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketFleetClaims)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
-			var c LocalClaim
-			if err := json.Unmarshal(v, &c); err != nil {
-				return fmt.Errorf("read local claim %s: %w", k, err)
-			}
-			out = append(out, c)
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("local claims: %w", err)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
-	return out, nil
-}
-
 // PutClaimConflict records a conflict the push found (once per order):
 // the first record is kept, since a later push of the same claim finds
 // the same clash again, but tracking ids the new one knows are filled in.

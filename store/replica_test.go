@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -850,4 +851,29 @@ func TestSiteNewsIsNotMarked(t *testing.T) {
 	if n, err := s.ReplicaBacklog(); err != nil || n == 0 {
 		t.Fatalf("the bench's own recording left no mark (err %v)", err)
 	}
+}
+
+// LocalClaims lists the claims the bench keeps, oldest first: only the
+// tests read them all (the station asks the server, and marks the rest).
+func (s *Store) LocalClaims() ([]LocalClaim, error) {
+	var out []LocalClaim
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFleetClaims)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var c LocalClaim
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("read local claim %s: %w", k, err)
+			}
+			out = append(out, c)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("local claims: %w", err)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out, nil
 }
