@@ -20,7 +20,7 @@ func (s *Station) Dashboard(ctx context.Context, last time.Time, days int) (kpi.
 		return kpi.Report{}, fmt.Errorf("dashboard: %d days: use 1 or more", days)
 	}
 	w := kpi.DaysEnding(last, days, time.Local)
-	b := kpi.NewBuilder(w, s.cfg.Now(), kpi.Options{Thresholds: s.cfg.KPIThresholds, Location: time.Local})
+	b := kpi.NewBuilder(w, s.cfg.Now(), s.kpiOptions())
 	n := 0
 	err := s.store.TrackSummaries(w.First, w.Last, func(sum store.TrackSummary) error {
 		if n++; n%4096 == 0 {
@@ -40,6 +40,16 @@ func (s *Station) Dashboard(ctx context.Context, last time.Time, days int) (kpi.
 	if err != nil {
 		return kpi.Report{}, fmt.Errorf("dashboard: orders without a shipment: %w", err)
 	}
-	r.AddUnshipped(unshipped, now, 50)
+	r.AddUnshipped(unshipped, now, unshippedListed)
 	return r, nil
+}
+
+// unshippedListed is how many orders without a shipment a report lists
+// by name (all are counted).
+const unshippedListed = 50
+
+// kpiOptions are the KPI settings of both the bench's and the site's
+// dashboard: the same thresholds, in local time.
+func (s *Station) kpiOptions() kpi.Options {
+	return kpi.Options{Thresholds: s.cfg.KPIThresholds, Location: time.Local}
 }

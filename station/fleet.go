@@ -439,14 +439,8 @@ func claimedElsewhere(c fleet.Claim, now time.Time) error {
 }
 
 // clockOrDate is a time as a packer reads it: the clock today, the date
-// and clock before.
-func clockOrDate(t, now time.Time) string {
-	t, now = t.Local(), now.Local()
-	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
-		return t.Format("15:04")
-	}
-	return t.Format("2006-01-02 15:04")
-}
+// and clock before (a claim may be days old).
+func clockOrDate(t, now time.Time) string { return clockToday(t, now, "2006-01-02 15:04") }
 
 // siteOrder asks the site's server for an order this bench does not
 // hold (imported on another bench) and keeps it.
@@ -525,7 +519,7 @@ func (s *Station) SiteDashboard(ctx context.Context, last time.Time, days int, b
 	}
 	w := kpi.DaysEnding(last, days, time.Local)
 	now := s.cfg.Now()
-	opt := kpi.Options{Thresholds: s.cfg.KPIThresholds, Location: time.Local}
+	opt := s.kpiOptions()
 	// A site's 90 days are close to a million parcels: the window is read
 	// in parts at once (the server scans, this bench decodes, on several
 	// cores), each part into its own builder, merged into the same report
@@ -559,7 +553,7 @@ func (s *Station) SiteDashboard(ctx context.Context, last time.Time, days int, b
 		if err != nil {
 			return v, fmt.Errorf("site dashboard: orders without a shipment: %w", err)
 		}
-		v.Report.AddUnshipped(unshipped, now, 50)
+		v.Report.AddUnshipped(unshipped, now, unshippedListed)
 	}
 	if v.Benches, err = s.site().Benches(ctx, w.First, w.Last); err != nil {
 		return v, fmt.Errorf("site dashboard: the benches: %w", err)

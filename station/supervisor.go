@@ -236,12 +236,16 @@ func pinHint(a, b string) string {
 }
 
 // pinClock is "14:05", or "Tue 14:05" when it is not today.
-func pinClock(t, now time.Time) string {
+func pinClock(t, now time.Time) string { return clockToday(t, now, "Mon 15:04") }
+
+// clockToday is t's clock ("14:05") when t is on now's local day, else t
+// in otherDay's layout.
+func clockToday(t, now time.Time, otherDay string) string {
 	t, now = t.Local(), now.Local()
 	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
 		return t.Format("15:04")
 	}
-	return t.Format("Mon 15:04")
+	return t.Format(otherDay)
 }
 
 // moreWrong is "3 more wrong PINs lock" or "1 more wrong PIN locks".
